@@ -1,0 +1,356 @@
+"""The blocks an article is composed of.
+
+The stream child names (``section``, ``paragraph``, ``list``, ``quote``, ``image``, ``embed``,
+``callout``, ``reference``) are the stored JSON keys and the API ``type`` values: renaming one
+is a data migration and a breaking API change.
+
+Derived values (a section's number, a reference's domain, the sources a citation points at)
+are computed here or on the page model, never in templates.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageBlock
+
+# ---------------------------------------------------------------------------
+# Citations
+# ---------------------------------------------------------------------------
+
+CITATION_RE = re.compile(r"^\s*\d+(\s*,\s*\d+)*\s*$")
+
+
+class CitationsField(forms.CharField):
+    """A comma-separated list of source numbers typed by the editor, e.g. ``1, 3``."""
+
+    default_error_messages = {
+        "invalid": _("Enter source numbers from the reference list separated by commas, e.g. 1, 3."),
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return []
+        if not CITATION_RE.match(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        numbers = []
+        for part in value.split(","):
+            number = int(part)
+            if number < 1:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            if number not in numbers:
+                numbers.append(number)
+        return numbers
+
+
+class CitationsBlock(blocks.FieldBlock):
+    """Numbers (1-based) of the article's references that a paragraph or list item cites.
+
+    Stored as a JSON list of integers. It is deliberately not a ``CharBlock``: numbers are not
+    text, so wagtail-localize synchronises them instead of offering them for translation.
+    """
+
+    def __init__(self, required=False, **kwargs):
+        self.field = CitationsField(
+            required=required,
+            label=kwargs.pop("label", _("Sources")),
+            help_text=kwargs.pop(
+                "help_text",
+                _("Numbers of the cited sources in the reference list, e.g. 1, 3."),
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def get_default(self):
+        return []
+
+    def to_python(self, value):
+        if not value:
+            return []
+        return [int(number) for number in value if str(number).isdigit()]
+
+    def get_prep_value(self, value):
+        return [int(number) for number in value or []]
+
+    def value_for_form(self, value):
+        if isinstance(value, str):  # text the editor typed that did not parse
+            return value
+        return ", ".join(str(number) for number in value or [])
+
+    def value_from_form(self, value):
+        if isinstance(value, list):
+            return value
+        try:
+            return self.field.to_python(value)
+        except ValidationError:
+            # Keep the typed text so that ``clean`` reports it next to the field.
+            return value
+
+    def get_api_representation(self, value, context=None):
+        return list(value or [])
+
+    class Meta:
+        icon = "link"
+        default = []
+
+
+class CitingStructValue(blocks.StructValue):
+    """Shared by every block that can cite sources."""
+
+    def sources(self):
+        return self.get("sources") or []
+
+
+# ---------------------------------------------------------------------------
+# Inline content
+# ---------------------------------------------------------------------------
+
+
+class ParagraphBlock(blocks.StructBlock):
+    text = blocks.RichTextBlock(features=settings.RICH_TEXT_PARAGRAPH, label=_("Text"))
+    sources = CitationsBlock()
+
+    class Meta:
+        icon = "pilcrow"
+        label = _("Paragraph")
+        template = "news/blocks/paragraph.html"
+        value_class = CitingStructValue
+        description = _("A paragraph of text that can cite sources from the reference list.")
+        preview_value = {
+            "text": "<p>Scientists confirmed the landing site from orbit.</p>",
+            "sources": [1],
+        }
+
+
+class ListItemBlock(blocks.StructBlock):
+    """A list item; ``NestedListItemBlock`` is the same without further nesting."""
+
+    text = blocks.RichTextBlock(features=settings.RICH_TEXT_INLINE, label=_("Text"))
+    sources = CitationsBlock()
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Item")
+        value_class = CitingStructValue
+        form_classname = "struct-block ukiyo-list-item"
+
+
+class NestedListItemBlock(ListItemBlock):
+    pass
+
+
+class TopListItemBlock(ListItemBlock):
+    children = blocks.ListBlock(
+        NestedListItemBlock(),
+        default=[],
+        label=_("Nested items"),
+        help_text=_("One level of nesting, shown indented under this item."),
+        collapsed=True,
+    )
+
+
+class ListBlock(blocks.StructBlock):
+    style = blocks.ChoiceBlock(
+        choices=[("bulleted", _("Bulleted")), ("numbered", _("Numbered"))],
+        default="bulleted",
+        label=_("Style"),
+    )
+    items = blocks.ListBlock(TopListItemBlock(), min_num=1, label=_("Items"))
+
+    class Meta:
+        icon = "list-ul"
+        label = _("List")
+        template = "news/blocks/list.html"
+        description = _("A bulleted or numbered list, nested one level deep.")
+        preview_value = {
+            "style": "numbered",
+            "items": [
+                {"text": "<p>Collect samples</p>", "sources": [], "children": []},
+                {"text": "<p>Return them to Earth</p>", "sources": [], "children": []},
+            ],
+        }
+
+
+class QuoteBlock(blocks.StructBlock):
+    text = blocks.TextBlock(label=_("Quotation"))
+    attribution = blocks.CharBlock(required=False, label=_("Attribution"))
+    sources = CitationsBlock()
+
+    class Meta:
+        icon = "openquote"
+        label = _("Quote")
+        template = "news/blocks/quote.html"
+        value_class = CitingStructValue
+        description = _("A quotation with its attribution.")
+        preview_value = {
+            "text": "We learned more from this landing than from any simulation.",
+            "attribution": "Mission team",
+        }
+
+
+class FigureValue(blocks.StructValue):
+    def alt_text(self):
+        image = self.get("image")
+        return getattr(image, "contextual_alt_text", "") or ""
+
+
+class FigureBlock(blocks.StructBlock):
+    """An image in the body: per-use alt text (Wagtail's ``ImageBlock``), caption and credit."""
+
+    image = ImageBlock(label=_("Image"))
+    caption = blocks.CharBlock(required=False, label=_("Caption"))
+    credit = blocks.CharBlock(required=False, label=_("Credit"))
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "news/blocks/figure.html"
+        value_class = FigureValue
+        description = _("An image with alt text, caption and credit.")
+
+    def get_api_representation(self, value, context=None):
+        image = value.get("image")
+        return {
+            "image": image.pk if image else None,
+            "alt_text": value.alt_text(),
+            "decorative": bool(getattr(image, "decorative", False)),
+            "caption": value.get("caption") or "",
+            "credit": value.get("credit") or "",
+            "rendition": rendition_payload(image, "width-1200") if image else None,
+        }
+
+
+def rendition_payload(image, filter_spec):
+    """The JSON a frontend needs to show an image: URL, size and alt text."""
+    rendition = image.get_rendition(filter_spec)
+    return {
+        "url": rendition.full_url,
+        "width": rendition.width,
+        "height": rendition.height,
+        "alt": getattr(image, "contextual_alt_text", None) or image.default_alt_text,
+    }
+
+
+class EmbedFigureBlock(blocks.StructBlock):
+    embed = EmbedBlock(label=_("Embed URL"), help_text=_("A video, post or map URL."))
+    caption = blocks.CharBlock(required=False, label=_("Caption"))
+
+    class Meta:
+        icon = "media"
+        label = _("Embed")
+        template = "news/blocks/embed.html"
+        description = _("Embedded media from a URL (video, social post, map).")
+
+    def get_api_representation(self, value, context=None):
+        embed = value.get("embed")
+        return {"url": embed.url if embed else "", "caption": value.get("caption") or ""}
+
+
+class CalloutBlock(blocks.StructBlock):
+    tone = blocks.ChoiceBlock(
+        choices=[("info", _("Information")), ("note", _("Note")), ("warning", _("Warning"))],
+        default="info",
+        label=_("Tone"),
+    )
+    title = blocks.CharBlock(required=False, label=_("Title"))
+    text = blocks.RichTextBlock(features=settings.RICH_TEXT_PARAGRAPH, label=_("Text"))
+
+    class Meta:
+        icon = "info-circle"
+        label = _("Callout")
+        template = "news/blocks/callout.html"
+        description = _("A highlighted box: background, a note or a warning.")
+        preview_value = {
+            "tone": "info",
+            "title": "Background",
+            "text": "<p>A lunar night lasts about two weeks.</p>",
+        }
+
+
+class SectionContentBlock(blocks.StreamBlock):
+    paragraph = ParagraphBlock()
+    list = ListBlock()
+    quote = QuoteBlock()
+    image = FigureBlock()
+    embed = EmbedFigureBlock()
+    callout = CalloutBlock()
+
+    class Meta:
+        min_num = 1
+
+
+class SectionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(
+        label=_("Heading"),
+        help_text=_("Without a number: sections are numbered automatically."),
+    )
+    content = SectionContentBlock(label=_("Content"))
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Section")
+        template = "news/blocks/section.html"
+        description = _("A numbered section with its heading and content.")
+
+
+class ArticleBodyBlock(blocks.StreamBlock):
+    """The article body: a stream of sections, numbered in order."""
+
+    section = SectionBlock()
+
+    class Meta:
+        min_num = 1
+
+    def get_api_representation(self, value, context=None):
+        representation = super().get_api_representation(value, context=context)
+        for number, item in enumerate(representation, start=1):
+            item["value"]["number"] = number
+        return representation
+
+
+# ---------------------------------------------------------------------------
+# References
+# ---------------------------------------------------------------------------
+
+
+class ReferenceValue(blocks.StructValue):
+    @cached_property
+    def domain(self):
+        """The source's host name without ``www.``, as shown on citation chips."""
+        host = urlsplit(self.get("url") or "").hostname or ""
+        return host.removeprefix("www.")
+
+
+class ReferenceBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Title"))
+    publisher = blocks.CharBlock(required=False, label=_("Publisher"))
+    url = blocks.URLBlock(label=_("URL"))
+    published = blocks.DateBlock(required=False, label=_("Published date"))
+
+    class Meta:
+        icon = "link-external"
+        label = _("Reference")
+        value_class = ReferenceValue
+        description = _("A source of the article, cited by its number.")
+
+    def get_api_representation(self, value, context=None):
+        representation = super().get_api_representation(value, context=context)
+        representation["domain"] = value.domain
+        return representation
+
+
+class ReferencesBlock(blocks.StreamBlock):
+    reference = ReferenceBlock()
+
+    def get_api_representation(self, value, context=None):
+        representation = super().get_api_representation(value, context=context)
+        for number, item in enumerate(representation, start=1):
+            item["value"]["number"] = number
+        return representation

@@ -1,0 +1,395 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.api.fields import ImageRenditionField
+from wagtail.images.models import Rendition
+from wagtail.models import Orderable, PageManager, TranslatableMixin
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from cms.models import BasePage
+
+from .blocks import ArticleBodyBlock, ReferencesBlock
+from .serializers import AuthorsField, CategoryField
+
+# Renditions every listing card and article header uses; prefetched together.
+CARD_RENDITION = "fill-640x360|format-webp"
+LEAD_RENDITION = "width-1200|format-webp"
+
+
+# ---------------------------------------------------------------------------
+# Snippets
+# ---------------------------------------------------------------------------
+
+
+class Category(TranslatableMixin, index.Indexed, models.Model):
+    """A section of the publication (Space, Science, ...), translated like pages."""
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(
+        _("slug"), max_length=80, allow_unicode=True,
+        help_text=_("Used in the All Articles filter; the same in every language."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    translatable_fields = [
+        TranslatableField("name"),
+        SynchronizedField("slug", overridable=False),
+        TranslatableField("description"),
+    ]
+
+    api_fields = [APIField("name"), APIField("slug"), APIField("description")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="unique_category_slug_per_locale"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def as_api_dict(self):
+        return {"id": self.pk, "name": self.name, "slug": self.slug}
+
+
+class Author(TranslatableMixin, index.Indexed, models.Model):
+    """A writer of articles; name, role and biography are translated."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, allow_unicode=True)
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("photo"),
+    )
+
+    panels = [
+        FieldPanel("name"), FieldPanel("slug"), FieldPanel("role"), FieldPanel("bio"),
+        FieldPanel("photo"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    translatable_fields = [
+        TranslatableField("name"),
+        SynchronizedField("slug", overridable=False),
+        TranslatableField("role"),
+        TranslatableField("bio"),
+        SynchronizedField("photo"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="unique_author_slug_per_locale"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def as_api_dict(self):
+        return {"id": self.pk, "name": self.name, "slug": self.slug, "role": self.role}
+
+
+# ---------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------
+
+
+class ArticleIndexPage(BasePage):
+    """"All Articles" of one language: newest first, paginated, filterable by category."""
+
+    intro = RichTextField(_("introduction"), features=settings.RICH_TEXT_INLINE, blank=True)
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["news.ArticlePage"]
+    # One article list per language tree.
+    max_count_per_parent = 1
+
+    content_panels = [*BasePage.content_panels, FieldPanel("intro")]
+    translatable_fields = [*BasePage.translatable_fields, TranslatableField("intro")]
+    api_fields = [APIField("intro")]
+
+    class Meta:
+        verbose_name = _("article index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        categories = list(Category.objects.filter(locale=self.locale))
+        articles = ArticlePage.objects.for_listing(locale=self.locale).child_of(self)
+
+        selected = None
+        category_slug = request.GET.get("category", "")
+        if category_slug:
+            selected = next((c for c in categories if c.slug == category_slug), None)
+            # An unknown category shows an empty, clearly labelled list rather than everything.
+            articles = articles.filter(category=selected) if selected else articles.none()
+
+        paginator = Paginator(articles, settings.UKIYO_ARTICLES_PER_PAGE)
+        page_number = request.GET.get("page", 1)
+        try:
+            articles_page = paginator.page(page_number)
+        except PageNotAnInteger:
+            articles_page = paginator.page(1)
+        except EmptyPage:
+            articles_page = paginator.page(paginator.num_pages)
+
+        context.update(
+            articles=articles_page,
+            paginator=paginator,
+            categories=categories,
+            selected_category=selected,
+            category_slug=category_slug,
+        )
+        return context
+
+
+class ArticleQuerySet(PageQuerySet):
+    def for_listing(self, locale):
+        """Live articles of one language, newest first, with everything a card shows.
+
+        The number of queries does not grow with the number of articles.
+        """
+        return (
+            self.live()
+            .public()
+            .filter(locale=locale)
+            .select_related("locale", "category", "lead_image")
+            .prefetch_related(
+                Prefetch(
+                    "lead_image__renditions",
+                    queryset=Rendition.objects.filter(filter_spec__in=[CARD_RENDITION]),
+                )
+            )
+            .order_by("-display_date", "-pk")
+        )
+
+    def with_details(self):
+        """What an article page and the API detail view read, in a fixed number of queries."""
+        return self.select_related("locale", "category", "lead_image").prefetch_related(
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            ),
+            "tagged_items__tag",
+            Prefetch(
+                "lead_image__renditions",
+                queryset=Rendition.objects.filter(filter_spec__in=[CARD_RENDITION, LEAD_RENDITION]),
+            ),
+        )
+
+
+ArticlePageManager = PageManager.from_queryset(ArticleQuerySet)
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "news.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticlePage(BasePage):
+    """A news article: a lead, numbered sections of blocks, and its sources."""
+
+    subtitle = models.CharField(_("subtitle"), max_length=255, blank=True)
+    summary = models.TextField(
+        _("summary"), help_text=_("One or two sentences shown under the title and on cards.")
+    )
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("lead image"),
+    )
+    lead_image_caption = models.CharField(_("lead image caption"), max_length=255, blank=True)
+    lead_image_credit = models.CharField(_("lead image credit"), max_length=255, blank=True)
+    display_date = models.DateTimeField(
+        _("publication date"), default=timezone.now,
+        help_text=_("The date and time readers see; the list is ordered by it."),
+    )
+    updated_date = models.DateTimeField(
+        _("updated"), null=True, blank=True,
+        help_text=_("Set when the article is corrected or substantially changed."),
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
+        verbose_name=_("category"),
+    )
+    featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Shown prominently on the home page.")
+    )
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
+    references = StreamField(
+        ReferencesBlock(), blank=True, verbose_name=_("references"),
+        help_text=_("The sources, numbered in this order; cite them by number in the body."),
+    )
+
+    objects = ArticlePageManager()
+
+    parent_page_types = ["news.ArticleIndexPage"]
+    subpage_types = []
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("subtitle"),
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("lead_image"),
+                FieldPanel("lead_image_caption"),
+                FieldPanel("lead_image_credit"),
+            ],
+            heading=_("Lead image"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("display_date"),
+                FieldPanel("updated_date"),
+                FieldPanel("category"),
+                InlinePanel("article_authors", label=_("Authors")),
+                FieldPanel("tags"),
+                FieldPanel("featured"),
+            ],
+            heading=_("Publication"),
+        ),
+        FieldPanel("body"),
+        FieldPanel("references"),
+    ]
+
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("subtitle"),
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("display_date"),
+        index.FilterField("category"),
+    ]
+
+    translatable_fields = [
+        *BasePage.translatable_fields,
+        TranslatableField("subtitle"),
+        TranslatableField("summary"),
+        SynchronizedField("lead_image"),
+        TranslatableField("lead_image_caption"),
+        TranslatableField("lead_image_credit"),
+        SynchronizedField("display_date"),
+        SynchronizedField("updated_date"),
+        SynchronizedField("featured"),
+        TranslatableField("category"),  # points at the category's translation
+        TranslatableField("article_authors"),  # each points at the author's translation
+        SynchronizedField("tagged_items"),
+        TranslatableField("body"),  # text translated, sources and images synchronised
+        TranslatableField("references"),  # titles translated, URLs and dates synchronised
+    ]
+
+    api_fields = [
+        APIField("subtitle"),
+        APIField("summary"),
+        APIField("display_date"),
+        APIField("updated_date"),
+        APIField("featured"),
+        APIField("category", serializer=CategoryField()),
+        APIField("authors", serializer=AuthorsField()),
+        APIField("tag_names"),
+        APIField("lead_image_caption"),
+        APIField("lead_image_credit"),
+        APIField(
+            "lead_image_rendition",
+            serializer=ImageRenditionField(LEAD_RENDITION, source="lead_image"),
+        ),
+        APIField(
+            "lead_image_thumbnail",
+            serializer=ImageRenditionField(CARD_RENDITION, source="lead_image"),
+        ),
+        APIField("body"),
+        APIField("references"),
+    ]
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.updated_date and self.display_date and self.updated_date < self.display_date:
+            errors["updated_date"] = _("The update cannot be earlier than the publication date.")
+        highest = max(self.cited_numbers(), default=0)
+        if highest > len(self.references):
+            errors["body"] = ngettext(
+                "The body cites source %(number)d but the reference list has %(count)d source.",
+                "The body cites source %(number)d but the reference list has %(count)d sources.",
+                len(self.references),
+            ) % {"number": highest, "count": len(self.references)}
+        if errors:
+            raise ValidationError(errors)
+
+    # -- derived values ---------------------------------------------------
+
+    @property
+    def authors(self):
+        return [link.author for link in self.article_authors.all() if link.author_id]
+
+    @property
+    def tag_names(self):
+        return [tagged.tag.name for tagged in self.tagged_items.all()]
+
+    def numbered_sections(self):
+        """(number, section) pairs; the number is derived from the order, never typed."""
+        return list(enumerate(self.body, start=1))
+
+    @cached_property
+    def numbered_references(self):
+        """Reference number → the reference's value (title, publisher, url, domain...)."""
+        return {number: block.value for number, block in enumerate(self.references, start=1)}
+
+    def citations(self, numbers):
+        """The references cited by ``numbers``, in the cited order, unknown numbers dropped."""
+        references = self.numbered_references
+        return [(number, references[number]) for number in numbers if number in references]
+
+    def cited_numbers(self):
+        for section in self.body:
+            for child in section.value["content"]:
+                value = child.value
+                if child.block_type in ("paragraph", "quote"):
+                    yield from value.get("sources") or []
+                elif child.block_type == "list":
+                    for item in value["items"]:
+                        yield from item.get("sources") or []
+                        for nested in item.get("children") or []:
+                            yield from nested.get("sources") or []
+
+
+class ArticleAuthor(TranslatableMixin, Orderable):
+    """Links an article to an author; translated so each language links its own author."""
+
+    page = ParentalKey(ArticlePage, related_name="article_authors", on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="+", verbose_name=_("author")
+    )
+
+    panels = [FieldPanel("author")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("article author")
