@@ -36,7 +36,7 @@ missing=""; \
 		echo "Not a Debian system: make sure these are installed: $(1)"; exit 0; \
 	fi; \
 	for p in $(1); do \
-		dpkg -s "$$p" 2>/dev/null | grep -qE '^Status: [a-z]+ ok installed$$' || missing="$$missing $$p"; \
+		dpkg -s "$$p" 2>/dev/null | grep -E '^Status: [a-z]+ ok installed$$' >/dev/null || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \

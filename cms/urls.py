@@ -29,6 +29,8 @@ if settings.DEBUG:
 # Pages, in every language: /ja/..., /en/...
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("accounts/", include("allauth.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
+handler500 = "cms.views.server_error"

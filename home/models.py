@@ -69,7 +69,10 @@ class StandardPage(BasePage):
     body = StreamField(
         [
             ("heading", blocks.CharBlock(form_classname="title", icon="title", label=_("Heading"))),
-            ("paragraph", blocks.RichTextBlock(features=settings.RICH_TEXT_PARAGRAPH, label=_("Paragraph"))),
+            (
+                "paragraph",
+                blocks.RichTextBlock(features=settings.RICH_TEXT_PARAGRAPH, label=_("Paragraph")),
+            ),
         ],
         blank=True,
         verbose_name=_("body"),
@@ -79,7 +82,11 @@ class StandardPage(BasePage):
     subpage_types = ["home.StandardPage"]
 
     content_panels = [*BasePage.content_panels, FieldPanel("summary"), FieldPanel("body")]
-    search_fields = [*BasePage.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
 
     translatable_fields = [
         *BasePage.translatable_fields,

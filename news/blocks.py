@@ -31,7 +31,9 @@ class CitationsField(forms.CharField):
     """A comma-separated list of source numbers typed by the editor, e.g. ``1, 3``."""
 
     default_error_messages = {
-        "invalid": _("Enter source numbers from the reference list separated by commas, e.g. 1, 3."),
+        "invalid": _(
+            "Enter source numbers from the reference list separated by commas, e.g. 1, 3."
+        ),
     }
 
     def to_python(self, value):

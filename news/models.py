@@ -40,7 +40,9 @@ class Category(TranslatableMixin, index.Indexed, models.Model):
 
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(
-        _("slug"), max_length=80, allow_unicode=True,
+        _("slug"),
+        max_length=80,
+        allow_unicode=True,
         help_text=_("Used in the All Articles filter; the same in every language."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -61,7 +63,9 @@ class Category(TranslatableMixin, index.Indexed, models.Model):
         verbose_name_plural = _("categories")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["slug", "locale"], name="unique_category_slug_per_locale"),
+            models.UniqueConstraint(
+                fields=["slug", "locale"], name="unique_category_slug_per_locale"
+            ),
         ]
 
     def __str__(self):
@@ -79,12 +83,19 @@ class Author(TranslatableMixin, index.Indexed, models.Model):
     role = models.CharField(_("role"), max_length=120, blank=True)
     bio = models.TextField(_("biography"), blank=True)
     photo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("photo"),
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("photo"),
     )
 
     panels = [
-        FieldPanel("name"), FieldPanel("slug"), FieldPanel("role"), FieldPanel("bio"),
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("role"),
+        FieldPanel("bio"),
         FieldPanel("photo"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
@@ -102,7 +113,9 @@ class Author(TranslatableMixin, index.Indexed, models.Model):
         verbose_name_plural = _("authors")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["slug", "locale"], name="unique_author_slug_per_locale"),
+            models.UniqueConstraint(
+                fields=["slug", "locale"], name="unique_author_slug_per_locale"
+            ),
         ]
 
     def __str__(self):
@@ -118,7 +131,7 @@ class Author(TranslatableMixin, index.Indexed, models.Model):
 
 
 class ArticleIndexPage(BasePage):
-    """"All Articles" of one language: newest first, paginated, filterable by category."""
+    """ "All Articles" of one language: newest first, paginated, filterable by category."""
 
     intro = RichTextField(_("introduction"), features=settings.RICH_TEXT_INLINE, blank=True)
 
@@ -217,21 +230,32 @@ class ArticlePage(BasePage):
         _("summary"), help_text=_("One or two sentences shown under the title and on cards.")
     )
     lead_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("lead image"),
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lead image"),
     )
     lead_image_caption = models.CharField(_("lead image caption"), max_length=255, blank=True)
     lead_image_credit = models.CharField(_("lead image credit"), max_length=255, blank=True)
     display_date = models.DateTimeField(
-        _("publication date"), default=timezone.now,
+        _("publication date"),
+        default=timezone.now,
         help_text=_("The date and time readers see; the list is ordered by it."),
     )
     updated_date = models.DateTimeField(
-        _("updated"), null=True, blank=True,
+        _("updated"),
+        null=True,
+        blank=True,
         help_text=_("Set when the article is corrected or substantially changed."),
     )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
         verbose_name=_("category"),
     )
     featured = models.BooleanField(
@@ -240,7 +264,9 @@ class ArticlePage(BasePage):
     tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
     body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
     references = StreamField(
-        ReferencesBlock(), blank=True, verbose_name=_("references"),
+        ReferencesBlock(),
+        blank=True,
+        verbose_name=_("references"),
         help_text=_("The sources, numbered in this order; cite them by number in the body."),
     )
 

@@ -6,7 +6,6 @@ from .base import env_list
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "ukiyo-dev-only-not-secret"  # noqa: F405
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # No collectstatic step in development: runserver serves app static files directly.
 STORAGES = {

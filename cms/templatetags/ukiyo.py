@@ -1,10 +1,11 @@
+import unicodedata
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language, get_language_bidi, get_language_info
+from django.utils.translation import get_language, get_language_bidi, get_language_info, pgettext
 
 register = template.Library()
-
 
 
 @register.simple_tag(takes_context=True)
@@ -69,3 +70,63 @@ def cited_sources(context, numbers):
     if not numbers or page is None or not hasattr(page, "citations"):
         return []
     return page.citations(numbers)
+
+
+@register.simple_tag
+def source_language():
+    """The newsroom's source language (``LANGUAGE_CODE``), for ``hreflang="x-default"``."""
+    return settings.LANGUAGE_CODE
+
+
+@register.simple_tag
+def citation_chip(cites):
+    """What one citation chip shows for the ``(number, reference)`` pairs of ``cited_sources``.
+
+    ``first`` and ``domain`` are the first cited source, ``more`` how many others; ``numbers``
+    and ``domains`` list them all for the accessible label and the tooltip. None when nothing
+    is cited.
+    """
+    if not cites:
+        return None
+    # Lists are joined the way the reader's language writes them ("1, 3" / "1、3").
+    separator = pgettext("list separator", ", ")
+    first_number, first_reference = cites[0]
+    return {
+        "first": first_number,
+        "domain": first_reference.domain,
+        "more": len(cites) - 1,
+        "count": len(cites),
+        "numbers": separator.join(str(number) for number, _ in cites),
+        "domains": separator.join(reference.domain for _, reference in cites),
+    }
+
+
+@register.simple_tag
+def elided_page_range(page_obj, on_each_side=2, on_ends=1):
+    """Page numbers around the current one, with ``Paginator.ELLIPSIS`` for the gaps."""
+    if not page_obj or not hasattr(page_obj, "paginator"):
+        return []
+    return list(
+        page_obj.paginator.get_elided_page_range(
+            page_obj.number, on_each_side=on_each_side, on_ends=on_ends
+        )
+    )
+
+
+@register.filter
+def anchor_slug(value):
+    """A fragment identifier for a heading, in any script.
+
+    Unlike ``slugify``, keeps combining marks, so Hindi and Thai headings keep their vowel
+    signs; empty when the text has no letters or digits (the template then numbers it).
+    """
+    words, word = [], []
+    for char in str(value or "").lower():
+        if unicodedata.category(char)[0] in "LNM":
+            word.append(char)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return "-".join(words)[:80].strip("-")

@@ -1,0 +1,37 @@
+/*
+ * ukiyo: progressive enhancement only; every page works without this file.
+ * The language menu is a native <details>: close it on Escape (returning focus to its
+ * toggle when focus was inside it) and on a click outside it.
+ */
+(function () {
+    "use strict";
+
+    var menus = document.querySelectorAll("details[data-language-menu]");
+    if (!menus.length) {
+        return;
+    }
+
+    document.addEventListener("keydown", function (event) {
+        if (event.key !== "Escape") {
+            return;
+        }
+        menus.forEach(function (menu) {
+            if (!menu.open) {
+                return;
+            }
+            var hadFocus = menu.contains(document.activeElement);
+            menu.open = false;
+            if (hadFocus) {
+                menu.querySelector("summary").focus();
+            }
+        });
+    });
+
+    document.addEventListener("click", function (event) {
+        menus.forEach(function (menu) {
+            if (menu.open && !menu.contains(event.target)) {
+                menu.open = false;
+            }
+        });
+    });
+})();

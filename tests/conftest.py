@@ -1,0 +1,55 @@
+import pytest
+from django.conf import settings
+from wagtail.models import Locale, Page, Site
+
+from home.models import HomePage
+
+from .factories import ArticleIndexPageFactory, CategoryFactory
+
+
+@pytest.fixture
+def locales(db):
+    """Every site language as a Wagtail locale, by language code."""
+    return {
+        code: Locale.objects.get_or_create(language_code=code)[0] for code, _ in settings.LANGUAGES
+    }
+
+
+@pytest.fixture
+def home(locales):
+    """The Japanese home page that the migrations create, as the default site's root."""
+    page = HomePage.objects.get(depth=2, locale=locales["ja"])
+    Site.objects.filter(is_default_site=True).update(hostname="testserver", port=80)
+    return page
+
+
+@pytest.fixture
+def index(home):
+    return ArticleIndexPageFactory(parent=home)
+
+
+@pytest.fixture
+def category(locales):
+    return CategoryFactory(name="宇宙", slug="space", locale=locales["ja"])
+
+
+def translate_page(page, locale, **changes):
+    """A published translation of ``page`` in ``locale`` (its parents translated first)."""
+    translation = page.copy_for_translation(locale, copy_parents=True)
+    for name, value in changes.items():
+        setattr(translation, name, value)
+    translation.save_revision().publish()
+    return translation.specific
+
+
+@pytest.fixture
+def english_tree(home, index, locales):
+    """The English home and article index: translations of the Japanese ones."""
+    en_home = translate_page(home, locales["en"], title="Home")
+    en_index = translate_page(index, locales["en"], title="All Articles")
+    return en_home, en_index
+
+
+@pytest.fixture
+def root_page(db):
+    return Page.objects.get(depth=1)
