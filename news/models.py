@@ -205,7 +205,7 @@ class ArticleQuerySet(PageQuerySet):
                 "article_authors",
                 queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
             ),
-            "tagged_items__tag",
+            "tags",
             Prefetch(
                 "lead_image__renditions",
                 queryset=Rendition.objects.filter(filter_spec__in=[CARD_RENDITION, LEAD_RENDITION]),
@@ -372,13 +372,24 @@ class ArticlePage(BasePage):
 
     # -- derived values ---------------------------------------------------
 
-    @property
+    @cached_property
     def authors(self):
-        return [link.author for link in self.article_authors.all() if link.author_id]
+        """The authors in their order on the article, in two queries however many there are.
 
-    @property
+        Read from the in-memory relation, so that a preview shows unsaved changes.
+        """
+        links = [link for link in self.article_authors.all() if link.author_id]
+        prefetched = {
+            link.author_id: link.author for link in links if "author" in link._state.fields_cache
+        }
+        missing = {link.author_id for link in links} - prefetched.keys()
+        if missing:
+            prefetched.update(Author.objects.in_bulk(missing))
+        return [prefetched[link.author_id] for link in links if link.author_id in prefetched]
+
+    @cached_property
     def tag_names(self):
-        return [tagged.tag.name for tagged in self.tagged_items.all()]
+        return [tag.name for tag in self.tags.all()]
 
     def numbered_sections(self):
         """(number, section) pairs; the number is derived from the order, never typed."""

@@ -17,3 +17,6 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "test-output" / "media"  # noqa: F405
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Static files come from the finders; no collectstatic folder is needed.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

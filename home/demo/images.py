@@ -267,6 +267,23 @@ SCENES = {
 }
 
 
+# Alt text of each scene, for readers who cannot see it.
+ALT_TEXT = {
+    "moon-surface": "Grey cratered lunar ground under a starry sky, the Earth above the horizon",
+    "rocket-launch": "A white rocket with a red nose lifting off beside its tower in smoke",
+    "telescope-deep-field": "Dozens of small coloured galaxies and bright stars on a black sky",
+    "asteroid": "A dark, lumpy asteroid covered in boulders, a small spacecraft nearby",
+    "earth-orbit": "The curve of the blue Earth with white clouds, seen from orbit",
+    "lab-glassware": "A row of laboratory flasks holding blue, pink, green and yellow liquids",
+    "circuit-board": "A green circuit board with gold traces and black chips",
+    "city-night": "City towers at night with many lit windows under a purple sky",
+    "forest": "Layers of dark green conifer forest under a pale sky",
+    "ocean-wave": "Rows of blue waves under a red sun on a cream sky",
+    "paper-lantern": "Red paper lanterns hanging in a row against a dark evening sky",
+    "solar-panel": "Rows of dark blue solar panels on green grass under a bright sun",
+}
+
+
 def render(key):
     """The PNG bytes of the scene ``key``; raises KeyError for an unknown key."""
     scene = SCENES[key]

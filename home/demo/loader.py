@@ -111,6 +111,8 @@ class DemoLoader:
             home.intro = source["home"]["intro"]
             home.save_revision().publish()
         site.site_name = self.site_data["site_name"]
+        if site.hostname == "localhost" and site.port == 80:
+            site.port = 8000  # where `make demo` serves it, so absolute URLs work
         site.save()
         self.translate_everywhere(
             home,
@@ -202,7 +204,7 @@ class DemoLoader:
             title = f"{key.replace('-', ' ').capitalize()} (illustration)"
             image = Image.objects.filter(title=title).first()
             if image is None:
-                image = Image(title=title, description=f"{title}, drawn for the ukiyo demo")
+                image = Image(title=title, description=images.ALT_TEXT[key])
                 image.file = ImageFile(BytesIO(images.render(key)), name=f"demo-{key}.png")
                 image.save()
             self.images[key] = image
@@ -365,10 +367,6 @@ class DemoLoader:
         index.add_child(instance=page)
         revision = page.save_revision()
         revision.publish()
-        # The page was first published at its display date, not when the demo was loaded.
-        ArticlePage.objects.filter(pk=page.pk).update(
-            first_published_at=page.display_date, last_published_at=page.display_date
-        )
         languages = [
             language
             for language in article
@@ -376,6 +374,10 @@ class DemoLoader:
         ]
         for language in languages:
             self.translate(page, language, self.article_page(article, language))
+        # Every version was first published at its display date, not when the demo was loaded.
+        page.get_translations(inclusive=True).update(
+            first_published_at=page.display_date, last_published_at=page.display_date
+        )
         return 1
 
     # -- translation through wagtail-localize ---------------------------------
