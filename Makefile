@@ -27,7 +27,7 @@ TEST_STAMP := $(VENV)/.stamp-install-test
 DEMO_ENV := env -u DATABASE_URL -u DJANGO_SETTINGS_MODULE
 
 # Directories never searched for translations or caches.
-I18N_IGNORE := --ignore=.venv --ignore=node_modules
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=scripts
 
 # $(call ensure-debs,pkg ...): apt-get install the packages that are not installed yet.
 define ensure-debs
@@ -47,7 +47,7 @@ missing=""; \
 endef
 
 .PHONY: help demo reset-demo install install-test system-test-deps test lint format \
-	messages clean
+	messages compile-messages clean
 
 help: ## List the targets
 	@echo "ukiyo make targets:"
@@ -81,7 +81,7 @@ install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + sy
 
 # --- Demo -----------------------------------------------------------------------
 
-demo: install ## Migrate, load the demo content and run the dev server on SQLite (http://127.0.0.1:8000)
+demo: install compile-messages ## Migrate, load the demo content and run the dev server on SQLite (http://127.0.0.1:8000)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py runserver $(DEMO_ADDR)
@@ -93,15 +93,15 @@ reset-demo: ## Delete the demo database (db.sqlite3) and media/, then run demo a
 
 # --- Tests and code quality -----------------------------------------------------
 
-# Compiles gettext catalogs when there are any, then runs pytest against a
-# throwaway PostgreSQL (scripts/with-postgres; uses $DATABASE_URL instead if set).
-test: install-test ## Run the test suite on a throwaway PostgreSQL (PYTEST_ARGS='-k foo' to select)
-	@if [ -n "$$(find . \( -path ./.venv -o -path ./node_modules -o -path ./.git \) -prune \
-			-o -path '*/locale/*/LC_MESSAGES/*.po' -print -quit)" ]; then \
-		echo "$(PY) manage.py compilemessages $(I18N_IGNORE)"; \
-		$(PY) manage.py compilemessages $(I18N_IGNORE); \
-	fi
+# Runs pytest against a throwaway PostgreSQL (scripts/with-postgres; uses $DATABASE_URL
+# instead if set).
+test: install-test compile-messages ## Run the test suite on a throwaway PostgreSQL (PYTEST_ARGS='-k foo' to select)
 	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+# The .mo files are built, not committed: msgfmt comes from Debian's gettext.
+compile-messages: install
+	@$(call ensure-debs,gettext)
+	$(PY) manage.py compilemessages $(I18N_IGNORE)
 
 lint: $(TEST_STAMP) ## ruff check + ruff format --check
 	$(RUFF) check .
