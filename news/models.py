@@ -35,7 +35,25 @@ LEAD_RENDITION = "width-1200|format-webp"
 # ---------------------------------------------------------------------------
 
 
-class Category(TranslatableMixin, index.Indexed, models.Model):
+class SlugPerLocaleMixin:
+    """A clear form error, not a database error, when a slug is taken in the same language.
+
+    The admin form does not include ``locale``, so Django's constraint validation skips the
+    (slug, locale) constraint; it is checked here instead.
+    """
+
+    def clean(self):
+        super().clean()
+        if not self.slug or not self.locale_id:
+            return
+        clash = type(self).objects.filter(slug=self.slug, locale_id=self.locale_id)
+        if clash.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"slug": _("This slug is already used in this language. Choose another one.")}
+            )
+
+
+class Category(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model):
     """A section of the publication (Space, Science, ...), translated like pages."""
 
     name = models.CharField(_("name"), max_length=80)
@@ -75,7 +93,7 @@ class Category(TranslatableMixin, index.Indexed, models.Model):
         return {"id": self.pk, "name": self.name, "slug": self.slug}
 
 
-class Author(TranslatableMixin, index.Indexed, models.Model):
+class Author(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model):
     """A writer of articles; name, role and biography are translated."""
 
     name = models.CharField(_("name"), max_length=120)
