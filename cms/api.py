@@ -5,9 +5,15 @@ Both are mounted outside ``i18n_patterns``: an API path never carries a language
 language of the content is chosen with ``?locale=``.
 """
 
+import json
+
 from django.http import JsonResponse
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.api.v3.api import api as api_v3
+from wagtail.api.v3.errors import problem_response
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
@@ -34,6 +40,29 @@ api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", PagesEndpoint)
 api_router.register_endpoint("images", ImagesAPIViewSet)
 api_router.register_endpoint("documents", DocumentsAPIViewSet)
+
+
+def _query_validation_errors(wagtail_handler):
+    """v3 answers a malformed query string with 400, like v2; invalid bodies stay 422.
+
+    A GET has no body, so every validation error it raises is about its query parameters.
+    """
+
+    def handler(request, exc):
+        response = wagtail_handler(request, exc)
+        if request.method not in ("GET", "HEAD"):
+            return response
+        errors = json.loads(response.content).get("errors", [])
+        return problem_response(status=400, detail="Invalid query parameters", errors=errors)
+
+    return handler
+
+
+# Wrap the handlers Wagtail registered (ninja keeps them in ``_exception_handlers``).
+for _error in (NinjaValidationError, PydanticValidationError):
+    api_v3.add_exception_handler(
+        _error, _query_validation_errors(api_v3._exception_handlers[_error])
+    )
 
 
 def api_not_found(request, path=""):
