@@ -1,9 +1,11 @@
 """Factories for the test suite: pages, snippets and article bodies of any size."""
 
 import uuid
+from urllib.parse import urlencode
 
 import factory
 import wagtail_factories
+from django.urls import reverse
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.models import Locale
@@ -195,3 +197,25 @@ def add_author(article, author, order=0):
     ArticleAuthor.objects.create(
         page=article, author=author, sort_order=order, locale=article.locale
     )
+
+
+def full_article(parent, *, author=None, tags=("moon",), **fields):
+    """A live article with every field the API exposes filled in (pass lead_image, category...).
+
+    ``author`` is linked as the only author; ``tags`` are added and saved.
+    """
+    page = ArticlePageFactory(parent=parent, **fields)
+    if tags:
+        page.tags.add(*tags)
+        page.save()
+    if author is not None:
+        add_author(page, author)
+    return page
+
+
+def admin_add_url(model, parent, **query):
+    """The admin's "add page" URL for a ``model`` page under ``parent``."""
+    url = reverse(
+        "wagtailadmin_pages:add", args=[model._meta.app_label, model._meta.model_name, parent.pk]
+    )
+    return f"{url}?{urlencode(query)}" if query else url
