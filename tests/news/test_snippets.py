@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from wagtail.users.models import UserProfile
 
 from news.models import Category
 from tests.factories import AuthorFactory, CategoryFactory
@@ -10,6 +11,9 @@ from tests.factories import AuthorFactory, CategoryFactory
 @pytest.fixture
 def editor_client(client, db):
     user = get_user_model().objects.create_superuser("editor", "editor@ukiyo.example", "pw")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"  # the admin speaks English to this editor
+    profile.save()
     client.force_login(user)
     return client
 
