@@ -8,9 +8,11 @@ language of the content is chosen with ``?locale=``.
 import json
 
 from django.http import JsonResponse
+from django.utils import translation
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.api import api as api_v3
 from wagtail.api.v3.errors import problem_response
@@ -20,8 +22,22 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from news.models import ArticlePage
 
 
+class PageInItsLanguageSerializer(PageSerializer):
+    """Serialises each page in its own language.
+
+    Rich-text links to other pages then resolve to their translations in the page's language,
+    whatever language the request happens to carry.
+    """
+
+    def to_representation(self, instance):
+        with translation.override(instance.locale.language_code):
+            return super().to_representation(instance)
+
+
 class PagesEndpoint(PagesAPIViewSet):
     """Wagtail's pages endpoint, with articles fetched in a fixed number of queries."""
+
+    base_serializer_class = PageInItsLanguageSerializer
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -29,11 +45,30 @@ class PagesEndpoint(PagesAPIViewSet):
             queryset = queryset.with_details()
         return queryset
 
+    def paginate_queryset(self, queryset):
+        pages = super().paginate_queryset(queryset)
+        if queryset.model is ArticlePage and self._lists_bodies():
+            # Convert every listed body at once, so the images inside all of them are read in
+            # one query instead of one per article.
+            pages = list(pages)
+            stream_block = ArticlePage._meta.get_field("body").stream_block
+            bodies = stream_block.bulk_to_python([page.body.raw_data for page in pages])
+            for page, body in zip(pages, bodies, strict=True):
+                page.body = body
+        return pages
+
+    def _lists_bodies(self):
+        fields = {field.strip() for field in self.request.GET.get("fields", "").split(",")}
+        return "body" in fields or ("*" in fields and "-body" not in fields)
+
     def get_object(self):
-        page = super().get_object()
-        if isinstance(page, ArticlePage):
-            page = ArticlePage.objects.with_details().get(pk=page.pk)
-        return page
+        # Wagtail's get_serializer_class() calls get_object() again: fetch the article once.
+        if not hasattr(self, "_article"):
+            page = super().get_object()
+            if isinstance(page, ArticlePage):
+                page = ArticlePage.objects.with_details().get(pk=page.pk)
+            self._article = page
+        return self._article
 
 
 api_router = WagtailAPIRouter("wagtailapi")

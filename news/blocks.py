@@ -14,11 +14,19 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
+from wagtail.images.models import Rendition
+from wagtail.models import Page
+
+from cms.rich_text import resolved_page_links
+
+# The one rendition of a body image, for the page (news/blocks/figure.html) and the API alike.
+FIGURE_RENDITION = "width-1200|format-webp"
 
 # ---------------------------------------------------------------------------
 # Citations
@@ -217,6 +225,17 @@ class FigureBlock(blocks.StructBlock):
         value_class = FigureValue
         description = _("An image with alt text, caption and credit.")
 
+    def bulk_to_python(self, values):
+        figures = super().bulk_to_python(values)
+        # The renditions of every figure of a body in one query, however many there are.
+        # Only FIGURE_RENDITION may be prefetched: Wagtail takes a prefetched list as complete.
+        images = [figure["image"] for figure in figures if figure.get("image")]
+        prefetch_related_objects(
+            images,
+            Prefetch("renditions", queryset=Rendition.objects.filter(filter_spec=FIGURE_RENDITION)),
+        )
+        return figures
+
     def get_api_representation(self, value, context=None):
         image = value.get("image")
         return {
@@ -225,18 +244,25 @@ class FigureBlock(blocks.StructBlock):
             "decorative": bool(getattr(image, "decorative", False)),
             "caption": value.get("caption") or "",
             "credit": value.get("credit") or "",
-            "rendition": rendition_payload(image, "width-1200") if image else None,
+            "rendition": rendition_payload(image, FIGURE_RENDITION) if image else None,
         }
 
 
 def rendition_payload(image, filter_spec):
-    """The JSON a frontend needs to show an image: URL, size and alt text."""
+    """The JSON a frontend needs to show an image: URL, size and alt text.
+
+    A decorative image has an empty alt text, so that screen readers skip it.
+    """
     rendition = image.get_rendition(filter_spec)
+    if getattr(image, "decorative", False):
+        alt = ""
+    else:
+        alt = getattr(image, "contextual_alt_text", None) or image.default_alt_text
     return {
         "url": rendition.full_url,
         "width": rendition.width,
         "height": rendition.height,
-        "alt": getattr(image, "contextual_alt_text", None) or image.default_alt_text,
+        "alt": alt,
     }
 
 
@@ -311,10 +337,19 @@ class ArticleBodyBlock(blocks.StreamBlock):
         min_num = 1
 
     def get_api_representation(self, value, context=None):
-        representation = super().get_api_representation(value, context=context)
+        with resolved_page_links(self.linked_page_ids(value)):
+            representation = super().get_api_representation(value, context=context)
         for number, item in enumerate(representation, start=1):
             item["value"]["number"] = number
         return representation
+
+    def linked_page_ids(self, value):
+        """The pages that rich text anywhere in the body links to."""
+        return {
+            int(object_id)
+            for model, object_id, _path, _content_path in self.extract_references(value)
+            if issubclass(model, Page)
+        }
 
 
 # ---------------------------------------------------------------------------

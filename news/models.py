@@ -21,6 +21,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from cms.models import BasePage
+from cms.rich_text import resolved_page_links
 
 from .blocks import ArticleBodyBlock, ReferencesBlock
 from .serializers import AuthorsField, CategoryField
@@ -387,6 +388,12 @@ class ArticlePage(BasePage):
             ) % {"number": highest, "count": len(self.references)}
         if errors:
             raise ValidationError(errors)
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # Render now, while the page links of the whole body are resolved in one go.
+        with resolved_page_links(self.body.stream_block.linked_page_ids(self.body)):
+            return response.render()
 
     # -- derived values ---------------------------------------------------
 

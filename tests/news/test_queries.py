@@ -9,8 +9,10 @@ from tests.factories import (
     AuthorFactory,
     ImageFactory,
     add_author,
+    paragraph,
     reference,
     rich_body,
+    section,
 )
 
 # The most queries a warm article page or list may cost. Routing, the site chrome (home
@@ -74,3 +76,19 @@ def test_lists_cost_the_same_for_5_or_50_articles(
     assert five == fifty
     with django_assert_max_num_queries(LIST_BUDGET):
         client.get(url)
+
+
+def test_article_page_costs_the_same_for_2_or_20_links_to_other_pages(client, index, home):
+    targets = [ArticlePageFactory(parent=index) for _ in range(20)]
+
+    def linked_article(count):
+        body = [
+            section(f"Section {n}", [paragraph(f'See <a linktype="page" id="{page.pk}">this</a>.')])
+            for n, page in enumerate(targets[:count])
+        ]
+        return ArticlePageFactory(parent=index, body=body)
+
+    small, large = linked_article(2), linked_article(20)
+    assert queries_for(client, small.url) == queries_for(client, large.url)
+    html = client.get(large.url).content.decode()
+    assert f'href="{targets[19].url}"' in html

@@ -1,0 +1,191 @@
+"""Query budgets: the API's cost must not grow with the number of articles or their size.
+
+Every URL is requested once before measuring: the first request generates the image
+renditions (and caches them), which later requests only read.
+"""
+
+import re
+from collections import Counter
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    AuthorFactory,
+    ImageFactory,
+    full_article,
+    paragraph,
+    reference,
+    rich_body,
+)
+
+LISTING = "/api/v2/pages/?type=news.ArticlePage&locale=ja&fields=*&limit=100"
+DETAIL = {"v2": "/api/v2/pages/{}/", "v3": "/api/v3/pages/{}/"}
+
+# Measured on Wagtail 8.0.1; lower them when a query is saved, never raise them silently.
+LISTING_QUERIES = 13
+DETAIL_QUERIES = {"v2": 16, "v3": 15}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def add_articles(index, category, locales):
+    """Adds ``count`` Japanese articles, each with its own lead image and author."""
+
+    def add(count, body_images=False):
+        for _ in range(count):
+            image = ImageFactory()
+            full_article(
+                index,
+                author=AuthorFactory(locale=locales["ja"]),
+                tags=("moon", "mars"),
+                category=category,
+                lead_image=image,
+                body=rich_body(2, images=[image] if body_images else []),
+            )
+
+    return add
+
+
+def article_of_size(index, category, locales, size, link_to=None):
+    """An article with ``size`` sections, references and body images (and, optionally, links)."""
+    images = [ImageFactory() for _ in range(size)]
+    body = rich_body(size, images=images)
+    if link_to is not None:
+        link = f'See <a linktype="page" id="{link_to.pk}">this</a>.'
+        for block in body:
+            block["value"]["content"].append(paragraph(link))
+    return full_article(
+        index,
+        author=AuthorFactory(locale=locales["ja"]),
+        category=category,
+        lead_image=images[0],
+        body=body,
+        references=[reference(n) for n in range(1, size + 1)],
+    )
+
+
+def measure(client, url):
+    """The queries of one request to ``url``, after a warm-up request."""
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return context.captured_queries
+
+
+def grown(small, large):
+    """The query shapes the larger request runs more often: what grows with its size."""
+
+    def shapes(queries):
+        return Counter(
+            re.sub(r"\d+", "N", re.sub(r"IN \([^)]*\)", "IN (...)", query["sql"]))
+            for query in queries
+        )
+
+    extra = shapes(large) - shapes(small)
+    return "\n".join(f"{count} more x {sql[:400]}" for sql, count in extra.most_common())
+
+
+# ---------------------------------------------------------------------------
+# Listing
+# ---------------------------------------------------------------------------
+
+
+def test_v2_listing_queries_do_not_grow_with_the_number_of_articles(
+    client, add_articles, django_assert_max_num_queries
+):
+    add_articles(5)
+    five = measure(client, LISTING)
+    add_articles(45)
+    fifty = measure(client, LISTING)
+
+    assert len(fifty) == len(five), grown(five, fifty)
+    with django_assert_max_num_queries(LISTING_QUERIES):
+        response = client.get(LISTING)
+    assert len(response.json()["items"]) == 50
+
+
+def test_v2_listing_queries_do_not_grow_with_images_in_article_bodies(client, add_articles):
+    add_articles(5, body_images=True)
+    five = measure(client, LISTING)
+    add_articles(45, body_images=True)
+    fifty = measure(client, LISTING)
+
+    assert len(fifty) == len(five), grown(five, fifty)
+
+
+# ---------------------------------------------------------------------------
+# Detail
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_detail_queries_do_not_grow_with_the_article_size(
+    client, index, category, locales, django_assert_num_queries, version
+):
+    small = article_of_size(index, category, locales, 2)
+    large = article_of_size(index, category, locales, 20)
+
+    small_queries = measure(client, DETAIL[version].format(small.pk))
+    large_queries = measure(client, DETAIL[version].format(large.pk))
+
+    assert len(large_queries) == len(small_queries), grown(small_queries, large_queries)
+    with django_assert_num_queries(DETAIL_QUERIES[version]):
+        response = client.get(DETAIL[version].format(large.pk))
+    assert len(response.json()["body"]) == 20
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_detail_queries_do_not_grow_with_images_when_renditions_are_not_cached(
+    client, index, category, locales, version
+):
+    """A fresh worker, or a cache that evicted them: renditions come from the database."""
+    small = article_of_size(index, category, locales, 2)
+    large = article_of_size(index, category, locales, 20)
+    queries = {}
+    for article in (small, large):
+        url = DETAIL[version].format(article.pk)
+        assert client.get(url).status_code == 200  # the renditions now exist
+        cache.clear()
+        with CaptureQueriesContext(connection) as context:
+            client.get(url)
+        queries[article] = context.captured_queries
+
+    assert len(queries[large]) == len(queries[small]), grown(queries[small], queries[large])
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_detail_queries_do_not_grow_with_internal_links(client, index, category, locales, version):
+    small = article_of_size(index, category, locales, 2, link_to=index)
+    large = article_of_size(index, category, locales, 20, link_to=index)
+
+    small_queries = measure(client, DETAIL[version].format(small.pk))
+    large_queries = measure(client, DETAIL[version].format(large.pk))
+
+    assert len(large_queries) == len(small_queries), grown(small_queries, large_queries)
+
+
+def test_v2_detail_reads_authors_and_tags_once(client, index, category, locales):
+    article = article_of_size(index, category, locales, 2)
+
+    queries = [query["sql"] for query in measure(client, DETAIL["v2"].format(article.pk))]
+
+    assert sum('FROM "news_articleauthor"' in sql for sql in queries) == 1
+    assert sum('FROM "taggit_tag"' in sql for sql in queries) == 1
+
+
+def test_article_of_size_builds_what_the_budgets_measure(index, category, locales):
+    """Guards the fixture: a bigger article really has more of everything."""
+    article = article_of_size(index, category, locales, 3, link_to=index)
+
+    assert len(article.body) == 3
+    assert len(article.references) == 3
+    kinds = [child.block_type for child in article.body[0].value["content"]]
+    assert kinds == ["paragraph", "list", "quote", "callout", "image", "paragraph"]
