@@ -100,6 +100,6 @@ for _error in (NinjaValidationError, PydanticValidationError):
     )
 
 
-def api_not_found(request, path=""):
+def api_not_found(request):
     """Any other path under ``/api/``: a JSON 404, never an HTML page or a redirect."""
     return JsonResponse({"message": "Not found: no API endpoint at this path."}, status=404)

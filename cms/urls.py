@@ -17,7 +17,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("api/v3/", api_v3.urls),
-    re_path(r"^api/(?P<path>.*)$", api_not_found),
+    # Only paths ending in "/": without it, CommonMiddleware first adds the slash, so that
+    # /api/v2/pages redirects to /api/v2/pages/ instead of answering 404.
+    re_path(r"^api/(?:.*/)?$", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

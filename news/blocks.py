@@ -249,7 +249,7 @@ class FigureBlock(blocks.StructBlock):
 
 
 def rendition_payload(image, filter_spec):
-    """The JSON a frontend needs to show an image: URL, size and alt text.
+    """The JSON a frontend needs to show an image, shaped like Wagtail's ImageRenditionField.
 
     A decorative image has an empty alt text, so that screen readers skip it.
     """
@@ -259,7 +259,8 @@ def rendition_payload(image, filter_spec):
     else:
         alt = getattr(image, "contextual_alt_text", None) or image.default_alt_text
     return {
-        "url": rendition.full_url,
+        "url": rendition.url,
+        "full_url": rendition.full_url,
         "width": rendition.width,
         "height": rendition.height,
         "alt": alt,

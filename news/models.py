@@ -414,7 +414,7 @@ class ArticlePage(BasePage):
 
     @cached_property
     def tag_names(self):
-        return [tag.name for tag in self.tags.all()]
+        return sorted(tag.name for tag in self.tags.all())
 
     def numbered_sections(self):
         """(number, section) pairs; the number is derived from the order, never typed."""

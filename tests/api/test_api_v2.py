@@ -306,7 +306,8 @@ def test_every_block_has_its_public_json_shape(client, index):
                 "caption": "Crater floor",
                 "credit": "JAXA",
                 "rendition": {
-                    "url": figure.full_url,
+                    "url": figure.url,
+                    "full_url": figure.full_url,
                     "width": 1200,
                     "height": 900,
                     "alt": "The lander's shadow",

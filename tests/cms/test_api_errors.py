@@ -58,3 +58,9 @@ def test_a_server_error_on_a_page_is_the_html_error_page(rf):
     response = server_error(rf.get("/ja/articles/"))
     assert response.status_code == 500
     assert b"<html" in response.content
+
+
+def test_an_api_path_without_its_trailing_slash_redirects_to_it(client, home):
+    response = client.get("/api/v2/pages")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v2/pages/"
