@@ -84,6 +84,7 @@ install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + sy
 demo: install compile-messages ## Migrate, load the demo content and run the dev server on SQLite (http://127.0.0.1:8000)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_demo
+	@echo "The site: http://$(DEMO_ADDR)/   the admin: http://$(DEMO_ADDR)/admin/"
 	$(DEMO_ENV) $(PY) manage.py runserver $(DEMO_ADDR)
 
 reset-demo: ## Delete the demo database (db.sqlite3) and media/, then run demo again

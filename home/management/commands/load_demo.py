@@ -36,12 +36,11 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Admin: http://127.0.0.1:8000/admin/ — user {admin_username!r}, "
-                    f"password {admin_password!r}"
+                    f"Admin login (/admin/): user {admin_username!r}, password {admin_password!r}"
                 )
             )
         else:
             self.stdout.write(
-                f"Admin: http://127.0.0.1:8000/admin/ — user {admin_username!r} "
+                f"Admin login (/admin/): user {admin_username!r} "
                 "(already existed; its password was not changed)"
             )
