@@ -38,7 +38,8 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
-    HOME_LATEST_COUNT = 7
+    FEATURED_COUNT = 3
+    LATEST_COUNT = 6
 
     @cached_property
     def article_index(self):
@@ -50,14 +51,15 @@ class HomePage(BasePage):
         from news.models import ArticlePage
 
         context = super().get_context(request, *args, **kwargs)
-        articles = list(
-            ArticlePage.objects.for_listing(locale=self.locale)[: self.HOME_LATEST_COUNT + 3]
-        )
-        featured = [article for article in articles if article.featured][:3]
-        latest = [article for article in articles if article not in featured]
-        context["lead_article"] = featured[0] if featured else (latest.pop(0) if latest else None)
+        articles = ArticlePage.objects.for_listing(locale=self.locale)
+        # The newest featured article leads, however old; the other featured ones follow.
+        featured = list(articles.filter(featured=True)[: self.FEATURED_COUNT])
+        latest = list(articles.exclude(pk__in=[a.pk for a in featured])[: self.LATEST_COUNT])
+        if not featured and latest:
+            featured = [latest.pop(0)]
+        context["lead_article"] = featured[0] if featured else None
         context["featured_articles"] = featured[1:]
-        context["latest_articles"] = latest[: self.HOME_LATEST_COUNT]
+        context["latest_articles"] = latest
         context["article_index"] = self.article_index
         return context
 

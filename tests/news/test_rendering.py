@@ -242,3 +242,30 @@ def test_drafts_are_not_listed_or_served(client, index):
     draft = ArticlePageFactory(parent=index, title="Unpublished scoop", live=False)
     assert "Unpublished scoop" not in client.get(index.url).content.decode()
     assert client.get(draft.url or f"{index.url}{draft.slug}/").status_code == 404
+
+
+def test_home_leads_with_the_newest_featured_article_however_old(client, home, index):
+    old_featured = ArticlePageFactory(
+        parent=index,
+        title="Featured long ago",
+        featured=True,
+        display_date=datetime(2024, 1, 1, tzinfo=TOKYO),
+    )
+    for day in range(1, 12):
+        ArticlePageFactory(
+            parent=index, title=f"Recent {day}", display_date=datetime(2025, 6, day, tzinfo=TOKYO)
+        )
+    response = client.get(home.url)
+    assert response.context["lead_article"] == old_featured
+    latest = [article.title for article in response.context["latest_articles"]]
+    assert latest == [f"Recent {day}" for day in range(11, 5, -1)]
+
+
+def test_home_without_featured_articles_leads_with_the_newest(client, home, index):
+    for day in (1, 2, 3):
+        ArticlePageFactory(
+            parent=index, title=f"Story {day}", display_date=datetime(2025, 6, day, tzinfo=TOKYO)
+        )
+    response = client.get(home.url)
+    assert response.context["lead_article"].title == "Story 3"
+    assert [a.title for a in response.context["latest_articles"]] == ["Story 2", "Story 1"]
