@@ -1,0 +1,86 @@
+"""Time the reader pages and the API in-process, with their SQL query counts.
+
+Usage (after ``make demo`` has loaded the demo into the database in use):
+
+    .venv/bin/python scripts/bench_pages.py [--requests 200]
+
+It renders each URL through Django's test client (no network, no web server), so the figures
+are the application's own cost: routing, queries, template rendering, JSON serialisation.
+Numbers depend on the machine; compare runs made on the same one.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from news.models import ArticlePage  # noqa: E402
+
+
+def urls():
+    article = ArticlePage.objects.live().filter(locale__language_code="ja").first()
+    if article is None:
+        raise SystemExit("No articles: run `make demo` (or manage.py load_demo) first.")
+    return [
+        "/ja/",
+        "/ja/articles/",
+        article.url,
+        "/ja/search/?q=JAXA",
+        "/api/v2/pages/?type=news.ArticlePage&locale=ja&fields=*",
+        f"/api/v2/pages/{article.pk}/",
+        f"/api/v3/pages/{article.pk}/",
+    ]
+
+
+def measure(client, url, requests):
+    client.get(url)  # warm: renditions, caches
+    # The query log holds 9,000 entries at most: a full one would count nothing.
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append(time.perf_counter() - start)
+    timings.sort()
+    return {
+        "queries": len(queries.captured_queries),
+        "mean_ms": statistics.mean(timings) * 1000,
+        "p95_ms": timings[int(len(timings) * 0.95) - 1] * 1000,
+        "per_second": len(timings) / sum(timings),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    client = Client(HTTP_HOST="localhost")
+    vendor = connection.vendor
+    print(f"database: {vendor}; {args.requests} requests per URL, one process, no web server")
+    print(f"{'URL':60} {'queries':>7} {'mean ms':>8} {'p95 ms':>8} {'req/s':>7}")
+    for url in urls():
+        result = measure(client, url, args.requests)
+        print(
+            f"{url[:60]:60} {result['queries']:>7} {result['mean_ms']:>8.1f} "
+            f"{result['p95_ms']:>8.1f} {result['per_second']:>7.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
