@@ -67,6 +67,17 @@ class BasePage(Page):
         return {page.locale.language_code: page for page in translations}
 
 
+def footer_page(verbose_name):
+    return models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 @register_setting(icon="list-ul")
 class FooterLinks(BaseSiteSetting):
     """The legal and contact pages linked from every page's footer.
@@ -75,47 +86,14 @@ class FooterLinks(BaseSiteSetting):
     translation in their own language.
     """
 
-    contact_page = models.ForeignKey(
-        "wagtailcore.Page",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("contact page"),
-    )
-    terms_page = models.ForeignKey(
-        "wagtailcore.Page",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("terms of service page"),
-    )
-    privacy_page = models.ForeignKey(
-        "wagtailcore.Page",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("privacy policy page"),
-    )
-    cookie_page = models.ForeignKey(
-        "wagtailcore.Page",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("cookie policy page"),
-    )
+    LINKS = ("contact_page", "terms_page", "privacy_page", "cookie_page")
 
-    panels = [
-        FieldPanel("contact_page"),
-        FieldPanel("terms_page"),
-        FieldPanel("privacy_page"),
-        FieldPanel("cookie_page"),
-    ]
+    contact_page = footer_page(_("contact page"))
+    terms_page = footer_page(_("terms of service page"))
+    privacy_page = footer_page(_("privacy policy page"))
+    cookie_page = footer_page(_("cookie policy page"))
+
+    panels = [FieldPanel(name) for name in LINKS]
 
     class Meta:
         verbose_name = _("footer links")
-
-    LINKS = ("contact_page", "terms_page", "privacy_page", "cookie_page")

@@ -75,8 +75,6 @@ class Category(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Mode
         TranslatableField("description"),
     ]
 
-    api_fields = [APIField("name"), APIField("slug"), APIField("description")]
-
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
