@@ -13,8 +13,8 @@ class SiteChrome:
     """Header and footer links of one request.
 
     Each link points at the page of the reader's language: editors choose the footer pages
-    once (in ``FooterLinks``) and the chrome follows their translations. Three queries at most
-    per request, whatever the number of languages.
+    once (in ``FooterLinks``) and the chrome follows their translations. Computed once per
+    request, in a fixed number of queries whatever the number of languages or links.
     """
 
     def __init__(self, request):
