@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents import urls as wagtaildocs_urls
@@ -28,11 +29,18 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Wagtail's page pattern only matches ``\w`` characters, which leave out the vowel signs of
+# Hindi and Thai slugs (combining marks); ukiyo's matches any slug segment.
+page_urls = [
+    *(pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"),
+    re_path(r"^((?:[^/]+/)*)$", wagtail_views.serve, name="wagtail_serve"),
+]
+
 # Pages, in every language: /ja/..., /en/...
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
     path("accounts/", include("allauth.urls")),
-    path("", include(wagtail_urls)),
+    path("", include(page_urls)),
     prefix_default_language=True,
 )
 handler500 = "cms.views.server_error"
