@@ -35,9 +35,9 @@ class SiteChrome:
 
     @cached_property
     def _pages(self):
-        """Home pages by language, and this language's article index and footer pages."""
+        """Home pages and article lists by language; this language's footer pages."""
         if self.site is None:
-            return {}, {}
+            return {}, {}, {}
         from news.models import ArticleIndexPage
 
         homes = {
@@ -67,10 +67,12 @@ class SiteChrome:
             pages = Page.objects.filter(pk__in=found.values()).public().in_bulk()
             links = {name: pages[pk] for name, pk in found.items() if pk in pages}
 
-        index = ArticleIndexPage.objects.live().filter(locale=self.locale).first()
-        if index:
-            links["article_index"] = index
-        return homes, links
+        indexes = {}
+        for index in ArticleIndexPage.objects.live().public().select_related("locale"):
+            indexes.setdefault(index.locale.language_code, index)
+        if self.language_code in indexes:
+            links["article_index"] = indexes[self.language_code]
+        return homes, links, indexes
 
     @property
     def home(self):
@@ -88,3 +90,8 @@ class SiteChrome:
     @property
     def footer_pages(self):
         return self._pages[1]
+
+    @property
+    def article_indexes(self):
+        """The All Articles page of every language that has one, by language code."""
+        return self._pages[2]

@@ -289,6 +289,9 @@ class ArticlePage(BasePage):
 
     objects = ArticlePageManager()
 
+    # The language menu sends readers of an untranslated article to that language's list.
+    falls_back_to_article_list = True
+
     parent_page_types = ["news.ArticleIndexPage"]
     subpage_types = []
 

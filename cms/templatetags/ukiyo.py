@@ -12,23 +12,29 @@ register = template.Library()
 def language_links(context):
     """One entry per site language for the language menu and ``hreflang`` alternates.
 
-    On a page, each language links to that page's live translation when it has one,
-    otherwise to that language's home page (``available`` tells which). Off a page (search),
-    the same path in the other language.
+    On a page, each language links to that page's live translation when it has one
+    (``available``). Otherwise an article falls back to that language's article list and
+    any other page to that language's home page (``fallback`` says which). Off a page
+    (search, accounts), the same path in the other language.
     """
     request = context.get("request")
     page = context.get("page") or context.get("self")
     current = get_language()
     chrome = context.get("chrome")
     translations = getattr(page, "live_translations", None) if page is not None else None
-    homes = chrome.home_pages if chrome is not None else {}
+    if chrome is None:
+        fallbacks, fallback = {}, None
+    elif getattr(page, "falls_back_to_article_list", False):
+        fallbacks, fallback = chrome.article_indexes, "list"
+    else:
+        fallbacks, fallback = chrome.home_pages, "home"
 
     links = []
     for code, name in settings.LANGUAGES:
         info = get_language_info(code)
         if translations is not None:
             translation = translations.get(code)
-            target = translation or homes.get(code)
+            target = translation or fallbacks.get(code)
             url = target.get_url(request) if target else None
             available = translation is not None
         else:
@@ -41,11 +47,18 @@ def language_links(context):
                 "english_name": info["name"],
                 "url": url,
                 "available": available,
+                "fallback": None if available else fallback,
                 "current": code == current,
                 "bidi": info["bidi"],
             }
         )
     return links
+
+
+@register.simple_tag
+def language_cookie_name():
+    """The cookie that remembers the reader's language (read by ``LocaleMiddleware``)."""
+    return settings.LANGUAGE_COOKIE_NAME
 
 
 @register.simple_tag

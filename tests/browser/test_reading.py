@@ -66,7 +66,9 @@ def test_reader_goes_from_home_to_an_article_and_back(page, demo_site):
     expect(page).to_have_url(list_url)
 
 
-def test_language_menu_switches_to_the_translation_or_the_language_home(page, demo_site):
+def test_language_menu_switches_to_the_translation_or_the_language_list_and_remembers(
+    page, demo_site
+):
     article = demo_site.translated("ja", "en", "de")
     page.goto(article.url)
     expect(page.locator("html")).to_have_attribute("lang", "ja")
@@ -87,11 +89,16 @@ def test_language_menu_switches_to_the_translation_or_the_language_home(page, de
     german = menu.locator("a[hreflang='de']")
     expect(german).to_contain_text("Deutsch")
     expect(german).to_have_class(re.compile("is-untranslated"))
-    expect(german).to_contain_text(ui("(not translated yet: opens the home page)", "en"))
+    expect(german).to_contain_text(ui("(not translated yet: opens the article list)", "en"))
     expect(menu.locator(".language-menu__legend")).to_be_visible()
     german.click()
-    expect(page).to_have_url(url_path("/de/"))
+    expect(page).to_have_url(url_path("/de/articles/"))
     expect(page.locator("html")).to_have_attribute("lang", "de")
+
+    # The explicit choice is remembered: "/" now leads to German, whatever the browser says.
+    page.set_extra_http_headers({"Accept-Language": "en"})
+    page.goto("/")
+    expect(page).to_have_url(url_path("/de/"))
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])

@@ -72,3 +72,13 @@ def test_account_pages_are_in_the_site_layout_and_not_indexed(client, home):
     assert 'class="template-account"' in html
     assert '<meta name="robots" content="noindex">' in html
     assert 'type="email"' in html and 'type="password"' in html
+
+
+def test_language_menu_on_a_plain_page_falls_back_to_the_language_home(
+    client, home, english_tree, locales
+):
+    terms = StandardPageFactory(parent=home, slug="terms", title="利用規約")
+    html = client.get(terms.url).content.decode()
+    menu = re.search(r'<nav class="language-nav".*?</nav>', html, re.S).group(0)
+    assert 'href="/en/" lang="en" hreflang="en"' in menu
+    assert "opens the home page" in menu or "ホームページ" in menu or "トップ" in menu

@@ -188,15 +188,15 @@ def test_hreflang_alternates_list_live_translations_and_x_default(
 
 def test_language_menu_reaches_all_nine_languages(client, article, english_tree, locales):
     english = translate_page(article, locales["en"], title="A probe on the Moon")
-    translate_page(article.get_parent().get_parent(), locales["de"], title="Startseite")
+    translate_page(article.get_parent(), locales["de"], title="Alle Artikel")
     html = client.get(article.url).content.decode()
     menu = re.search(r'<nav class="language-nav".*?</nav>', html, re.S).group(0)
     for code, name in settings.LANGUAGES:
         assert f'lang="{code}"' in menu and name in menu, code
-    # The translation is linked; a language with a home page but no translation links there.
+    # The translation is linked; a language without it links to its own article list.
     assert f'href="{english.url}" lang="en" hreflang="en"' in menu
-    assert 'href="/de/" lang="de" hreflang="de"' in menu
-    assert menu.count("is-untranslated") == 1  # German only: its home exists, the article not
+    assert 'href="/de/articles/" lang="de" hreflang="de"' in menu
+    assert menu.count("is-untranslated") == 1  # German only: its list exists, the article not
 
 
 def test_all_articles_newest_first_and_paginated(client, index, settings):

@@ -1,7 +1,8 @@
 /*
  * ukiyo: progressive enhancement only; every page works without this file.
  * The language menu is a native <details>: close it on Escape (returning focus to its
- * toggle when focus was inside it) and on a click outside it.
+ * toggle when focus was inside it) and on a click outside it. Choosing a language in it is
+ * remembered in the language cookie, which sends the reader there from "/" next time.
  */
 (function () {
     "use strict";
@@ -24,6 +25,19 @@
             if (hadFocus) {
                 menu.querySelector("summary").focus();
             }
+        });
+    });
+
+    menus.forEach(function (menu) {
+        var cookieName = menu.getAttribute("data-language-cookie");
+        menu.addEventListener("click", function (event) {
+            var link = event.target.closest("a[hreflang]");
+            if (!link || !cookieName) {
+                return;
+            }
+            document.cookie = cookieName + "=" + encodeURIComponent(link.hreflang) +
+                "; path=/; max-age=31536000; samesite=lax" +
+                (location.protocol === "https:" ? "; secure" : "");
         });
     });
 
