@@ -59,10 +59,18 @@ class DemoLoader:
         self.stdout = stdout
         self.site_data = json.loads((DEMO_DIR / "site.json").read_text(encoding="utf-8"))
         self.articles = [
-            json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted((DEMO_DIR / "articles").glob("*.json"))
+            self.read_article(path) for path in sorted((DEMO_DIR / "articles").glob("*.json"))
         ]
         self.images = {}
+
+    @staticmethod
+    def read_article(path):
+        """An article file with its translations from ``translations/<language>/<same name>``."""
+        article = json.loads(path.read_text(encoding="utf-8"))
+        for translation in sorted((DEMO_DIR / "translations").glob(f"*/{path.name}")):
+            language = translation.parent.name
+            article[language] = json.loads(translation.read_text(encoding="utf-8"))
+        return article
 
     def log(self, message):
         if self.stdout is not None:
@@ -350,35 +358,36 @@ class DemoLoader:
         )
 
     def create_article(self, index, article):
-        if ArticlePage.objects.child_of(index).filter(slug=article["slug"]).exists():
-            return 0
-        page = self.article_page(article, SOURCE_LANGUAGE)
-        page.lead_image = self.images[article["lead_image"]]
-        page.display_date = datetime.fromisoformat(article["published"])
-        if article.get("updated"):
-            page.updated_date = datetime.fromisoformat(article["updated"])
-        page.featured = bool(article.get("featured"))
-        page.category = self.categories[article["category"]]
-        page.article_authors = [
-            ArticleAuthor(author=self.authors[key], sort_order=order)
-            for order, key in enumerate(article["authors"])
-        ]
-        page.tags.add(*article.get("tags", []))
-        index.add_child(instance=page)
-        revision = page.save_revision()
-        revision.publish()
-        languages = [
-            language
-            for language in article
-            if language in self.locales and language != SOURCE_LANGUAGE
-        ]
-        for language in languages:
-            self.translate(page, language, self.article_page(article, language))
+        """Create the article and its translations; 1 if the article itself was new.
+
+        An existing article only gets the translations it lacks, so that translations added
+        to the demo later reach an already loaded site.
+        """
+        page = ArticlePage.objects.child_of(index).filter(slug=article["slug"]).first()
+        created = page is None
+        if created:
+            page = self.article_page(article, SOURCE_LANGUAGE)
+            page.lead_image = self.images[article["lead_image"]]
+            page.display_date = datetime.fromisoformat(article["published"])
+            if article.get("updated"):
+                page.updated_date = datetime.fromisoformat(article["updated"])
+            page.featured = bool(article.get("featured"))
+            page.category = self.categories[article["category"]]
+            page.article_authors = [
+                ArticleAuthor(author=self.authors[key], sort_order=order)
+                for order, key in enumerate(article["authors"])
+            ]
+            page.tags.add(*article.get("tags", []))
+            index.add_child(instance=page)
+            page.save_revision().publish()
+        for language in article:
+            if language in self.locales and language != SOURCE_LANGUAGE:
+                self.translate(page, language, self.article_page(article, language))
         # Every version was first published at its display date, not when the demo was loaded.
         page.get_translations(inclusive=True).update(
             first_published_at=page.display_date, last_published_at=page.display_date
         )
-        return 1
+        return int(created)
 
     # -- translation through wagtail-localize ---------------------------------
 
