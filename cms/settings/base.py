@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from translations.machine import machine_translator_from_env
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
     "home",
     "news",
     "search",
+    "translations",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales (same app label)
     "wagtail.contrib.forms",
@@ -190,6 +193,9 @@ RICH_TEXT_PARAGRAPH = [*RICH_TEXT_INLINE, "document-link"]
 
 # wagtail-localize: translations start as drafts; a translator publishes them.
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
+# Machine translation: DeepL with DEEPL_API_KEY, else LibreTranslate with LIBRETRANSLATE_URL
+# (and LIBRETRANSLATE_API_KEY), else the offline translator (docs/translators.md).
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = machine_translator_from_env(os.environ)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -20,3 +20,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Static files come from the finders; no collectstatic folder is needed.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# Tests never call a machine translation service, whatever the environment holds.
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": "translations.machine.OfflineTranslator"}

@@ -1,0 +1,187 @@
+"""The state of every source article in every other language, computed in a few bulk queries.
+
+A cell's state, for an article in a language:
+
+- ``missing``: no page in that language (an alias, which only mirrors the source, counts as
+  missing);
+- ``outdated``: a synced translation whose source changed after the translation was last
+  synced (the article was published, or for a never-published article saved, after its
+  ``TranslationSource.last_updated_at``);
+- ``in_progress``: a synced translation with string segments still untranslated (with the
+  percentage done);
+- ``draft``: every segment translated and something waiting to be published: the page is not
+  live, or it has unpublished changes, or segments were translated after the page was last
+  written from its translations (a live page keeps its published text until a translator
+  publishes);
+- ``live``: every segment translated and published. Pages written by hand in a language (not
+  synced) are ``draft`` or ``live`` by their own status.
+
+The queries do not depend on how many articles or languages are shown: the pages of the
+articles' translation keys, their ``TranslationSource`` rows, their ``Translation`` rows, the
+segment count per source, the translated-segment count and latest translation time per
+(source, language), and the time of the last write of each translation (``TranslationLog``).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Max
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+from wagtail_localize.models import (
+    StringSegment,
+    Translation,
+    TranslationLog,
+    TranslationSource,
+)
+
+MISSING = "missing"
+IN_PROGRESS = "in_progress"
+DRAFT = "draft"
+LIVE = "live"
+OUTDATED = "outdated"
+
+STATES = {
+    MISSING: _("Missing"),
+    IN_PROGRESS: _("In progress"),
+    DRAFT: _("Draft"),
+    LIVE: _("Live"),
+    OUTDATED: _("Outdated"),
+}
+
+
+@dataclass
+class Cell:
+    locale: object
+    state: str
+    page_id: int | None = None
+    source_id: int | None = None
+    percent: int | None = None
+    #: a live page with changes (a draft, or a synced update) waiting to be published
+    unpublished_changes: bool = False
+
+    @property
+    def label(self):
+        return STATES[self.state]
+
+
+@dataclass
+class Row:
+    article: object
+    cells: list = field(default_factory=list)
+
+    def has_state(self, state):
+        return any(cell.state == state for cell in self.cells)
+
+
+def source_changed_at(article):
+    """When the content a sync would read last changed.
+
+    A sync reads the page as stored, which for a live page is its published version: a draft
+    saved after publishing does not make its translations outdated, publishing it does.
+    """
+    if article.live:
+        return article.last_published_at
+    return article.latest_revision_created_at
+
+
+def build_rows(articles, locales):
+    """A :class:`Row` per article with a :class:`Cell` per locale, in six queries."""
+    articles = list(articles)
+    if not articles or not locales:
+        return [Row(article) for article in articles]
+    keys = [article.translation_key for article in articles]
+    locale_ids = [locale.pk for locale in locales]
+
+    pages = {
+        (page["translation_key"], page["locale_id"]): page
+        for page in Page.objects.filter(translation_key__in=keys, locale_id__in=locale_ids).values(
+            "id", "translation_key", "locale_id", "live", "alias_of_id", "has_unpublished_changes"
+        )
+    }
+    sources = {
+        (source["object_id"], source["locale_id"]): source
+        for source in TranslationSource.objects.filter(
+            object_id__in=keys, locale_id__in={article.locale_id for article in articles}
+        ).values("id", "object_id", "locale_id", "last_updated_at")
+    }
+    source_ids = [source["id"] for source in sources.values()]
+    records = {
+        (record["source_id"], record["target_locale_id"]): record
+        for record in Translation.objects.filter(
+            source_id__in=source_ids, target_locale_id__in=locale_ids
+        ).values("source_id", "target_locale_id", "enabled")
+    }
+    totals = dict(
+        StringSegment.objects.filter(source_id__in=source_ids)
+        .values("source_id")
+        .annotate(total=Count("id"))
+        .values_list("source_id", "total")
+    )
+    done = defaultdict(int)
+    last_translated = {}
+    translated = (
+        StringSegment.objects.filter(
+            source_id__in=source_ids,
+            string__translations__locale_id__in=locale_ids,
+            string__translations__context_id=F("context_id"),
+            string__translations__has_error=False,
+        )
+        .values("source_id", "string__translations__locale_id")
+        .annotate(done=Count("id"), last=Max("string__translations__updated_at"))
+        .values_list("source_id", "string__translations__locale_id", "done", "last")
+    )
+    for source_id, locale_id, count, last in translated:
+        done[source_id, locale_id] = count
+        last_translated[source_id, locale_id] = last
+    written = {
+        (source_id, locale_id): last
+        for source_id, locale_id, last in TranslationLog.objects.filter(
+            source_id__in=source_ids, locale_id__in=locale_ids
+        )
+        .values("source_id", "locale_id")
+        .annotate(last=Max("created_at"))
+        .values_list("source_id", "locale_id", "last")
+    }
+
+    rows = []
+    for article in articles:
+        source = sources.get((article.translation_key, article.locale_id))
+        row = Row(article)
+        for locale in locales:
+            page = pages.get((article.translation_key, locale.pk))
+            record = records.get((source["id"], locale.pk)) if source else None
+            row.cells.append(
+                cell_state(
+                    article, locale, page, source, record, totals, done, written, last_translated
+                )
+            )
+        rows.append(row)
+    return rows
+
+
+def cell_state(article, locale, page, source, record, totals, done, written, last_translated):
+    if page is None or page["alias_of_id"] is not None:
+        return Cell(locale, MISSING, source_id=source["id"] if source else None)
+    cell = Cell(locale, LIVE if page["live"] else DRAFT, page_id=page["id"])
+    cell.unpublished_changes = page["live"] and page["has_unpublished_changes"]
+    if record is None or not record["enabled"]:
+        return cell  # written by hand, or its translation was stopped: not synced
+    cell.source_id = source["id"]
+    total = totals.get(source["id"], 0)
+    translated = done[source["id"], locale.pk]
+    cell.percent = 100 if total == 0 else min(100, translated * 100 // total)
+    # Segments translated (by a translator or a machine) after the page was last written from
+    # its translations: work that readers of the live page do not see yet.
+    last_written = written.get((source["id"], locale.pk))
+    last_change = last_translated.get((source["id"], locale.pk))
+    if page["live"] and last_change and (last_written is None or last_written < last_change):
+        cell.unpublished_changes = True
+    changed_at = source_changed_at(article)
+    if changed_at is not None and changed_at > source["last_updated_at"]:
+        cell.state = OUTDATED
+    elif translated < total:
+        cell.state = IN_PROGRESS
+    elif cell.unpublished_changes:
+        cell.state = DRAFT
+    return cell
