@@ -9,6 +9,7 @@ from wagtail.users.models import UserProfile
 
 from cms.slugs import slugify_title, validate_slug, wagtail_client_slug
 from home.models import StandardPage
+from tests.conftest import translate_page
 from tests.factories import StandardPageFactory, admin_add_url
 
 
@@ -123,8 +124,12 @@ def test_admin_refuses_a_slug_with_spaces_clearly(editor, home):
     assert "Use letters, digits and hyphens only" in response.content.decode()
 
 
-def test_a_translation_can_have_its_own_slug(
-    client, index, english_tree, locales, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    ("language", "translated_slug"),
+    [("en", "moon-landing"), ("hi", "चंद्रमा-पर-उतरना"), ("th", "ลงจอดบนดวงจันทร์")],
+)
+def test_a_translation_can_have_its_own_slug_in_its_own_script(
+    client, home, index, locales, django_capture_on_commit_callbacks, language, translated_slug
 ):
     from wagtail_localize.models import (
         StringSegment,
@@ -135,21 +140,22 @@ def test_a_translation_can_have_its_own_slug(
 
     from tests.factories import ArticlePageFactory
 
+    translate_page(home, locales[language], title="Home")
+    translate_page(index, locales[language], title="Articles")
     article = ArticlePageFactory(parent=index, title="月面着陸", slug="月面着陸")
     source, _ = TranslationSource.get_or_create_from_instance(article)
-    translation = Translation.objects.create(source=source, target_locale=locales["en"])
+    translation = Translation.objects.create(source=source, target_locale=locales[language])
     for segment in StringSegment.objects.filter(source=source).select_related("context", "string"):
-        text = "moon-landing" if segment.context.path == "slug" else f"EN {segment.string.data}"
+        text = translated_slug if segment.context.path == "slug" else f"T {segment.string.data}"
         StringTranslation.objects.create(
             translation_of=segment.string,
-            locale=locales["en"],
+            locale=locales[language],
             context=segment.context,
             data=text,
         )
     with django_capture_on_commit_callbacks(execute=True):
         translation.save_target(publish=True)
-    english = article.get_translation(locales["en"])
-    assert english.slug == "moon-landing"
-    assert english.title == "EN 月面着陸"
-    assert client.get("/en/articles/moon-landing/").status_code == 200
+    translated = article.get_translation(locales[language])
+    assert translated.slug == translated_slug
+    assert client.get(translated.url).status_code == 200
     assert client.get(article.url).status_code == 200  # the Japanese slug is unchanged
