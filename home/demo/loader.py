@@ -92,6 +92,8 @@ class DemoLoader:
         created = 0
         for article in self.articles:
             created += self.create_article(index, article)
+        if created:
+            self.show_translation_states(index)
         self.log(f"Demo content ready: {len(self.articles)} articles ({created} new).")
 
     # -- languages and site -------------------------------------------------
@@ -383,11 +385,54 @@ class DemoLoader:
         for language in article:
             if language in self.locales and language != SOURCE_LANGUAGE:
                 self.translate(page, language, self.article_page(article, language))
-        # Every version was first published at its display date, not when the demo was loaded.
-        page.get_translations(inclusive=True).update(
-            first_published_at=page.display_date, last_published_at=page.display_date
-        )
+        # Versions published by this run were "first published" at the article's display
+        # date, not when the demo was loaded; versions from an earlier run keep their dates.
+        page.get_translations(inclusive=True).filter(
+            first_published_at__gt=page.display_date
+        ).update(first_published_at=page.display_date, last_published_at=page.display_date)
         return int(created)
+
+    def show_translation_states(self, index):
+        """Leave a few translations mid-way, so the translation dashboard shows every state.
+
+        Run once, when the articles are first created: a machine-translated draft waiting
+        for review, a translation half done, and live translations made outdated by a
+        correction of the Japanese original.
+        """
+        from translations.machine import OfflineTranslator
+        from translations.operations import PageTranslator
+
+        articles = {page.slug: page for page in ArticlePage.objects.child_of(index).specific()}
+        machine = OfflineTranslator({})
+
+        # A draft: machine-translated into French, not yet reviewed or published.
+        draft = articles.get("kyoto-cherry-blossom-records")
+        if draft:
+            PageTranslator([self.locales["fr"]], machine_translator=machine).translate_page(draft)
+
+        # In progress: a Spanish translation with only its first half of segments done.
+        started = articles.get("perovskite-solar-japan")
+        if started:
+            spanish = self.locales["es"]
+            PageTranslator([spanish], machine_translator=machine).translate_page(started)
+            source = TranslationSource.objects.get(
+                object_id=started.translation_key, locale=started.locale
+            )
+            segments = list(StringSegment.objects.filter(source=source).order_by("order"))
+            undone = segments[len(segments) // 2 :]
+            StringTranslation.objects.filter(
+                locale=spanish,
+                translation_of__in=[segment.string_id for segment in undone],
+                context__in=[segment.context_id for segment in undone],
+            ).delete()
+
+        # Outdated: the Japanese caption is corrected after the translations were published.
+        corrected = articles.get("slim-pinpoint-moon-landing")
+        if corrected and "SLIM" not in corrected.lead_image_caption:
+            corrected.lead_image_caption = corrected.lead_image_caption.replace(
+                "小型着陸機", "小型着陸機SLIM", 1
+            )
+            corrected.save_revision().publish()
 
     # -- translation through wagtail-localize ---------------------------------
 
