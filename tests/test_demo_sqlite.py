@@ -32,8 +32,14 @@ result["article_title"] = article.title
 result["english_title"] = english.title
 result["counts"] = {
     code: ArticlePage.objects.live().filter(locale__language_code=code).count()
-    for code in ["ja", "en"]
+    for code in ["ja", "en", "zh-hans", "es", "fr", "ko", "de", "th", "hi"]
 }
+import re
+from django.contrib.auth import get_user_model
+editor = get_user_model().objects.create_superuser("smoke", "smoke@ukiyo.example", "pw")
+client.force_login(editor)
+dashboard = client.get("/admin/translations/").content.decode()
+result["states"] = sorted(set(re.findall(r'data-state="([a-z_]+)"', dashboard)))
 print(json.dumps(result))
 """
 
@@ -70,7 +76,22 @@ def demo(tmp_path_factory):
 def test_demo_loads_twice_without_duplicates(demo):
     site, second_load = demo
     assert "(0 new)" in second_load
-    assert site["counts"] == {"ja": 8, "en": 8}
+    assert site["counts"] == {
+        "ja": 8,
+        "en": 8,
+        "zh-hans": 2,
+        "es": 2,
+        "fr": 2,
+        "ko": 2,
+        "de": 2,
+        "th": 2,
+        "hi": 2,
+    }
+
+
+def test_demo_dashboard_shows_every_translation_state(demo):
+    site, _ = demo
+    assert site["states"] == ["draft", "in_progress", "live", "missing", "outdated"]
 
 
 def test_demo_site_renders_home_list_and_article(demo):
