@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from wagtail.models import Locale, Page, Site
+from wagtail.users.models import UserProfile
 
 from home.models import HomePage
 
@@ -53,3 +54,16 @@ def english_tree(home, index, locales):
 @pytest.fixture
 def root_page(db):
     return Page.objects.get(depth=1)
+
+
+@pytest.fixture
+def editor(client, admin_user):
+    """A client logged in as a superuser working in the English admin.
+
+    The admin follows each user's language; English keeps messages comparable in tests.
+    """
+    profile = UserProfile.get_for_user(admin_user)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(admin_user)
+    return client

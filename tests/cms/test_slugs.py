@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from wagtail.test.utils.form_data import nested_form_data, streamfield
-from wagtail.users.models import UserProfile
 
 from cms.slugs import slugify_title, validate_slug, wagtail_client_slug
 from home.models import StandardPage
@@ -66,15 +65,6 @@ def test_an_emoji_only_title_without_slug_is_refused_clearly(home):
         home.add_child(instance=page)
     with translation.override("en"):  # the message is lazy: read it in English
         assert "no letters or digits" in str(error.value.message_dict["slug"])
-
-
-@pytest.fixture
-def editor(client, admin_user):
-    profile = UserProfile.get_for_user(admin_user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(admin_user)
-    return client
 
 
 def post_page(editor, parent, title, slug):

@@ -10,7 +10,6 @@ from django.utils.html import strip_tags
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
-from wagtail.users.models import UserProfile
 
 from news.models import ArticleIndexPage, ArticlePage
 from tests.factories import AuthorFactory, ImageFactory, admin_add_url
@@ -101,16 +100,6 @@ def article_form(material, sources="1, 2", updated_date="2025-06-21 10:00"):
             "action-publish": "publish",
         }
     )
-
-
-@pytest.fixture
-def editor(client, admin_user):
-    """A superuser working in the English admin, so messages compare in one language."""
-    profile = UserProfile.get_for_user(admin_user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(admin_user)
-    return client
 
 
 @pytest.fixture

@@ -1,34 +1,20 @@
 """Editors manage categories and authors in the admin, per language."""
 
-import pytest
-from django.contrib.auth import get_user_model
-from wagtail.users.models import UserProfile
-
 from news.models import Category
 from tests.factories import AuthorFactory, CategoryFactory
 
 
-@pytest.fixture
-def editor_client(client, db):
-    user = get_user_model().objects.create_superuser("editor", "editor@ukiyo.example", "pw")
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"  # the admin speaks English to this editor
-    profile.save()
-    client.force_login(user)
-    return client
-
-
-def test_categories_and_authors_are_listed_in_the_admin(editor_client, locales):
+def test_categories_and_authors_are_listed_in_the_admin(editor, locales):
     CategoryFactory(name="宇宙", slug="space", locale=locales["ja"])
     AuthorFactory(name="田中 葵", slug="aoi-tanaka", locale=locales["ja"])
-    categories = editor_client.get("/admin/snippets/news/category/")
-    authors = editor_client.get("/admin/snippets/news/author/")
+    categories = editor.get("/admin/snippets/news/category/")
+    authors = editor.get("/admin/snippets/news/author/")
     assert categories.status_code == 200 and "宇宙" in categories.content.decode()
     assert authors.status_code == 200 and "田中 葵" in authors.content.decode()
 
 
-def test_an_editor_creates_a_category(editor_client, locales):
-    response = editor_client.post(
+def test_an_editor_creates_a_category(editor, locales):
+    response = editor.post(
         "/admin/snippets/news/category/add/?locale=ja",
         {"name": "科学", "slug": "science", "description": "研究と発見"},
     )
@@ -37,9 +23,9 @@ def test_an_editor_creates_a_category(editor_client, locales):
     assert category.name == "科学" and category.locale == locales["ja"]
 
 
-def test_a_duplicate_category_slug_in_one_language_is_refused_clearly(editor_client, locales):
+def test_a_duplicate_category_slug_in_one_language_is_refused_clearly(editor, locales):
     CategoryFactory(name="宇宙", slug="space", locale=locales["ja"])
-    response = editor_client.post(
+    response = editor.post(
         "/admin/snippets/news/category/add/?locale=ja",
         {"name": "宇宙 2", "slug": "space", "description": ""},
     )

@@ -1,17 +1,12 @@
 import pytest
-from wagtail.users.models import UserProfile
 
 from tests.factories import AuthorFactory, add_author, full_article
 
 
 @pytest.fixture
-def translator(client, admin_user):
-    """A superuser working in the English admin, so messages compare in one language."""
-    profile = UserProfile.get_for_user(admin_user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(admin_user)
-    return client
+def translator(editor):
+    """The translators' admin, as a superuser working in English (see tests/conftest.py)."""
+    return editor
 
 
 @pytest.fixture
