@@ -183,3 +183,37 @@ def screenshot(page, name, viewport, full_page):
     width, height = png_size(target)
     assert width == viewport["width"]
     assert height >= viewport["height"] if full_page else height == viewport["height"]
+
+
+# A text run that spans two lines has two client rectangles.
+SPANS_ONE_LINE = """
+([selector, text]) => {
+    for (const element of document.querySelectorAll(selector)) {
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const start = node.data.indexOf(text);
+            if (start < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, start + text.length);
+            return range.getClientRects().length === 1;
+        }
+    }
+    return null;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "selector", "words"),
+    [
+        # Japanese: phrase-aware breaking keeps "3年" together in the lead story's title.
+        ("/ja/", ".card__title", ["3年", "深宇宙画像"]),
+        # Thai: no break inside a word of an article title.
+        ("/th/articles/h3-rocket-second-flight/", "h1", ["ความล้มเหลว", "หรือไม่"]),
+    ],
+)
+def test_headings_break_lines_between_words_not_inside_them(page, url, selector, words):
+    page.goto(url)
+    for word in words:
+        assert page.evaluate(SPANS_ONE_LINE, [selector, word]) is True, word
