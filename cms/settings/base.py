@@ -151,7 +151,9 @@ LANGUAGES = [
 ]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/: ukiyo's own strings (make messages). locale-vendor/: languages a dependency does not
+# ship (django-allauth has no Hindi), kept apart so that makemessages never drops them.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-vendor"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tokyo")
