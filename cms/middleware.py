@@ -11,13 +11,13 @@ class APILocaleMiddleware(LocaleMiddleware):
       the language-prefixed path (``/api/v2/nope`` → ``/ja/api/v2/nope`` → an HTML 404). API
       clients must get the API's own JSON 404 instead, and the admin its own pages.
     - API output depends on the content's language, never on the caller's ``Accept-Language``
-      or language cookie: the same URL gives the same JSON to everyone, so it caches. A page's
-      detail view runs in that page's language, so its rich-text links resolve to pages of its
-      own language (the v2 serializer does the same for every page it lists).
+      or language cookie: the same URL gives the same JSON to everyone, so it caches. A v3
+      page detail view runs in that page's language, so its rich-text links resolve to pages of
+      its own language (v2 does the same in its serializer, for every page it returns).
     """
 
     UNPREFIXED = ("/api/", "/admin/", "/django-admin/", "/documents/", "/media/", "/static/")
-    PAGE_DETAIL_PREFIXES = ("/api/v2/pages/", "/api/v3/pages/")
+    V3_PAGE_DETAIL = "/api/v3/pages/"
 
     def process_request(self, request):
         if request.path_info.startswith("/api/"):
@@ -28,7 +28,7 @@ class APILocaleMiddleware(LocaleMiddleware):
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         page_id = view_kwargs.get("page_id") or view_kwargs.get("pk")
-        if not page_id or not request.path_info.startswith(self.PAGE_DETAIL_PREFIXES):
+        if not page_id or not request.path_info.startswith(self.V3_PAGE_DETAIL):
             return
         language = (
             Page.objects.filter(pk=page_id).values_list("locale__language_code", flat=True).first()

@@ -149,7 +149,6 @@ class ListItemBlock(blocks.StructBlock):
         icon = "list-ul"
         label = _("Item")
         value_class = CitingStructValue
-        form_classname = "struct-block ukiyo-list-item"
 
 
 class NestedListItemBlock(ListItemBlock):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -177,13 +177,8 @@ class ArticleIndexPage(BasePage):
             articles = articles.filter(category=selected) if selected else articles.none()
 
         paginator = Paginator(articles, settings.UKIYO_ARTICLES_PER_PAGE)
-        page_number = request.GET.get("page", 1)
-        try:
-            articles_page = paginator.page(page_number)
-        except PageNotAnInteger:
-            articles_page = paginator.page(1)
-        except EmptyPage:
-            articles_page = paginator.page(paginator.num_pages)
+        # get_page: a number that is not one gives page 1, one past the end the last page.
+        articles_page = paginator.get_page(request.GET.get("page"))
 
         context.update(
             articles=articles_page,

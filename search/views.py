@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
@@ -27,12 +27,8 @@ def search(request):
         )
 
     paginator = Paginator(results, settings.UKIYO_ARTICLES_PER_PAGE)
-    try:
-        results_page = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        results_page = paginator.page(1)
-    except EmptyPage:
-        results_page = paginator.page(paginator.num_pages)
+    # get_page: a number that is not one gives page 1, one past the end the last page.
+    results_page = paginator.get_page(request.GET.get("page", 1))
 
     return TemplateResponse(
         request,

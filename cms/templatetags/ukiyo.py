@@ -44,7 +44,6 @@ def language_links(context):
             {
                 "code": code,
                 "name": name,
-                "english_name": info["name"],
                 "url": url,
                 "available": available,
                 "fallback": None if available else fallback,
