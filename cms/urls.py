@@ -39,7 +39,10 @@ page_urls = [
 # Pages, in every language: /ja/..., /en/...
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    # ukiyo's reader pages first: /accounts/ is the reader's account page.
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("", include("consent.urls")),
     path("", include(page_urls)),
     prefix_default_language=True,
 )

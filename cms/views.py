@@ -1,4 +1,8 @@
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import escape_leading_slashes
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import server_error as html_server_error
 
 
@@ -7,3 +11,18 @@ def server_error(request, template_name="500.html"):
     if request.path_info.startswith("/api/"):
         return JsonResponse({"message": "Internal server error."}, status=500)
     return html_server_error(request, template_name=template_name)
+
+
+@requires_csrf_token
+def csrf_failure(request, reason="", template_name="403_csrf.html"):
+    """A form failed Django's CSRF check: the site's 403 page, in plain words.
+
+    Readers meet it when a form stayed open too long (the token changed when they logged in
+    or out elsewhere), when their browser refuses cookies, or when another site posted to us.
+    ``reason`` is for developers and stays out of the page. Also used by the admin, so the
+    page must render without a Wagtail page or a matching site.
+    """
+    context = {"form_url": escape_leading_slashes(request.get_full_path())}
+    response = render(request, template_name, context, status=403)
+    add_never_cache_headers(response)
+    return response

@@ -1,5 +1,13 @@
+import logging
+from http import HTTPMethod
+
 from django.conf import settings
+from django.contrib import messages
 from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -10,6 +18,23 @@ from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
 from cms.models import BasePage
+
+logger = logging.getLogger(__name__)
+
+
+def plain_body():
+    """The body of the site's plain pages: headings and paragraphs."""
+    return StreamField(
+        [
+            ("heading", blocks.CharBlock(form_classname="title", icon="title", label=_("Heading"))),
+            (
+                "paragraph",
+                blocks.RichTextBlock(features=settings.RICH_TEXT_PARAGRAPH, label=_("Paragraph")),
+            ),
+        ],
+        blank=True,
+        verbose_name=_("body"),
+    )
 
 
 class HomePage(BasePage):
@@ -23,7 +48,7 @@ class HomePage(BasePage):
     intro = RichTextField(_("introduction"), features=settings.RICH_TEXT_INLINE, blank=True)
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["news.ArticleIndexPage", "home.StandardPage"]
+    subpage_types = ["news.ArticleIndexPage", "home.StandardPage", "home.ContactPage"]
 
     content_panels = [*BasePage.content_panels, FieldPanel("tagline"), FieldPanel("intro")]
 
@@ -68,17 +93,7 @@ class StandardPage(BasePage):
     """A plain page of headings and paragraphs: legal texts, about, contact details."""
 
     summary = models.TextField(_("summary"), blank=True)
-    body = StreamField(
-        [
-            ("heading", blocks.CharBlock(form_classname="title", icon="title", label=_("Heading"))),
-            (
-                "paragraph",
-                blocks.RichTextBlock(features=settings.RICH_TEXT_PARAGRAPH, label=_("Paragraph")),
-            ),
-        ],
-        blank=True,
-        verbose_name=_("body"),
-    )
+    body = plain_body()
 
     parent_page_types = ["home.HomePage", "home.StandardPage"]
     subpage_types = ["home.StandardPage"]
@@ -100,3 +115,154 @@ class StandardPage(BasePage):
 
     class Meta:
         verbose_name = _("standard page")
+
+
+class ContactPage(BasePage):
+    """The contact form: the newsroom's introduction (``body``), then the form.
+
+    A valid message is stored (``ContactMessage``) before the newsroom is e-mailed, so a mail
+    server that is down loses nothing. The reader always lands back on the page (POST,
+    redirect, GET) with a confirmation.
+    """
+
+    summary = models.TextField(_("summary"), blank=True)
+    body = plain_body()
+    thank_you = models.TextField(
+        _("thank-you text"),
+        blank=True,
+        max_length=500,
+        help_text=_("Shown in place of the form once a reader has sent a message."),
+    )
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    # The footer links one contact page; each language has it once, as a translation.
+    max_count_per_parent = 1
+    allowed_http_methods = [HTTPMethod.GET, HTTPMethod.HEAD, HTTPMethod.OPTIONS, HTTPMethod.POST]
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("thank_you"),
+    ]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+
+    translatable_fields = [
+        *BasePage.translatable_fields,
+        TranslatableField("summary"),
+        TranslatableField("body"),
+        TranslatableField("thank_you"),
+    ]
+
+    api_fields = [APIField("summary"), APIField("body"), APIField("thank_you")]
+
+    class Meta:
+        verbose_name = _("contact page")
+
+    SENT_MESSAGE = _("Thank you. Your message has been sent.")
+    SENT_TAG = "contact-sent"
+
+    # Editors preview the form, and the thank-you text a reader sees once it is sent.
+    preview_modes = [("", _("Form")), ("sent", _("After sending"))]
+
+    def get_preview_context(self, request, mode_name):
+        from .forms import ContactForm
+
+        context = super().get_preview_context(request, mode_name)
+        context.update(form=ContactForm(), sent=mode_name == "sent", rate_limited=False)
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        from .forms import ContactForm
+
+        if not hasattr(request, "is_preview"):
+            request.is_preview = False
+        if request.method == "POST":
+            response = self.receive(request, ContactForm(request.POST))
+        else:
+            response = self.render_form(request, ContactForm(), sent=self.just_sent(request))
+        # The form holds a CSRF token tied to this reader's cookie: no shared cache may keep
+        # the page, and the browser asks again rather than showing a stale token.
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    def receive(self, request, form):
+        from .contact import SubmissionRateLimit, notify_newsroom
+
+        rate_limit = SubmissionRateLimit(request)
+        if rate_limit.exceeded():
+            response = self.render_form(request, form, status=429, rate_limited=True)
+            response["Retry-After"] = str(rate_limit.retry_after())
+            return response
+        if not form.is_valid():
+            # The form again, with the reader's text and what to correct; 400 tells scripts
+            # and monitoring that nothing was sent.
+            return self.render_form(request, form, status=400)
+        rate_limit.hit()
+        if form.is_from_robot():
+            # The same answer as for a person, so the robot learns nothing.
+            logger.info("Contact form on page %s: a robot's submission was dropped.", self.pk)
+        else:
+            message = form.save(page=self, language=self.locale.language_code)
+            notify_newsroom(message, request)
+        messages.success(request, self.SENT_MESSAGE, extra_tags=self.SENT_TAG)
+        # The browser keeps the form's "#contact-form" on the redirect; the page that follows
+        # has no such anchor, so it opens at the top, where the confirmation is.
+        return redirect(self.get_url(request) or request.path)
+
+    @classmethod
+    def just_sent(cls, request):
+        """True right after the redirect that follows a sent message."""
+        return any(
+            cls.SENT_TAG in message.extra_tags.split() for message in messages.get_messages(request)
+        )
+
+    def render_form(self, request, form, *, status=200, sent=False, rate_limited=False):
+        context = self.get_context(request)
+        context.update(form=form, sent=sent, rate_limited=rate_limited)
+        return TemplateResponse(request, self.get_template(request), context, status=status)
+
+
+class ContactMessage(models.Model):
+    """A message a reader sent with the contact form, kept whether or not it was e-mailed."""
+
+    NAME_MAX_LENGTH = 100
+    EMAIL_MAX_LENGTH = 254
+    SUBJECT_MAX_LENGTH = 150
+    MESSAGE_MAX_LENGTH = 5000
+
+    page = models.ForeignKey(
+        ContactPage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_messages",
+        verbose_name=_("contact page"),
+    )
+    language = models.CharField(_("language"), max_length=20)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    email = models.EmailField(_("e-mail address"), max_length=EMAIL_MAX_LENGTH)
+    subject = models.CharField(_("subject"), max_length=SUBJECT_MAX_LENGTH)
+    message = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
+    submitted_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("contact message")
+        verbose_name_plural = _("contact messages")
+
+    def __str__(self):
+        return self.subject
+
+    def get_language_display(self):
+        """The language the reader wrote in, named in that language (as in the language menu).
+
+        Not a ``choices`` field: the site's languages come from settings, and a change there
+        must not need a migration.
+        """
+        return dict(settings.LANGUAGES).get(self.language, self.language)

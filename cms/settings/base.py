@@ -26,13 +26,29 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def cache_from_url(url):
+    """Django's cache settings from ``locmem://``, ``redis://host:6379/0`` or ``db://table``."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    raise ValueError(f"CACHE_URL: unknown cache {url!r} (use locmem://, redis:// or db://)")
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form that fails the CSRF check gets the site's own 403 page, in the reader's language.
+CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
 
 INSTALLED_APPS = [
     "cms",
+    "accounts",
+    "consent",
     "home",
     "news",
     "search",
@@ -116,6 +132,16 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared between processes when CACHE_URL names a server; rate limits (failed logins, the
+# contact form) count in this cache. locmem:// counts per process.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+
+# Behind a reverse proxy: how many proxies of ours append to X-Forwarded-For, or the header
+# one of them sets to the client's address. Without either, REMOTE_ADDR is the client, and a
+# forwarded header a client sends is ignored (it could be forged).
+UKIYO_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+UKIYO_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
+
 # Readers' accounts (django-allauth): e-mail and password, e-mail verified before login.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -125,8 +151,38 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "accounts.adapter.ReaderAccountAdapter"
+# The admin's login lets in only people with admin access, and counts failed logins in the
+# same limits as the readers' login.
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_RATE_LIMITS = {
+    # Failed logins: 10 a minute from one client address, 5 in 5 minutes for one account.
+    "login_failed": "10/m/ip,5/5m/key",
+}
 LOGIN_REDIRECT_URL = "/"
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Verify (and upgrade on login) hashes made before Argon2 was the default.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# E-mail: the console unless EMAIL_HOST names an SMTP server (or EMAIL_BACKEND another backend).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ukiyo <noreply@ukiyo.example>")
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -205,6 +261,10 @@ REST_FRAMEWORK = {
 
 # ukiyo's own settings
 UKIYO_ARTICLES_PER_PAGE = int(os.environ.get("UKIYO_ARTICLES_PER_PAGE", "12"))
+# Who is told about messages sent with the contact form (comma-separated addresses).
+UKIYO_CONTACT_RECIPIENTS = env_list("CONTACT_EMAIL")
+# Contact form submissions one client address may send: count per seconds.
+UKIYO_CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5/600")
 
 LOGGING = {
     "version": 1,

@@ -30,7 +30,7 @@ from wagtail_localize.segments import StringSegmentValue
 from wagtail_localize.segments.extract import extract_segments
 
 from cms.models import FooterLinks
-from home.models import HomePage, StandardPage
+from home.models import ContactPage, HomePage, StandardPage
 from news.models import ArticleAuthor, ArticleIndexPage, ArticlePage, Author, Category
 
 from . import images
@@ -162,26 +162,38 @@ class DemoLoader:
             for position, block in enumerate(blocks)
         ]
 
+    def legal_page(self, key, texts, slug):
+        """The unsaved legal page ``key`` written in ``texts``: the contact page has the form."""
+        fields = {
+            "title": texts["title"],
+            "slug": slug,
+            "summary": texts["summary"],
+            "body": self.standard_body(texts["body"], key),
+        }
+        if key == "contact":
+            return ContactPage(thank_you=texts.get("thank_you", ""), **fields)
+        return StandardPage(**fields)
+
     def create_legal_pages(self, home):
         pages = {}
         for key, source in self.texts(SOURCE_LANGUAGE)["legal"].items():
-            page = StandardPage.objects.child_of(home).filter(slug=source["slug"]).first()
-            if page is None:
-                page = StandardPage(
-                    title=source["title"],
-                    slug=source["slug"],
-                    summary=source["summary"],
-                    body=self.standard_body(source["body"], key),
+            model = ContactPage if key == "contact" else StandardPage
+            page = home.get_children().filter(slug=source["slug"]).specific().first()
+            if page is not None and not isinstance(page, model):
+                raise DemoContentError(
+                    f"The demo's /{source['slug']}/ page is a {page._meta.verbose_name}, not a "
+                    f"{model._meta.verbose_name}: this database was loaded by an older version "
+                    "of the demo. Run `make reset-demo` to start again with a fresh demo "
+                    "(it deletes db.sqlite3 and media/)."
                 )
+            if page is None:
+                page = self.legal_page(key, source, source["slug"])
                 home.add_child(instance=page)
                 page.save_revision().publish()
             self.translate_everywhere(
                 page,
-                lambda language, key=key, page=page: StandardPage(
-                    title=self.texts(language)["legal"][key]["title"],
-                    slug=page.slug,
-                    summary=self.texts(language)["legal"][key]["summary"],
-                    body=self.standard_body(self.texts(language)["legal"][key]["body"], key),
+                lambda language, key=key, page=page: self.legal_page(
+                    key, self.texts(language)["legal"][key], page.slug
                 ),
             )
             pages[key] = page

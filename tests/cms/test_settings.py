@@ -1,5 +1,6 @@
 """Settings come from the environment; production refuses to start half-configured."""
 
+import json
 import os
 import subprocess
 import sys
@@ -61,3 +62,80 @@ def test_sqlite_is_the_default_database(module):
     assert result.returncode == 0, result.stderr
     assert '"engine": "django.db.backends.sqlite3"' in result.stdout
     assert 'db.sqlite3"' in result.stdout
+
+
+def read_settings(module, names, **environ):
+    """The settings ``names`` of ``module`` under ``environ``, as loaded by a fresh process."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("EMAIL_", "CACHE_", "TRUSTED_", "DJANGO_SETTINGS_MODULE"))
+    }
+    env.update(SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example", **environ)
+    env["DJANGO_SETTINGS_MODULE"] = module
+    code = (
+        "import json, sys, django; from django.conf import settings; "
+        "print(json.dumps({name: getattr(settings, name) for name in sys.argv[1:]}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *names],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_email_goes_to_the_console_unless_an_smtp_server_is_named():
+    assert read_settings("cms.settings.production", ["EMAIL_BACKEND"]) == {
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"
+    }
+    smtp = read_settings(
+        "cms.settings.production",
+        ["EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_HOST_USER"],
+        EMAIL_HOST="smtp.news.example",
+        EMAIL_HOST_USER="newsroom",
+    )
+    assert smtp == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.news.example",
+        "EMAIL_PORT": 587,
+        "EMAIL_USE_TLS": True,
+        "EMAIL_HOST_USER": "newsroom",
+    }
+
+
+def test_passwords_are_hashed_with_argon2_outside_the_tests():
+    hashers = read_settings("cms.settings.production", ["PASSWORD_HASHERS"])["PASSWORD_HASHERS"]
+    assert hashers[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "location"),
+    [
+        ("locmem://", "django.core.cache.backends.locmem.LocMemCache", ""),
+        (
+            "redis://cache:6379/1",
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://cache:6379/1",
+        ),
+        ("db://ukiyo_cache", "django.core.cache.backends.db.DatabaseCache", "ukiyo_cache"),
+    ],
+)
+def test_the_cache_comes_from_cache_url(url, backend, location):
+    caches = read_settings("cms.settings.production", ["CACHES"], CACHE_URL=url)["CACHES"]
+    assert caches["default"] == {"BACKEND": backend, "LOCATION": location}
+
+
+def test_an_unknown_cache_url_stops_the_start_with_its_reason():
+    result = load_settings(
+        "cms.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="a.example",
+        CACHE_URL="memcached://x",
+    )
+    assert result.returncode != 0
+    assert "CACHE_URL: unknown cache 'memcached://x'" in result.stderr

@@ -14,7 +14,7 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 TEMPLATES = sorted(
     path
-    for app in ("cms", "home", "news", "search", "translations")
+    for app in ("accounts", "cms", "consent", "home", "news", "search", "translations")
     for path in (ROOT / app / "templates").rglob("*.html")
 )
 

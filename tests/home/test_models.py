@@ -6,7 +6,7 @@ from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from home.models import HomePage, StandardPage
+from home.models import ContactPage, HomePage, StandardPage
 from news.models import ArticleIndexPage, ArticlePage
 from tests.factories import StandardPageFactory, admin_add_url
 
@@ -18,8 +18,8 @@ class TestPageTree(WagtailPageTestCase):
         for parent in (HomePage, StandardPage, ArticleIndexPage, ArticlePage):
             self.assertCanNotCreateAt(parent, HomePage)
 
-    def test_home_page_holds_the_article_index_and_standard_pages(self):
-        self.assertAllowedSubpageTypes(HomePage, {ArticleIndexPage, StandardPage})
+    def test_home_page_holds_the_article_index_standard_and_contact_pages(self):
+        self.assertAllowedSubpageTypes(HomePage, {ArticleIndexPage, StandardPage, ContactPage})
 
     def test_standard_pages_live_under_a_home_or_standard_page(self):
         self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})

@@ -1,0 +1,107 @@
+"""The consent configuration of one request's site and language, as pages render it.
+
+Everything here is the same for every reader of a page (no cookie is read), so pages that
+carry the banner stay cacheable.
+"""
+
+from django.conf import settings
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Site
+
+from .cookie import (
+    CATEGORY_LABELS,
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    ESSENTIAL,
+    OPTIONAL_CATEGORIES,
+    essential_cookie_names,
+)
+from .models import ConsentSettings, ConsentTexts
+
+REQUEST_CACHE = "_consent_site"
+
+
+class SiteConsent:
+    """The policy version, scripts and banner texts of the request's site and language.
+
+    Built once per request (``for_request``): the head script, the banner and the Cookie
+    Settings page share it. Costs two queries: the site's settings and the texts.
+    """
+
+    def __init__(self, request):
+        self.request = request
+
+    @classmethod
+    def for_request(cls, request):
+        if not hasattr(request, REQUEST_CACHE):
+            setattr(request, REQUEST_CACHE, cls(request))
+        return getattr(request, REQUEST_CACHE)
+
+    @cached_property
+    def site(self):
+        return Site.find_for_request(self.request)
+
+    @cached_property
+    def settings(self):
+        if self.site is None:
+            return ConsentSettings()  # defaults: version 1, no scripts
+        return ConsentSettings.for_request(self.request)
+
+    @property
+    def policy_version(self):
+        return self.settings.policy_version
+
+    @cached_property
+    def texts(self):
+        """The editors' texts for this site and language; unsaved (all built-in) if none."""
+        try:
+            language = get_supported_content_language_variant(
+                get_language() or settings.LANGUAGE_CODE
+            )
+        except LookupError:
+            language = None
+        found = None
+        if self.site is not None and language:
+            found = ConsentTexts.objects.filter(
+                site=self.site, locale__language_code=language
+            ).first()
+        return found or ConsentTexts()
+
+    @property
+    def title(self):
+        return self.texts.resolved("title")
+
+    @property
+    def text(self):
+        return self.texts.resolved("text")
+
+    @cached_property
+    def categories(self):
+        """Every category with its label and description, essential first."""
+        return [
+            {
+                "name": category,
+                "label": CATEGORY_LABELS[category],
+                "description": self.texts.resolved(f"{category}_description"),
+                "essential": category == ESSENTIAL,
+            }
+            for category in (ESSENTIAL, *OPTIONAL_CATEGORIES)
+        ]
+
+    def script_config(self):
+        """The data ``consent.js`` reads from the page (json_script)."""
+        return {
+            "scripts": self.settings.scripts_as_json(),
+            "cookies": self.settings.cookie_patterns(),
+            "essential": sorted(essential_cookie_names()),
+        }
+
+    def head_config(self):
+        """The attributes ``consent-mode.js`` reads from its own script element."""
+        return {
+            "cookie": COOKIE_NAME,
+            "version": self.policy_version,
+            "max_age": COOKIE_MAX_AGE,
+        }

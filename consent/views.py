@@ -1,0 +1,90 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from . import cookie
+from .forms import ConsentForm
+from .site import SiteConsent
+
+SAVED = _("Your cookie choice has been saved.")
+NOT_SAVED = _(
+    "Your choice could not be saved: the form arrived with values it does not accept. "
+    "Nothing has changed; please choose again."
+)
+
+
+def safe_next(request, url):
+    """``url`` when it is a page of this site to go back to, else None."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+def settings_url(next_url):
+    url = reverse("cookie_settings")
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def cookie_settings(request):
+    """The Cookie Settings page: the reader's current choice, to change in one step.
+
+    Works without JavaScript: the form posts here, and the answer sets the consent cookie,
+    expires the refused categories' cookies the browser sent, and redirects back here.
+    Private and never stored by caches: it shows this reader's choice and a CSRF token.
+    """
+    consent = SiteConsent.for_request(request)
+    state = cookie.read(request, consent.policy_version)
+    data = request.POST if request.method == "POST" else request.GET
+    next_url = safe_next(request, data.get("next"))
+    status = 200
+    form_error = None
+
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            choice = cookie.Choice.of(consent.policy_version, form.granted())
+            response = redirect(settings_url(next_url))
+            response.status_code = 303  # see the page again with GET
+            cookie.store(response, request, choice)
+            cookie.delete_refused_cookies(
+                response, request, consent.settings.cookie_patterns(), choice
+            )
+            messages.success(request, SAVED)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        status, form_error = 400, NOT_SAVED
+
+    categories = [
+        {**category, "checked": state.allows(category["name"])} for category in consent.categories
+    ]
+    response = TemplateResponse(
+        request,
+        "consent/cookie_settings.html",
+        {
+            "consent": consent,
+            "categories": categories,
+            "state": state.status.value,
+            "chosen_at": state.choice.chosen_at if state.choice else None,
+            "form_error": form_error,
+            "next_url": next_url,
+            # The buttons' values, from the form that reads them.
+            "actions": {
+                "save": ConsentForm.SAVE,
+                "accept": ConsentForm.ACCEPT,
+                "reject": ConsentForm.REJECT,
+            },
+        },
+        status=status,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response

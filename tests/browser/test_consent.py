@@ -1,0 +1,431 @@
+"""A reader decides on cookies, in Chromium: the banner, the Cookie Settings page, the scripts.
+
+The demo site gets one script per optional category for this module (``consent_scripts``),
+committed so that the live server sees it, and put back as it was afterwards. Each script
+leaves a trace when it runs: a ``window`` flag and a cookie.
+"""
+
+import re
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+from django.db import connections
+from django.utils import translation
+from playwright.sync_api import expect
+from wagtail.models import Site
+
+from consent import cookie
+from consent.models import ConsentSettings
+from tests.consent.test_cookie import UNREADABLE
+
+from .conftest import SCREENSHOT_DIR, VIEWPORTS, png_size
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+ESSENTIAL = {"sessionid", "csrftoken", "ukiyo_language", "ukiyo_consent", "messages"}
+SCRIPTS = [
+    {
+        "category": "analytics",
+        "name": "Test counter",
+        "code": (
+            "<script>window.__analyticsRan = (window.__analyticsRan || 0) + 1;"
+            'document.cookie = "_test_analytics=1; path=/; max-age=3600";</script>'
+        ),
+        "cookies": "_test_analytics",
+    },
+    {
+        # An external script (a data: URL stands in for a vendor's file), after an inline one.
+        "category": "marketing",
+        "name": "Test ads",
+        "code": (
+            "<script>window.__adsQueue = [];</script>\n"
+            '<script src="data:text/javascript,window.__adsQueue.push(1);'
+            "window.__marketingRan=true;"
+            "document.cookie='_test_ads_id=7; path=/; max-age=3600'\"></script>"
+        ),
+        "cookies": "_test_ads_*",
+    },
+    {
+        "category": "functional",
+        "name": "Test preferences",
+        "code": 'window.__functionalRan = true; document.cookie = "_test_pref=1; path=/";',
+        "cookies": "_test_pref",
+    },
+]
+TRACES = ("__analyticsRan", "__marketingRan", "__functionalRan")
+DENIED = {
+    "analytics_storage": "denied",
+    "ad_storage": "denied",
+    "ad_user_data": "denied",
+    "ad_personalization": "denied",
+    "functionality_storage": "denied",
+    "personalization_storage": "denied",
+}
+
+
+def ui(text, language):
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+def committed(function):
+    """Run ``function`` on a connection of its own, committed at once: the live server sees
+    it. (The test's own connection is inside the test's transaction, which it never sees.)"""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["result"] = function()
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")
+
+
+def default_settings():
+    return ConsentSettings.for_site(Site.objects.get(is_default_site=True))
+
+
+@pytest.fixture(scope="module")
+def consent_scripts(demo_site):
+    """The demo site with a test script per category, version 4; restored afterwards."""
+
+    def configure():
+        existed = ConsentSettings.objects.filter(site__is_default_site=True).exists()
+        settings = default_settings()
+        before = (settings.policy_version, settings.scripts.get_prep_value())
+        settings.policy_version = 4
+        settings.scripts = [("script", script) for script in SCRIPTS]
+        settings.save()
+        return existed, before
+
+    existed, (version, scripts) = committed(configure)
+    yield SimpleNamespace(version=4)
+
+    def restore():
+        if not existed:
+            ConsentSettings.objects.filter(site__is_default_site=True).delete()
+            return
+        settings = default_settings()
+        settings.policy_version = version
+        settings.scripts = scripts
+        settings.save()
+
+    committed(restore)
+
+
+@pytest.fixture
+def policy_version(consent_scripts):
+    """``policy_version(n)`` changes the live site's version; put back after the test."""
+
+    def change(version):
+        def save():
+            settings = default_settings()
+            settings.policy_version = version
+            settings.save(update_fields=["policy_version"])
+
+        committed(save)
+
+    yield change
+    change(consent_scripts.version)
+
+
+@pytest.fixture
+def reader(new_context, consent_scripts):
+    """A first-time reader's tab at desktop size."""
+    return new_context().new_page()
+
+
+def cookie_names(page):
+    return {cookie["name"] for cookie in page.context.cookies()}
+
+
+def consent_cookie(page):
+    for stored in page.context.cookies():
+        if stored["name"] == "ukiyo_consent":
+            return stored
+    return None
+
+
+def traces(page):
+    return {name: page.evaluate(f"() => window.{name} || null") for name in TRACES}
+
+
+def consent_commands(page):
+    """The Consent Mode commands in the data layer, in order: [(kind, signals)]."""
+    entries = page.evaluate("() => (window.dataLayer || []).map(entry => Array.from(entry))")
+    return [(entry[1], entry[2]) for entry in entries if entry and entry[0] == "consent"]
+
+
+def banner(page):
+    return page.locator("section.consent-banner")
+
+
+def test_nothing_optional_is_stored_or_run_before_a_choice(reader, demo_site):
+    requests = []
+    reader.on("request", lambda request: requests.append(request.url))
+    for url in ("/ja/", demo_site.newest("ja").url):
+        reader.goto(url)
+        expect(banner(reader)).to_be_visible()
+        assert cookie_names(reader) <= ESSENTIAL - {"ukiyo_consent"}
+        assert traces(reader) == dict.fromkeys(TRACES)
+        assert reader.locator("script[src^='data:']").count() == 0
+        assert consent_commands(reader) == [("default", {**DENIED, "security_storage": "granted"})]
+    assert all(url.startswith(demo_site.url) for url in requests), "a request left the site"
+
+
+def test_reject_all_is_remembered_across_pages_and_reloads(reader):
+    reader.goto("/en/")
+    banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    expect(banner(reader)).to_be_hidden()
+    stored = consent_cookie(reader)
+    assert re.fullmatch(r"v=4&t=\d+&analytics=0&marketing=0&functional=0", stored["value"])
+    assert stored["path"] == "/" and stored["sameSite"] == "Lax"
+    # Kept about six months, not only for the session.
+    assert abs(stored["expires"] - time.time() - cookie.COOKIE_MAX_AGE) < 120
+    assert consent_commands(reader)[-1] == ("update", DENIED)
+
+    for url in ("/en/", "/en/articles/"):
+        reader.goto(url)
+        expect(banner(reader)).to_be_hidden()
+        assert traces(reader) == dict.fromkeys(TRACES)
+        assert consent_commands(reader) == [
+            ("default", {**DENIED, "security_storage": "granted"}),
+            ("update", DENIED),
+        ]
+    assert cookie_names(reader) <= ESSENTIAL
+
+
+def test_accept_all_runs_every_script_once_and_is_remembered(reader):
+    reader.goto("/ja/")
+    banner(reader).get_by_role("button", name=ui("Accept all", "ja")).click()
+    expect(banner(reader)).to_be_hidden()
+    reader.wait_for_function("() => window.__marketingRan === true")
+    assert traces(reader) == {"__analyticsRan": 1, "__marketingRan": True, "__functionalRan": True}
+    # The snippet's two scripts ran in order: the inline one made the queue the file fills.
+    assert reader.evaluate("() => window.__adsQueue") == [1]
+    assert {"_test_analytics", "_test_ads_id", "_test_pref"} <= cookie_names(reader)
+    granted = dict.fromkeys(DENIED, "granted")
+    assert consent_commands(reader)[-1] == ("update", granted)
+
+    reader.reload()
+    expect(banner(reader)).to_be_hidden()
+    reader.wait_for_function("() => window.__marketingRan === true")
+    assert traces(reader)["__analyticsRan"] == 1
+    assert consent_commands(reader) == [
+        ("default", {**DENIED, "security_storage": "granted"}),
+        ("update", granted),
+    ]
+
+
+def test_the_analytics_script_runs_only_once_analytics_is_allowed(reader):
+    reader.goto("/en/cookie-settings/")
+    expect(banner(reader)).to_be_hidden()  # the page itself is the choice
+    assert traces(reader) == dict.fromkeys(TRACES)
+    reader.get_by_role("switch", name=ui("Analytics cookies", "en")).check()
+    reader.get_by_role("button", name=ui("Save my choices", "en")).click()
+    expect(reader.locator(".messages")).to_contain_text(
+        ui("Your cookie choice has been saved.", "en")
+    )
+    assert traces(reader) == {"__analyticsRan": 1, "__marketingRan": None, "__functionalRan": None}
+    assert "_test_analytics" in cookie_names(reader)
+    assert consent_commands(reader)[-1] == ("update", {**DENIED, "analytics_storage": "granted"})
+    reader.goto("/en/")
+    expect(banner(reader)).to_be_hidden()
+
+
+def test_withdrawing_a_category_in_the_settings_deletes_its_cookies(reader):
+    reader.goto("/ja/")
+    banner(reader).get_by_role("button", name=ui("Accept all", "ja")).click()
+    reader.wait_for_function("() => window.__marketingRan === true")
+    assert {"_test_analytics", "_test_ads_id"} <= cookie_names(reader)
+
+    reader.locator("footer").get_by_role("link", name=ui("Cookie Settings", "ja")).click()
+    expect(reader).to_have_url(re.compile(r"/ja/cookie-settings/$"))
+    essential = reader.get_by_role("switch", name=ui("Essential cookies", "ja"))
+    expect(essential).to_be_checked()
+    expect(essential).to_be_disabled()
+    analytics = reader.get_by_role("switch", name=ui("Analytics cookies", "ja"))
+    marketing = reader.get_by_role("switch", name=ui("Marketing cookies", "ja"))
+    expect(analytics).to_be_checked()
+    expect(marketing).to_be_checked()
+
+    analytics.uncheck()
+    reader.get_by_role("button", name=ui("Save my choices", "ja")).click()
+    expect(reader.locator(".messages")).to_contain_text(
+        ui("Your cookie choice has been saved.", "ja")
+    )
+    expect(analytics).not_to_be_checked()
+    expect(marketing).to_be_checked()
+    assert "_test_analytics" not in cookie_names(reader)
+    assert "_test_ads_id" in cookie_names(reader)
+    assert "analytics=0&marketing=1&functional=1" in consent_cookie(reader)["value"]
+    assert traces(reader)["__analyticsRan"] is None
+
+    # Withdrawing everything is one click.
+    reader.get_by_role("button", name=ui("Reject all", "ja")).click()
+    expect(marketing).not_to_be_checked()
+    assert not {"_test_analytics", "_test_ads_id", "_test_pref"} & cookie_names(reader)
+
+
+def test_a_raised_policy_version_asks_again_and_runs_nothing_meanwhile(reader, policy_version):
+    reader.goto("/en/")
+    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    reader.wait_for_function("() => window.__marketingRan === true")
+
+    policy_version(5)
+    reader.reload()
+    expect(banner(reader)).to_be_visible()
+    assert traces(reader) == dict.fromkeys(TRACES)
+    assert consent_commands(reader) == [("default", {**DENIED, "security_storage": "granted"})]
+    # Without a valid choice, what the scripts stored earlier is removed.
+    assert not {"_test_analytics", "_test_ads_id", "_test_pref"} & cookie_names(reader)
+    reader.goto("/en/cookie-settings/")
+    expect(reader.locator(".consent-settings__state")).to_contain_text(
+        "Our cookie policy has changed"
+    )
+
+    reader.goto("/en/")
+    banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    assert consent_cookie(reader)["value"].startswith("v=5&")
+
+
+def test_the_script_reads_the_cookie_exactly_as_the_server_does(reader):
+    reader.goto("/en/")
+    readable = [
+        "v=3&t=1750560000&analytics=1&marketing=0&functional=1",
+        "v=999999999&t=0&analytics=0&marketing=0&functional=0",
+        "v=1&t=99999999999&analytics=1&marketing=1&functional=1",
+    ]
+    for value in [*UNREADABLE, *readable, "v=3&t=1&analytics=1&marketing=0&functional=１"]:
+        read_by_script = reader.evaluate("value => window.ukiyoConsent.parse(value)", value)
+        choice = cookie.parse(value)
+        expected = choice and {
+            "version": choice.version,
+            "time": choice.time,
+            "granted": {name: name in choice.granted for name in cookie.OPTIONAL_CATEGORIES},
+        }
+        assert read_by_script == expected, value
+    assert all(cookie.parse(value) for value in readable)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["garbage", "v=4", "v=4&t=1&analytics=1&marketing=1&functional=1&x=1", "%E0%A4%A", "a=b=c"],
+)
+def test_an_unreadable_consent_cookie_means_no_choice_without_errors(
+    new_context, consent_scripts, demo_site, value
+):
+    context = new_context()
+    context.add_cookies([{"name": "ukiyo_consent", "value": value, "url": demo_site.url}])
+    page = context.new_page()
+    page.goto("/ja/")
+    expect(banner(page)).to_be_visible()
+    assert traces(page) == dict.fromkeys(TRACES)
+    page.goto("/ja/cookie-settings/")
+    expect(page.locator(".consent-settings__state")).to_contain_text(
+        ui(
+            "Your saved cookie choice could not be read, so we treat it as if you had not "
+            "chosen yet: only essential cookies are used. Please choose again.",
+            "ja",
+        )
+    )
+
+
+def test_keyboard_reaches_the_banner_right_after_the_skip_link(reader):
+    reader.goto("/en/")
+    reader.keyboard.press("Tab")
+    assert reader.evaluate("() => document.activeElement.className") == "skip-link"
+    reader.keyboard.press("Tab")
+    assert reader.evaluate("() => !!document.activeElement.closest('.consent-banner')")
+    reject = banner(reader).get_by_role("button", name=ui("Reject all", "en"))
+    for _ in range(5):
+        if reader.evaluate("() => document.activeElement.dataset.consentChoice") == "reject":
+            break
+        reader.keyboard.press("Tab")
+    expect(reject).to_be_focused()
+    reader.keyboard.press("Enter")
+    expect(banner(reader)).to_be_hidden()
+    # Focus does not vanish with the banner, and the choice is announced.
+    assert reader.evaluate("() => document.activeElement.id") == "main-content"
+    expect(reader.locator("[data-consent-status]")).to_have_text(
+        ui("Your cookie choice has been saved.", "en")
+    )
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_accept_and_reject_look_the_same_and_the_banner_leaves_the_page_usable(
+    new_context, consent_scripts, device
+):
+    viewport = VIEWPORTS[device]
+    page = new_context(viewport=viewport).new_page()
+    page.goto("/ja/")
+    section = banner(page)
+    expect(section).to_be_visible()
+    box = section.bounding_box()
+    assert box["height"] <= 0.6 * viewport["height"]
+    style = (
+        "element => { const s = getComputedStyle(element); return [s.backgroundColor, s.color, "
+        "s.fontSize, s.fontWeight, s.borderRadius, Math.round(element.offsetHeight)]; }"
+    )
+    accept = section.get_by_role("button", name=ui("Accept all", "ja"))
+    reject = section.get_by_role("button", name=ui("Reject all", "ja"))
+    assert accept.evaluate(style) == reject.evaluate(style)
+    if device == "phone":  # side by side, same width
+        assert abs(accept.bounding_box()["width"] - reject.bounding_box()["width"]) < 1
+    # The end of the page scrolls clear of the banner: the footer can be read and used.
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    footer_bottom = page.locator("footer .copyright").bounding_box()
+    assert footer_bottom["y"] + footer_bottom["height"] <= section.bounding_box()["y"] + 1
+
+
+def test_without_javascript_no_banner_and_the_settings_form_still_works(
+    new_context, consent_scripts
+):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto("/en/")
+    expect(banner(page)).to_be_hidden()
+    page.goto("/en/cookie-settings/")
+    page.get_by_role("switch", name=ui("Marketing cookies", "en")).check()
+    page.get_by_role("button", name=ui("Save my choices", "en")).click()
+    expect(page.locator(".messages")).to_contain_text(
+        ui("Your cookie choice has been saved.", "en")
+    )
+    assert "analytics=0&marketing=1&functional=0" in consent_cookie(page)["value"]
+    assert not {"_test_analytics", "_test_ads_id", "_test_pref"} & cookie_names(page)
+
+
+def test_screenshots_of_the_banner_and_the_settings_page(new_context, consent_scripts, demo_site):
+    """For a person to look at (test-output/screenshots/consent-*.png)."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for device, viewport in VIEWPORTS.items():
+        for language in ("ja", "en"):
+            page = new_context(viewport=viewport).new_page()
+            page.goto(demo_site.newest(language).url)
+            expect(banner(page)).to_be_visible()
+            page.evaluate("() => document.fonts.ready")
+            shot(page, f"consent-banner-{language}--{device}", viewport)
+            page.goto(f"/{language}/cookie-settings/")
+            page.get_by_role("switch", name=ui("Analytics cookies", language)).check()
+            page.get_by_role("button", name=ui("Save my choices", language)).click()
+            expect(page.locator(".messages")).to_be_visible()
+            page.evaluate("() => document.fonts.ready")
+            shot(page, f"consent-settings-{language}--{device}", viewport, full_page=True)
+
+
+def shot(page, name, viewport, full_page=False):
+    target = SCREENSHOT_DIR / f"{name}.png"
+    target.unlink(missing_ok=True)
+    page.screenshot(path=str(target), full_page=full_page, animations="disabled")
+    width, height = png_size(target)
+    assert width == viewport["width"]
+    assert height >= viewport["height"]
