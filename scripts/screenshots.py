@@ -1,7 +1,9 @@
 """Screenshots of the reader site at desktop and phone width, for a person to look at.
 
-Usage: python scripts/screenshots.py http://127.0.0.1:8000 OUTPUT_DIR [PATH ...]
-Paths default to the home page, All Articles and the newest article in ja and en.
+Usage: python scripts/screenshots.py [--first-visit] http://127.0.0.1:8000 OUTPUT_DIR [PATH ...]
+Paths default to the home page and All Articles in ja and en. The pages are shown as a
+returning reader sees them, who has answered the cookie banner ("Reject all"); with
+--first-visit, as a first-time visitor sees them, banner included.
 Uses the system Chromium (Debian's ``chromium`` package), never a downloaded browser.
 """
 
@@ -29,7 +31,14 @@ def chromium_path():
     return path
 
 
-def main(base_url, output, paths):
+def answer_cookie_banner(page):
+    """Click "Reject all" if the banner is shown: the choice holds for the next pages."""
+    button = page.locator("#consent-banner:not([hidden]) [data-consent-choice=reject]")
+    if button.count():
+        button.click()
+
+
+def main(base_url, output, paths, first_visit=False):
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -38,6 +47,8 @@ def main(base_url, output, paths):
             page = browser.new_page(viewport=viewport)
             for path in paths:
                 page.goto(base_url.rstrip("/") + path)
+                if not first_visit:
+                    answer_cookie_banner(page)
                 slug = path.strip("/").replace("/", "_") or "root"
                 target = output / f"{slug}--{name}.png"
                 page.screenshot(path=str(target), full_page=True)
@@ -47,8 +58,14 @@ def main(base_url, output, paths):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
+    arguments = sys.argv[1:]
+    first_visit = "--first-visit" in arguments
+    arguments = [argument for argument in arguments if argument != "--first-visit"]
+    if len(arguments) < 2:
         raise SystemExit(__doc__)
     main(
-        sys.argv[1], sys.argv[2], sys.argv[3:] or ["/ja/", "/en/", "/ja/articles/", "/en/articles/"]
+        arguments[0],
+        arguments[1],
+        arguments[2:] or ["/ja/", "/en/", "/ja/articles/", "/en/articles/"],
+        first_visit=first_visit,
     )
