@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -110,12 +111,19 @@ def saved_article(request, page_id, remove=False):
     Saving and removing are separate URLs rather than a toggle, so that a form sent twice
     (two tabs, a double click) does not undo itself.
     """
-    article = get_object_or_404(ArticlePage.objects.live().public(), pk=page_id)
-    next_url = safe_next(request, request.POST.get("next"), article.get_url(request))
+    article = get_object_or_404(ArticlePage, pk=page_id)
+    readable = ArticlePage.objects.live().public().filter(pk=article.pk).exists()
+    next_url = safe_next(request, request.POST.get("next"), article.get_url(request) or "/")
     if not request.user.is_authenticated:
+        if not readable:
+            raise Http404
         return redirect_to_login(next_url, reverse("account_login"))
 
     saves = SavedArticle.objects.for_article(request.user, article)
+    # Only what readers can read may be saved; what a reader saved may be removed, also once
+    # it is unpublished (the account page may list it through a live translation).
+    if not readable and not (remove and saves.exists()):
+        raise Http404
     if remove:
         saves.delete()
         message = _("“%(title)s” is no longer saved.")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from wagtail.models import Page
 
 
@@ -16,7 +17,7 @@ class APILocaleMiddleware(LocaleMiddleware):
       its own language (v2 does the same in its serializer, for every page it returns).
     """
 
-    UNPREFIXED = ("/api/", "/admin/", "/django-admin/", "/documents/", "/media/", "/static/")
+    UNPREFIXED = ("/api/", "/admin/", "/documents/", "/media/", "/static/")
     V3_PAGE_DETAIL = "/api/v3/pages/"
 
     def process_request(self, request):
@@ -41,3 +42,28 @@ class APILocaleMiddleware(LocaleMiddleware):
         if request.path_info.startswith(self.UNPREFIXED):
             return response
         return super().process_response(request, response)
+
+
+class PrivateResponseMiddleware:
+    """Keep shared caches (CDNs, proxies) from storing a page that belongs to one visitor.
+
+    Pages are the same for every anonymous visitor and may be cached. Three things make a
+    response personal: a logged-in reader (their name, saved state, e-mail address), a CSRF
+    token in a form (tied to this visitor's cookie), and a one-time message ("Your account
+    has been deleted."). ``Vary: Cookie`` alone is not enough: many CDNs key on the URL only.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        messages = getattr(request, "_messages", None)
+        user = getattr(request, "user", None)
+        if (
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or (messages is not None and messages.used)
+            or (user is not None and user.is_authenticated)
+        ):
+            patch_cache_control(response, private=True)
+        return response

@@ -2,12 +2,12 @@
 
 import logging
 import time
-from email.utils import formataddr
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -55,12 +55,19 @@ class SubmissionRateLimit:
         return max(1, round(ends - time.time()))
 
     def hit(self):
+        """Count one message; False when it is over the limit.
+
+        One atomic increment, so that messages sent at the same moment cannot all pass a
+        check made before any of them was counted.
+        """
         if cache.add(self.counter_key, 0, self.seconds):
             cache.set(self.ends_key, time.time() + self.seconds, self.seconds)
         try:
-            cache.incr(self.counter_key)
+            count = cache.incr(self.counter_key)
         except ValueError:  # the window closed between add() and incr()
             cache.set(self.counter_key, 1, self.seconds)
+            count = 1
+        return count <= self.count
 
 
 def admin_url(request, message):
@@ -96,14 +103,11 @@ def notify_newsroom(message, request):
                 "admin_url": admin_url(request, message),
             },
         )
-    email = EmailMessage(
-        subject=subject,
-        body=body,
-        to=recipients,
-        reply_to=[formataddr((message.name, message.email))],
-    )
     try:
-        email.send()
+        # sanitize_address, not formataddr: an address with a non-ASCII domain
+        # (hanako@例え.jp) is valid, and must be encoded rather than crash.
+        reply_to = sanitize_address((message.name, message.email), "utf-8")
+        EmailMessage(subject=subject, body=body, to=recipients, reply_to=[reply_to]).send()
     except Exception:
         # Whatever the backend raises (SMTP errors, refused or timed-out connections, an
         # e-mail service's API errors), the message is stored and the reader has been served.

@@ -196,14 +196,13 @@ class ContactPage(BasePage):
 
         rate_limit = SubmissionRateLimit(request)
         if rate_limit.exceeded():
-            response = self.render_form(request, form, status=429, rate_limited=True)
-            response["Retry-After"] = str(rate_limit.retry_after())
-            return response
+            return self.rate_limited(request, form, rate_limit)
         if not form.is_valid():
             # The form again, with the reader's text and what to correct; 400 tells scripts
             # and monitoring that nothing was sent.
             return self.render_form(request, form, status=400)
-        rate_limit.hit()
+        if not rate_limit.hit():
+            return self.rate_limited(request, form, rate_limit)
         if form.is_from_robot():
             # The same answer as for a person, so the robot learns nothing.
             logger.info("Contact form on page %s: a robot's submission was dropped.", self.pk)
@@ -214,6 +213,11 @@ class ContactPage(BasePage):
         # The browser keeps the form's "#contact-form" on the redirect; the page that follows
         # has no such anchor, so it opens at the top, where the confirmation is.
         return redirect(self.get_url(request) or request.path)
+
+    def rate_limited(self, request, form, rate_limit):
+        response = self.render_form(request, form, status=429, rate_limited=True)
+        response["Retry-After"] = str(rate_limit.retry_after())
+        return response
 
     @classmethod
     def just_sent(cls, request):

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cms.middleware.PrivateResponseMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -155,6 +156,9 @@ ACCOUNT_ADAPTER = "accounts.adapter.ReaderAccountAdapter"
 # The admin's login lets in only people with admin access, and counts failed logins in the
 # same limits as the readers' login.
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
+# One password reset for everyone: the readers' (/<lang>/accounts/password/reset/), which is
+# rate-limited and writes in the person's language. Wagtail's would be a second, unlimited one.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
     # Failed logins: 10 a minute from one client address, 5 in 5 minutes for one account.

@@ -37,7 +37,7 @@ def test_anonymous_readers_get_a_login_link_and_the_same_html(client, article):
     assert ui("Save article", "ja") in html
     assert "csrfmiddlewaretoken" not in html
     assert settings.CSRF_COOKIE_NAME not in response.cookies
-    assert "Set-Cookie" not in response.headers
+    assert not response.cookies
 
     # Another visitor, who has been to the login page (so has a CSRF cookie), gets the
     # same bytes: the page can be cached for everyone who is not logged in.
@@ -230,3 +230,19 @@ def test_the_account_list_costs_the_same_for_2_or_20_saved_articles(
     two = queries_for(reader_client, "/en/accounts/")
     fill(20)
     assert queries_for(reader_client, "/en/accounts/") == two
+
+
+def test_a_save_listed_through_its_translation_can_be_removed_after_unpublishing(
+    reader_client, reader, article, english_article
+):
+    """Saved in Japanese, listed in English; the Japanese is unpublished: Remove still works."""
+    SavedArticle.objects.create(user=reader, article=article)
+    article.unpublish()
+    html = reader_client.get("/en/accounts/").content.decode()
+    assert saved_titles(html) == ["Moon landing"]
+
+    action = re.search(r'action="(/en/accounts/saved/\d+/remove/)"', html).group(1)
+    response = reader_client.post(action, {"next": "/en/accounts/"})
+
+    assert response.status_code == 302
+    assert not SavedArticle.objects.exists()

@@ -177,11 +177,6 @@ def admin_login(client, username, password, address="192.0.2.10"):
     )
 
 
-@pytest.fixture
-def admin_login_form(settings):
-    settings.WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
-
-
 def test_reader_credentials_do_not_open_the_admin(client, reader):
     admin_login(client, reader.username, PASSWORD)
     response = client.get("/admin/")
@@ -189,9 +184,7 @@ def test_reader_credentials_do_not_open_the_admin(client, reader):
     assert client.get("/admin/pages/").status_code in (302, 403)
 
 
-def test_the_admin_login_form_refuses_readers_like_a_wrong_password(
-    client, reader, admin_login_form
-):
+def test_the_admin_login_form_refuses_readers_like_a_wrong_password(client, reader):
     response = admin_login(client, reader.username, PASSWORD)
     assert response.status_code == 200
     wrong = admin_login(Client(), reader.username, "wrong-password")
@@ -199,7 +192,7 @@ def test_the_admin_login_form_refuses_readers_like_a_wrong_password(
     assert response.context["form"].errors == wrong.context["form"].errors
 
 
-def test_the_admin_login_form_lets_editors_in(client, home, admin_login_form):
+def test_the_admin_login_form_lets_editors_in(client, home):
     editor = make_reader("editor@example.com")
     editor.groups.add(Group.objects.get(name="Editors"))
     response = admin_login(client, editor.username, PASSWORD)
@@ -207,7 +200,7 @@ def test_the_admin_login_form_lets_editors_in(client, home, admin_login_form):
     assert client.get("/admin/").status_code == 200
 
 
-def test_the_admin_login_form_counts_failed_logins(client, home, admin_login_form):
+def test_the_admin_login_form_counts_failed_logins(client, home):
     editor = make_reader("editor@example.com")
     editor.groups.add(Group.objects.get(name="Editors"))
     for n in range(5):
@@ -217,6 +210,37 @@ def test_the_admin_login_form_counts_failed_logins(client, home, admin_login_for
     assert "_auth_user_id" not in client.session
     (error,) = response.context["form"].errors.as_data()["__all__"]
     assert error.code == "too_many_login_attempts"
+
+
+def test_another_host_name_or_port_does_not_reset_an_accounts_count(home, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "testserver.", "localhost"]
+    make_reader("target@example.com")
+    hosts = ["testserver", "testserver.", "testserver:8001", "localhost", "testserver:8002"]
+    for n, host in enumerate(hosts):
+        login(Client(HTTP_HOST=host), "target@example.com", "wrong", f"198.51.100.{n + 1}")
+
+    response = login(Client(HTTP_HOST="testserver:9000"), "target@example.com", PASSWORD)
+    assert not logged_in(response)
+    assert ui(TOO_MANY, "en") in response.content.decode()
+
+
+def test_the_admin_and_reader_logins_share_one_count_per_account(client, home):
+    editor = make_reader("editor@example.com")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    for n in range(3):
+        admin_login(Client(), editor.username.upper(), "wrong", f"198.51.100.{n + 1}")
+    for n in range(2):
+        login(Client(), "Editor@Example.com", "wrong", f"198.51.100.{n + 10}")
+
+    response = admin_login(client, editor.username, PASSWORD, "198.51.100.99")
+    assert "_auth_user_id" not in client.session
+    (error,) = response.context["form"].errors.as_data()["__all__"]
+    assert error.code == "too_many_login_attempts"
+
+
+def test_the_admin_has_no_second_password_reset_and_no_django_admin(client, home):
+    assert client.get("/admin/password_reset/").status_code == 404
+    assert client.get("/django-admin/", follow=True).status_code == 404
 
 
 # -- bad input ------------------------------------------------------------------------------

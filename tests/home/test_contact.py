@@ -698,3 +698,57 @@ def test_the_default_rate_limit_passes_the_checks(settings):
 
     settings.UKIYO_CONTACT_RATE_LIMIT = "5/600"
     assert contact_rate_limit(None) == []
+
+
+def test_an_address_with_a_non_ascii_domain_is_answered_and_e_mailed(
+    client, english_contact, recipients, mailoutbox
+):
+    response = client.post("/en/contact/", {**VALID, "email": "hanako@例え.jp"})
+
+    assert response.status_code == 302
+    assert ContactMessage.objects.get().email == "hanako@例え.jp"
+    # The domain travels in its ASCII form (punycode); the reply still reaches the reader.
+    assert len(mailoutbox[0].reply_to) == 1
+    assert "xn--r8jz45g.jp" in mailoutbox[0].reply_to[0]
+
+
+def test_messages_sent_at_once_cannot_all_pass_the_limit(client, english_contact, settings):
+    """The limit is checked on the count after this message's increment, not before it."""
+    settings.UKIYO_CONTACT_RATE_LIMIT = "2/600"
+    from home.contact import SubmissionRateLimit
+
+    request = client.get("/en/contact/").wsgi_request
+    # Three requests that all passed the "exceeded?" check before any was counted:
+    limits = [SubmissionRateLimit(request) for _ in range(3)]
+    assert not any(limit.exceeded() for limit in limits)
+    assert [limit.hit() for limit in limits] == [True, True, False]
+
+
+def test_old_contact_messages_are_purged_after_the_retention_period(contact_page):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    def sent(days_ago):
+        return ContactMessage.objects.create(
+            page=contact_page,
+            language="ja",
+            name="Hanako",
+            email="hanako@example.com",
+            subject=f"{days_ago} days",
+            message="Hello.",
+            submitted_at=timezone.now() - timedelta(days=days_ago),
+        )
+
+    old, recent = sent(731), sent(729)
+    out = StringIO()
+    call_command("purge_contact_messages", "--dry-run", stdout=out)
+    assert "1 contact messages are older than 730 days." in out.getvalue()
+    assert ContactMessage.objects.count() == 2
+
+    call_command("purge_contact_messages", stdout=out)
+    assert list(ContactMessage.objects.all()) == [recent]
+    assert not ContactMessage.objects.filter(pk=old.pk).exists()
+
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("purge_contact_messages", "--days", "0")
