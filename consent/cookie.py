@@ -14,8 +14,10 @@ months. Its value is a URL-encoded form with exactly these fields, in this order
 
 Every field is ASCII digits, so nothing is ever percent-encoded. Both readers apply the same
 strict rules: a missing, repeated or unknown field, or a value outside its grammar, makes the
-whole cookie unreadable, which counts as "no choice yet". A choice made for another policy
-version counts as "no choice yet" too: the reader is asked again.
+whole cookie unreadable, which counts as "no choice yet". A choice made for an earlier policy
+version counts as "no choice yet" too: the reader is asked again. A choice made for a later
+version than the one a page carries is valid: a page served from a cache, older than the
+reader's choice, must not ask again (so the policy version is only ever raised).
 """
 
 import re
@@ -117,9 +119,9 @@ def parse(value):
 
 class Status(Enum):
     NONE = "none"  # no cookie: the reader has not chosen
-    VALID = "valid"  # a readable choice for the current policy version
+    VALID = "valid"  # a readable choice for the current policy version (or a later one)
     INVALID = "invalid"  # a cookie we cannot read (damaged or tampered with)
-    OUTDATED = "outdated"  # a choice made for an earlier (or other) policy version
+    OUTDATED = "outdated"  # a choice made for an earlier policy version
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def read(request, version):
     choice = parse(request.COOKIES[COOKIE_NAME])
     if choice is None:
         return State(Status.INVALID)
-    if choice.version != version:
+    if choice.version < version:
         return State(Status.OUTDATED)
     return State(Status.VALID, choice)
 

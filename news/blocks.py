@@ -18,7 +18,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.embeds import embeds
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
 from wagtail.images.models import Rendition
 from wagtail.models import Page
@@ -279,6 +281,20 @@ class EmbedFigureBlock(blocks.StructBlock):
     def get_api_representation(self, value, context=None):
         embed = value.get("embed")
         return {"url": embed.url if embed else "", "caption": value.get("caption") or ""}
+
+    def get_context(self, value, parent_context=None):
+        # The provider's name for the consent placeholder (embed.html). Wagtail keeps fetched
+        # embeds in the database, so the template's HTML then comes from there.
+        context = super().get_context(value, parent_context=parent_context)
+        context["provider_name"] = ""
+        embed = value.get("embed")
+        if embed:
+            try:
+                found = embeds.get_embed(embed.url, embed.max_width, embed.max_height)
+            except EmbedException:
+                found = None
+            context["provider_name"] = (found.provider_name if found else "") or ""
+        return context
 
 
 class CalloutBlock(blocks.StructBlock):

@@ -53,6 +53,19 @@ SCRIPTS = [
         "code": 'window.__functionalRan = true; document.cookie = "_test_pref=1; path=/";',
         "cookies": "_test_pref",
     },
+    {
+        # A library, then the inline script that uses it (it must wait for the file); and a
+        # <noscript> fallback that must stay dead (the image does not exist: a request fails).
+        "category": "functional",
+        "name": "Test library",
+        "code": (
+            '<script src="data:text/javascript,window.TestLib={init:function(){'
+            'window.__libReady=(window.__libReady||0)+1}}"></script>\n'
+            "<script>TestLib.init();</script>\n"
+            '<noscript><img src="/missing-noscript-pixel.gif" alt=""></noscript>'
+        ),
+        "cookies": "",
+    },
 ]
 TRACES = ("__analyticsRan", "__marketingRan", "__functionalRan")
 DENIED = {
@@ -429,3 +442,192 @@ def shot(page, name, viewport, full_page=False):
     width, height = png_size(target)
     assert width == viewport["width"]
     assert height >= viewport["height"]
+
+
+def test_an_inline_script_after_a_library_waits_for_it_and_noscript_stays_dead(reader):
+    reader.goto("/en/")
+    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    reader.wait_for_function("() => window.__libReady === 1")
+    assert reader.locator("img[src*='missing-noscript-pixel']").count() == 0
+    reader.reload()
+    reader.wait_for_function("() => window.__libReady === 1")
+    assert reader.locator("img[src*='missing-noscript-pixel']").count() == 0
+
+
+# Embedded content: two embeds whose HTML is local (nothing is fetched), cached as Wagtail
+# would have cached a provider's answer. Each leaves a trace: its script and its frame.
+def embed_html(number):
+    frame = "<script>parent.__framesLoaded = (parent.__framesLoaded || 0) + 1;</script>"
+    return (
+        f'<iframe title="Test embed {number}" srcdoc="{frame}"></iframe>'
+        f"<script>window.__embedsRan = (window.__embedsRan || []).concat({number});</script>"
+    )
+
+
+@pytest.fixture(scope="module")
+def embed_article(consent_scripts):
+    from wagtail.embeds.embeds import get_embed_hash
+    from wagtail.embeds.models import Embed
+
+    from news.models import ArticlePage
+    from tests.factories import ArticlePageFactory, embed_block, section
+
+    urls = [f"https://video.example.com/watch/{number}" for number in (1, 2)]
+
+    def create():
+        for number, url in enumerate(urls, start=1):
+            Embed.objects.create(
+                url=url,
+                hash=get_embed_hash(url),
+                type="video",
+                provider_name="ExampleTube",
+                html=embed_html(number),
+            )
+        index = ArticlePage.objects.filter(locale__language_code="en").first().get_parent()
+        body = [section("Videos", [embed_block(url, f"Clip {n}") for n, url in enumerate(urls, 1)])]
+        page = ArticlePageFactory(parent=index, title="Two clips", slug="two-clips", body=body)
+        return page.pk, page.url
+
+    pk, url = committed(create)
+    yield url
+
+    def remove():
+        ArticlePage.objects.get(pk=pk).delete()
+        Embed.objects.filter(url__in=urls).delete()
+
+    committed(remove)
+
+
+def embeds_ran(page):
+    return page.evaluate("() => [window.__embedsRan || [], window.__framesLoaded || 0]")
+
+
+def test_embeds_wait_for_consent_one_loads_on_request_all_with_functional(reader, embed_article):
+    reader.goto(embed_article)
+    expect(banner(reader)).to_be_visible()
+    placeholders = reader.locator("[data-consent-embed-placeholder]")
+    expect(placeholders).to_have_count(2)
+    expect(placeholders.first).to_contain_text("ExampleTube")
+    assert reader.locator(".block-embed__frame iframe").count() == 0
+    assert embeds_ran(reader) == [[], 0]
+    expect(reader.locator("figcaption")).to_have_text(["Clip 1", "Clip 2"])
+
+    placeholders.nth(1).get_by_role("button", name=ui("Load content", "en")).click()
+    reader.wait_for_function("() => window.__framesLoaded === 1")
+    assert embeds_ran(reader) == [[2], 1]
+    expect(placeholders).to_have_count(1)
+    assert consent_cookie(reader) is None  # loading one is not a choice
+
+    # Reject all leaves the other one waiting; allowing functional cookies loads it.
+    banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    expect(placeholders).to_have_count(1)
+    reader.goto("/en/cookie-settings/")
+    reader.get_by_role("switch", name=ui("Functional cookies", "en")).check()
+    reader.get_by_role("button", name=ui("Save my choices", "en")).click()
+    expect(reader.locator(".messages")).to_be_visible()
+    reader.goto(embed_article)
+    reader.wait_for_function("() => window.__framesLoaded === 2")
+    assert sorted(embeds_ran(reader)[0]) == [1, 2]
+    expect(reader.locator("[data-consent-embed-placeholder]")).to_have_count(0)
+
+
+def test_embeds_load_when_functional_is_granted_on_the_page(reader, embed_article):
+    reader.goto(embed_article)
+    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    reader.wait_for_function("() => window.__framesLoaded === 2")
+    assert sorted(embeds_ran(reader)[0]) == [1, 2]
+
+
+def test_without_javascript_an_embed_offers_its_link(new_context, embed_article):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(embed_article)
+    placeholder = page.locator("[data-consent-embed-placeholder]").first
+    expect(
+        placeholder.get_by_role("link", name=ui("Open on the original site", "en"))
+    ).to_be_visible()
+    expect(placeholder.get_by_role("button")).to_be_hidden()
+
+
+def test_going_back_after_withdrawing_does_not_keep_the_old_consent(reader):
+    reader.goto("/en/")
+    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    reader.wait_for_function("() => window.__marketingRan === true")
+    reader.evaluate(
+        "() => window.addEventListener('pageshow', e => { if (e.persisted) "
+        "sessionStorage.setItem('restored', '1'); })"
+    )
+    reader.locator("footer").get_by_role("link", name=ui("Cookie Settings", "en")).click()
+    reader.get_by_role("button", name=ui("Reject all", "en")).click()
+    expect(reader.locator(".messages")).to_be_visible()
+    reader.go_back()
+    reader.go_back()
+    expect(reader).to_have_url(re.compile(r"/en/$"))
+    reader.wait_for_load_state()
+    # Restored from the cache or loaded again, the page no longer carries the old consent.
+    reader.wait_for_function("() => window.__marketingRan === undefined")
+    assert traces(reader) == dict.fromkeys(TRACES)
+    assert consent_commands(reader)[-1] == ("update", DENIED)
+
+
+def test_the_decision_on_a_choice_made_elsewhere(reader):
+    reader.goto("/en/")
+    decide = "state => window.ukiyoConsent.decide(state)"
+    choice = {
+        "version": 4,
+        "time": 1,
+        "granted": {"analytics": True, "marketing": False, "functional": False},
+    }
+    # No choice on the page: none still means nothing to do; a new one is applied.
+    assert reader.evaluate(decide, {"status": "none", "choice": None}) == "none"
+    assert reader.evaluate(decide, {"status": "valid", "choice": choice}) == "update"
+    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    reader.wait_for_function("() => window.__marketingRan === true")
+    mine = reader.evaluate("() => window.ukiyoConsent.read()")
+    assert reader.evaluate(decide, mine) == "none"
+    # Anything this page started and that is no longer allowed needs a fresh page.
+    assert reader.evaluate(decide, {"status": "valid", "choice": choice}) == "reload"
+    assert reader.evaluate(decide, {"status": "invalid", "choice": None}) == "reload"
+    assert reader.evaluate(decide, {"status": "none", "choice": None}) == "reload"
+
+
+def test_another_tab_choice_is_picked_up_when_the_tab_is_shown_again(reader):
+    reader.goto("/en/")
+    expect(banner(reader)).to_be_visible()
+    other = reader.context.new_page()
+    other.goto("/en/")
+    banner(other).get_by_role("button", name=ui("Accept all", "en")).click()
+    other.close()
+    reader.evaluate(
+        "() => { Object.defineProperty(document, 'visibilityState', {value: 'visible', "
+        "configurable: true}); document.dispatchEvent(new Event('visibilitychange')); }"
+    )
+    expect(banner(reader)).to_be_hidden()
+    reader.wait_for_function("() => window.__marketingRan === true")
+    assert consent_commands(reader)[-1] == ("update", dict.fromkeys(DENIED, "granted"))
+
+
+def test_the_open_banner_keeps_focused_elements_in_view(reader):
+    reader.goto("/en/")
+    height = banner(reader).evaluate("element => element.offsetHeight")
+    padding = reader.evaluate(
+        "() => getComputedStyle(document.documentElement).scrollPaddingBottom"
+    )
+    assert padding == f"{height}px"
+    banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    padding = reader.evaluate(
+        "() => getComputedStyle(document.documentElement).scrollPaddingBottom"
+    )
+    assert padding == "0px"
+
+
+def test_withdrawing_expires_cookies_set_for_a_page_path(reader):
+    reader.goto("/en/articles/")
+    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    reader.evaluate("() => { document.cookie = '_test_analytics=path; path=/en/articles'; }")
+    assert [c["path"] for c in reader.context.cookies() if c["name"] == "_test_analytics"]
+    reader.evaluate(
+        "() => { document.cookie = 'ukiyo_consent=v=4&t=1&analytics=0&marketing=0"
+        "&functional=0; path=/'; }"
+    )
+    reader.reload()
+    assert "_test_analytics" not in cookie_names(reader)

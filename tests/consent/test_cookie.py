@@ -1,5 +1,7 @@
 """The consent cookie's format: what is read as a choice, and what is refused as unreadable."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from consent import cookie
@@ -56,3 +58,13 @@ def test_anything_but_the_exact_format_is_unreadable(value):
 )
 def test_cookie_names_match_exactly_or_by_prefix(patterns, name, expected):
     assert cookie.matches(name, patterns) is expected
+
+
+def test_a_choice_for_a_later_version_than_the_page_is_valid_and_an_earlier_one_outdated():
+    # A page served from a cache carries an older policy version than the reader's choice.
+    request = SimpleNamespace(COOKIES={cookie.COOKIE_NAME: VALID})  # v=3
+    assert cookie.read(request, 2).status == cookie.Status.VALID
+    assert cookie.read(request, 2).choice.version == 3
+    assert cookie.read(request, 3).status == cookie.Status.VALID
+    assert cookie.read(request, 4).status == cookie.Status.OUTDATED
+    assert cookie.read(request, 4).choice is None

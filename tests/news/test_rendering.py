@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 
@@ -144,6 +145,53 @@ def test_embed_block_renders_the_provider_html(client, index):
     html = client.get(page.url).content.decode()
     assert '<iframe title="Launch"></iframe>' in html
     assert "打ち上げ" in html
+
+
+def embed_figure(html):
+    """The embed's <figure> and the markup outside its inert <template>."""
+    figure = re.search(r'<figure class="block-embed">.*?</figure>', html, re.S).group(0)
+    outside = re.sub(r"<template data-consent-embed-html>.*?</template>", "", figure, flags=re.S)
+    return figure, outside
+
+
+def test_embed_loads_nothing_before_consent_and_offers_a_button_and_a_link(client, index):
+    url = "https://www.youtube.com/watch?v=ukiyo-consent"
+    Embed.objects.create(
+        url=url,
+        hash=get_embed_hash(url),
+        type="video",
+        provider_name="YouTube",
+        html='<iframe src="https://www.youtube.com/embed/x"></iframe><script src="w.js"></script>',
+    )
+    page = ArticlePageFactory(parent=index, body=[section("映像", [embed_block(url, "打ち上げ")])])
+    figure, outside = embed_figure(client.get(page.url).content.decode())
+    # The provider's HTML is there, but only inside the inert template.
+    assert re.search(r"<template data-consent-embed-html>\s*<div[^>]*>\s*<iframe src=", figure)
+    assert "<iframe" not in outside and "<script" not in outside
+    with translation.override("ja"):
+        sentence = translation.gettext(
+            "This content comes from %(provider)s, which may set cookies. It loads when you "
+            "allow functional cookies."
+        ) % {"provider": "YouTube"}
+        load = translation.gettext("Load content")
+        link = translation.gettext("Open on the original site")
+    assert sentence in outside
+    assert re.search(rf"<button [^>]*data-consent-embed-load[^>]*hidden>{load}</button>", outside)
+    assert f'<a href="{url}" rel="noopener">{link}</a>' in outside
+    assert "<figcaption>打ち上げ</figcaption>" in outside
+
+
+def test_embed_without_a_provider_name_says_another_site(client, index):
+    url = "https://maps.example.com/place/1"
+    Embed.objects.create(url=url, hash=get_embed_hash(url), type="rich", html="<iframe></iframe>")
+    page = ArticlePageFactory(parent=index, body=[section("地図", [embed_block(url, "")])])
+    _, outside = embed_figure(client.get(page.url).content.decode())
+    with translation.override("ja"):
+        sentence = translation.gettext(
+            "This content comes from another site, which may set cookies. It loads when you "
+            "allow functional cookies."
+        )
+    assert sentence in outside and "<iframe" not in outside
 
 
 def test_embed_that_cannot_be_fetched_falls_back_to_a_link(client, index, monkeypatch):

@@ -3,7 +3,7 @@
  *
  * 1. Google Consent Mode v2 defaults: every storage a tag could use is denied, except
  *    security storage. Google tags run only after consent, and they start from these.
- * 2. A stored choice that is valid for the current policy version is sent at once as an
+ * 2. A stored choice that is valid for the current policy version (or a later one) is sent at once as an
  *    update, before any tag reads the defaults.
  * 3. window.ukiyoConsent reads and saves the choice for consent.js.
  *
@@ -140,7 +140,8 @@
         if (!choice) {
             return {status: "invalid", choice: null};
         }
-        if (choice.version !== version) {
+        // A later version than this page's: the page came from a cache older than the choice.
+        if (choice.version < version) {
             return {status: "outdated", choice: null};
         }
         return {status: "valid", choice: choice};
@@ -159,6 +160,11 @@
         return choice;
     }
 
+    // Tells Google tags about a choice made elsewhere (another page or tab).
+    function tell(granted) {
+        window.gtag("consent", "update", signals(granted));
+    }
+
     var stored = read();
     if (stored.choice) {
         window.gtag("consent", "update", signals(stored.choice.granted));
@@ -172,6 +178,7 @@
         writeCookie: writeCookie,
         parse: parse,
         read: read,
-        save: save
+        save: save,
+        tell: tell
     };
 })();

@@ -38,24 +38,66 @@
 
     // -- scripts -----------------------------------------------------------
 
-    function run(html) {
+    // Brings a snippet to life. Scripts parsed into a <template> are marked as already
+    // started, so the fragment goes in whole and inert; then each script is replaced, in
+    // order, by a new one the browser runs. An external script is waited for (load or error)
+    // before the next one goes in, as the parser would: `<script src=lib.js>` then
+    // `<script>Lib.init()</script>` works. A script marked async is not waited for.
+    // <noscript> is dropped: parsed as a template, its content would become live markup.
+    function run(html, target, done) {
         var holder = document.createElement("template");
         holder.innerHTML = html; // inert: nothing in a template runs or loads
-        var fragment = document.importNode(holder.content, true);
-        var inert = fragment.querySelectorAll("script");
-        for (var i = 0; i < inert.length; i++) {
-            var live = document.createElement("script");
-            for (var a = 0; a < inert[i].attributes.length; a++) {
-                live.setAttribute(inert[i].attributes[a].name, inert[i].attributes[a].value);
-            }
-            // Inserted scripts run as soon as they load; keep the snippet's order instead.
-            if (!inert[i].hasAttribute("async")) {
-                live.async = false;
-            }
-            live.text = inert[i].textContent;
-            inert[i].parentNode.replaceChild(live, inert[i]);
+        // Before the import: an image imported into the page starts loading at once.
+        var hidden = holder.content.querySelectorAll("noscript");
+        for (var n = 0; n < hidden.length; n++) {
+            hidden[n].parentNode.removeChild(hidden[n]);
         }
-        document.body.appendChild(fragment);
+        var fragment = document.importNode(holder.content, true);
+        var inert = Array.prototype.slice.call(fragment.querySelectorAll("script"));
+        if (target) {
+            target.parentNode.replaceChild(fragment, target);
+        } else {
+            document.body.appendChild(fragment);
+        }
+        revive(inert, 0, done);
+    }
+
+    function waitsFor(script) {
+        var type = (script.getAttribute("type") || "").toLowerCase();
+        var runnable = !type || type === "module" || /^(text|application)\/(x-)?(java|ecma)script$/.test(type);
+        return script.hasAttribute("src") && !script.hasAttribute("async") && runnable &&
+            !script.hasAttribute("nomodule");
+    }
+
+    function revive(list, index, done) {
+        if (index >= list.length) {
+            if (done) {
+                done();
+            }
+            return;
+        }
+        var inert = list[index];
+        var next = function () {
+            revive(list, index + 1, done);
+        };
+        var live = document.createElement("script");
+        for (var a = 0; a < inert.attributes.length; a++) {
+            live.setAttribute(inert.attributes[a].name, inert.attributes[a].value);
+        }
+        live.text = inert.textContent;
+        var waiting = waitsFor(live);
+        if (waiting) {
+            live.addEventListener("load", next);
+            live.addEventListener("error", next);
+        }
+        try {
+            inert.parentNode.replaceChild(live, inert);
+        } catch (error) {
+            waiting = false; // removed meanwhile by an earlier script: go on
+        }
+        if (!waiting) {
+            next();
+        }
     }
 
     function start(category) {
@@ -88,7 +130,9 @@
         });
     }
 
-    // A script may have set its cookie on this host or on a parent domain: try each.
+    // A script may have set its cookie on this host or on a parent domain, for the whole
+    // site or for this page's path or one of its parents: try each. Secure on https, so that
+    // __Secure- and __Host- cookies can be expired too.
     function expire(name) {
         var host = location.hostname;
         var domains = [""];
@@ -98,8 +142,21 @@
                 domains.push("; domain=." + parts.slice(i).join("."));
             }
         }
+        var paths = ["/"];
+        var segments = location.pathname.split("/");
+        for (var j = 2; j <= segments.length; j++) {
+            var path = segments.slice(0, j).join("/");
+            if (path.length > 1) {
+                paths.push(path.replace(/\/$/, ""), path.replace(/\/?$/, "/"));
+            }
+        }
+        var secure = location.protocol === "https:" ? "; secure" : "";
         domains.forEach(function (domain) {
-            consent.writeCookie(name + "=; max-age=0; path=/" + domain);
+            paths.forEach(function (path, index) {
+                if (paths.indexOf(path) === index) {
+                    consent.writeCookie(name + "=; max-age=0; path=" + path + domain + secure);
+                }
+            });
         });
     }
 
@@ -129,15 +186,61 @@
                 start(category);
             }
         });
+        if (granted.functional) {
+            loadEmbeds();
+        }
         removeRefused(granted);
     }
+
+    // -- embedded content (news/templates/news/blocks/embed.html) --------------
+    // The provider's HTML waits in a <template> beside a placeholder. It loads for every
+    // embed once functional cookies are allowed, or for one embed when its button is pressed
+    // (for this page view only).
+
+    function loadEmbed(frame) {
+        var template = frame.querySelector("template[data-consent-embed-html]");
+        var placeholder = frame.querySelector("[data-consent-embed-placeholder]");
+        if (!template || !placeholder) {
+            return;
+        }
+        var hadFocus = placeholder.contains(document.activeElement);
+        var html = template.innerHTML;
+        template.parentNode.removeChild(template);
+        run(html, placeholder);
+        if (hadFocus) {
+            frame.setAttribute("tabindex", "-1");
+            frame.focus({preventScroll: true});
+        }
+    }
+
+    function loadEmbeds() {
+        var frames = document.querySelectorAll("[data-consent-embed]");
+        for (var i = 0; i < frames.length; i++) {
+            loadEmbed(frames[i]);
+        }
+    }
+
+    (function offerEmbeds() {
+        var buttons = document.querySelectorAll("[data-consent-embed-load]");
+        for (var i = 0; i < buttons.length; i++) {
+            buttons[i].hidden = false; // without this script, only the link is offered
+        }
+        document.addEventListener("click", function (event) {
+            var button = event.target.closest && event.target.closest("[data-consent-embed-load]");
+            var frame = button && button.closest("[data-consent-embed]");
+            if (frame) {
+                loadEmbed(frame);
+            }
+        });
+    })();
 
     // -- banner --------------------------------------------------------------
 
     function reserveSpace() {
         // Room below the footer, so that the fixed banner never hides the end of the page.
+        // The same height is the root's scroll padding: focused elements stay clear of it.
         var height = banner && !banner.hidden ? banner.offsetHeight : 0;
-        document.body.style.setProperty("--consent-banner-height", height + "px");
+        document.documentElement.style.setProperty("--consent-banner-height", height + "px");
     }
 
     function showBanner() {
@@ -161,6 +264,7 @@
     function choose(answer) {
         var hadFocus = banner.contains(document.activeElement);
         var choice = consent.save(answer);
+        known = choice;
         hideBanner();
         apply(choice.granted);
         if (status) {
@@ -183,8 +287,62 @@
         return answer;
     }
 
+    // -- a choice made elsewhere ----------------------------------------------
+    // A page restored from the back/forward cache, or a tab coming back into view, may hold
+    // an older choice than the cookie's (the reader chose on another page or tab).
+
+    // What to do about ``state`` (consent.read()) on this page: "reload" when something this
+    // page started or knew is no longer allowed (scripts cannot be stopped), "update" when
+    // there is a newer valid choice that only adds to it, "none" when nothing changed.
+    function decide(state) {
+        var now = state && state.choice;
+        if (!now) {
+            return known ? "reload" : "none";
+        }
+        var withdrawn = consent.categories.some(function (category) {
+            return started[category] && !now.granted[category];
+        });
+        if (withdrawn) {
+            return "reload";
+        }
+        var same = known && known.time === now.time && known.version === now.version &&
+            consent.categories.every(function (category) {
+                return Boolean(known.granted[category]) === Boolean(now.granted[category]);
+            });
+        return same ? "none" : "update";
+    }
+
+    function recheck() {
+        var state = consent.read();
+        var action = decide(state);
+        if (action === "reload") {
+            location.reload();
+        } else if (action === "update") {
+            known = state.choice;
+            consent.tell(known.granted);
+            if (banner && !banner.hidden) {
+                hideBanner();
+            }
+            apply(known.granted);
+        }
+    }
+
+    consent.decide = decide;
+
     var state = consent.read();
+    var known = state.choice;
     apply(state.choice ? state.choice.granted : {});
+
+    window.addEventListener("pageshow", function (event) {
+        if (event.persisted) {
+            recheck();
+        }
+    });
+    document.addEventListener("visibilitychange", function () {
+        if (document.visibilityState === "visible") {
+            recheck();
+        }
+    });
 
     // The Cookie Settings page is the full form: no banner on top of it.
     if (banner && !state.choice && !document.querySelector("[data-consent-form]")) {
