@@ -13,4 +13,6 @@ class CmsConfig(AppConfig):
 
         from cms.slugs import slugify_title
 
+        from . import checks  # noqa: F401  (registers the deployment checks)
+
         wagtail_localize.models.slugify = slugify_title

@@ -59,7 +59,7 @@ class ScriptBlock(blocks.StructBlock):
     name = blocks.CharBlock(
         max_length=100,
         label=_("Name"),
-        help_text=_("For editors, e.g. the name of the service."),
+        help_text=_("Shown to readers on the Cookie Settings page, e.g. the name of the service."),
     )
     code = blocks.TextBlock(
         label=_("Code"),

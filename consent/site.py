@@ -86,9 +86,21 @@ class SiteConsent:
                 "label": CATEGORY_LABELS[category],
                 "description": self.texts.resolved(f"{category}_description"),
                 "essential": category == ESSENTIAL,
+                "services": self.services.get(category, []),
             }
             for category in (ESSENTIAL, *OPTIONAL_CATEGORIES)
         ]
+
+    @cached_property
+    def services(self):
+        """Per category, the services whose scripts it allows: readers see who gets what."""
+        services = {}
+        for script in self.settings.scripts:
+            value = script.value
+            services.setdefault(value.get("category"), []).append(
+                {"name": value.get("name"), "cookies": value.cookie_patterns}
+            )
+        return services
 
     def script_config(self):
         """The data ``consent.js`` reads from the page (json_script)."""

@@ -139,3 +139,37 @@ def test_an_unknown_cache_url_stops_the_start_with_its_reason():
     )
     assert result.returncode != 0
     assert "CACHE_URL: unknown cache 'memcached://x'" in result.stderr
+
+
+def deploy_warnings(**environ):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CACHE_", "TRUSTED_", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"))
+    }
+    env.update(
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="news.example",
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        **environ,
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--tag", "security", "--tag", "caches"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_readers_would_share_the_proxys_address():
+    assert "ukiyo.W001" in deploy_warnings()
+    assert "ukiyo.W001" not in deploy_warnings(TRUSTED_PROXY_COUNT="1")
+    assert "ukiyo.W001" not in deploy_warnings(TRUSTED_CLIENT_IP_HEADER="X-Real-IP")
+
+
+def test_deploy_check_warns_when_rate_limits_count_per_process():
+    assert "ukiyo.W002" in deploy_warnings()
+    assert "ukiyo.W002" not in deploy_warnings(CACHE_URL="db://ukiyo_cache")

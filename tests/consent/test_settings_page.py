@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from consent import cookie
 
@@ -290,3 +291,24 @@ def test_the_page_works_before_editors_configure_anything(client, home):
     assert response.status_code == 200
     saved = client.post("/ja/cookie-settings/", {"action": "accept"})
     assert cookie.parse(saved.cookies[cookie.COOKIE_NAME].value).version == 1
+
+
+def services_of(html, category):
+    services = r'(<p class="consent-category__services">.*?</p>)?'
+    match = re.search(rf'id="consent-{category}-description".*?</p>\s*{services}', html, re.S)
+    return match.group(1) or ""
+
+
+def test_each_category_names_the_services_it_allows_and_their_cookies(client, consent_settings):
+    html = client.get("/ja/cookie-settings/").content.decode()
+
+    analytics = services_of(html, "analytics")
+    with translation.override("ja"):
+        label = translation.pgettext("cookie settings", "Services:")
+    assert label != "Services:"
+    assert label in analytics
+    assert "Counter" in analytics and "(_test_analytics, _ga*)" in analytics
+    assert "Ads" in services_of(html, "marketing")
+    assert "Player" in services_of(html, "functional")
+    # Essential cookies are the site's own: no third-party service is listed.
+    assert services_of(html, "essential") == ""
