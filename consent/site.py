@@ -5,6 +5,7 @@ carry the banner stay cacheable.
 """
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
@@ -108,6 +109,7 @@ class SiteConsent:
             "scripts": self.settings.scripts_as_json(),
             "cookies": self.settings.cookie_patterns(),
             "essential": sorted(essential_cookie_names()),
+            "record": reverse("record_consent_choice"),
         }
 
     def head_config(self):

@@ -1,13 +1,16 @@
-from urllib.parse import urlencode
+import json
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import cookie
 from .forms import ConsentForm
@@ -86,5 +89,66 @@ def cookie_settings(request):
         },
         status=status,
     )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def problem(status, detail):
+    response = JsonResponse({"detail": detail}, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def same_origin(request):
+    """Whether the browser says the request comes from a page of this site.
+
+    Browsers send ``Origin`` with every POST made by fetch, and ``Sec-Fetch-Site``; a page
+    of another site cannot hide them, nor send JSON here without a CORS preflight, which
+    this view never grants. That is what protects this view instead of a CSRF token (the
+    banner has none, so that pages stay the same for every visitor).
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site != "same-origin":
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return site == "same-origin"
+    parts = urlsplit(origin)
+    return parts.netloc == request.get_host() and parts.scheme == request.scheme
+
+
+@csrf_exempt
+@require_POST
+def record_choice(request):
+    """The banner's choice, set again by the server: ``{"choice": "<cookie value>"}``.
+
+    consent.js writes the consent cookie itself at once, then posts the same value here.
+    A cookie set by a response lives its full six months in every browser, whereas Safari
+    keeps a cookie written by a script for seven days only: without this, Safari readers
+    would be asked again every week. Answers 204 and sets the same cookie, expiring the
+    refused categories' cookies the request carried.
+    """
+    if not same_origin(request):
+        return problem(403, "Only pages of this site may record a consent choice.")
+    if request.content_type != "application/json":
+        return problem(415, 'Send the choice as JSON: {"choice": "<cookie value>"}.')
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return problem(400, "The body is not valid JSON.")
+    value = body.get("choice") if isinstance(body, dict) else None
+    choice = cookie.parse(value) if isinstance(value, str) else None
+    if choice is None:
+        return problem(400, "'choice' must be a consent cookie value (see consent/cookie.py).")
+    consent = SiteConsent.for_request(request)
+    if choice.version < consent.policy_version:
+        return problem(
+            409,
+            f"The choice answers policy version {choice.version}, "
+            f"the site's is {consent.policy_version}: reload the page.",
+        )
+    response = HttpResponse(status=204)
+    cookie.store(response, request, choice)
+    cookie.delete_refused_cookies(response, request, consent.settings.cookie_patterns(), choice)
     patch_cache_control(response, private=True, no_store=True)
     return response

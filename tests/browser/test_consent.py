@@ -218,6 +218,21 @@ def test_reject_all_is_remembered_across_pages_and_reloads(reader):
     assert cookie_names(reader) <= ESSENTIAL
 
 
+def test_the_server_sets_the_banners_choice_again_for_its_full_term(reader):
+    """Safari keeps a cookie written by a script for seven days; one set by a response, its
+    full term. The banner's choice is therefore also posted and set by the server."""
+    reader.goto("/en/")
+    with reader.expect_response(lambda r: r.url.endswith("/cookie-settings/choice/")) as answer:
+        banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    response = answer.value
+    assert response.status == 204
+    set_cookie = response.header_value("set-cookie") or ""
+    assert set_cookie.startswith("ukiyo_consent=v=")
+    assert "analytics=0&marketing=0&functional=0" in set_cookie
+    stored = consent_cookie(reader)
+    assert stored["expires"] > time.time() + 180 * 24 * 3600
+
+
 def test_accept_all_runs_every_script_once_and_is_remembered(reader):
     reader.goto("/ja/")
     banner(reader).get_by_role("button", name=ui("Accept all", "ja")).click()

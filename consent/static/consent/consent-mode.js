@@ -177,6 +177,7 @@
         cookieString: cookieString,
         writeCookie: writeCookie,
         parse: parse,
+        serialize: serialize,
         read: read,
         save: save,
         tell: tell

@@ -32,8 +32,27 @@
         return {
             scripts: Array.isArray(data.scripts) ? data.scripts : [],
             cookies: data.cookies && typeof data.cookies === "object" ? data.cookies : {},
-            essential: Array.isArray(data.essential) ? data.essential : []
+            essential: Array.isArray(data.essential) ? data.essential : [],
+            record: typeof data.record === "string" ? data.record : null
         };
+    }
+
+    // The server sets the same cookie again: a cookie written by a script lives seven days
+    // in Safari, one set by a response its full term. The choice already holds if this fails.
+    function record(choice) {
+        if (!config.record || !window.fetch) {
+            return;
+        }
+        try {
+            window.fetch(config.record, {
+                method: "POST",
+                credentials: "same-origin",
+                headers: {"Content-Type": "application/json"},
+                body: JSON.stringify({choice: consent.serialize(choice)})
+            }).catch(function () {});
+        } catch (error) {
+            // Nothing to do: the cookie written by this page stays.
+        }
     }
 
     // -- scripts -----------------------------------------------------------
@@ -264,6 +283,7 @@
     function choose(answer) {
         var hadFocus = banner.contains(document.activeElement);
         var choice = consent.save(answer);
+        record(choice);
         known = choice;
         hideBanner();
         apply(choice.granted);
