@@ -233,7 +233,13 @@ def browser(demo_site):
     executable = chromium_path()
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        # Playwright turns the back/forward cache off; readers' browsers have it, and pages
+        # restored from it must not keep a withdrawn consent (test_consent.py).
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=CHROMIUM_ARGS,
+            ignore_default_args=["--disable-back-forward-cache"],
+        )
         yield browser
         browser.close()
         # Playwright runs the tests in a context of its own, and Django's connections are

@@ -578,7 +578,9 @@ def test_going_back_after_withdrawing_does_not_keep_the_old_consent(reader):
     reader.go_back()
     expect(reader).to_have_url(re.compile(r"/en/$"))
     reader.wait_for_load_state()
-    # Restored from the cache or loaded again, the page no longer carries the old consent.
+    # The page came back from the back/forward cache (its scripts still running), and
+    # consent.js reloaded it: the old consent is gone.
+    assert reader.evaluate("() => sessionStorage.getItem('restored')") == "1"
     reader.wait_for_function("() => window.__marketingRan === undefined")
     assert traces(reader) == dict.fromkeys(TRACES)
     assert consent_commands(reader)[-1] == ("update", DENIED)
