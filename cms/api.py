@@ -6,8 +6,10 @@ language of the content is chosen with ``?locale=``.
 """
 
 import json
+from urllib.parse import urlencode
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.utils import translation
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
@@ -16,8 +18,10 @@ from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.api import api as api_v3
 from wagtail.api.v3.errors import problem_response
+from wagtail.api.validators import SiteFilterValidator
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import Locale, Site
 
 from news.models import ArticlePage
 
@@ -32,6 +36,31 @@ class PageInItsLanguageSerializer(PageSerializer):
     def to_representation(self, instance):
         with translation.override(instance.locale.language_code):
             return super().to_representation(instance)
+
+
+def page_at_html_path(request, html_path, site=None):
+    """The page the reader site shows at ``html_path``, or None.
+
+    Reader URLs start with a language (``/ja/articles/…``, ``/en/articles/…``), which Wagtail's
+    own lookup (both APIs) takes for the first page slug under the default home, so it never
+    finds anything. The prefix chooses that language's home instead; a path without one is
+    looked up under the site's root page (the source language), as Wagtail does.
+    """
+    site = site or Site.find_for_request(request)
+    if site is None:
+        return None
+    root = site.root_page
+    components = [component for component in html_path.split("/") if component]
+    if components and components[0].lower() in {code for code, _ in settings.LANGUAGES}:
+        locale = Locale.objects.filter(language_code=components.pop(0).lower()).first()
+        root = root.get_translation_or_none(locale) if locale else None
+        if root is None:
+            return None
+    try:
+        page, _args, _kwargs = root.specific.route(request, components)
+    except Http404:
+        return None
+    return page
 
 
 class PagesEndpoint(PagesAPIViewSet):
@@ -60,6 +89,15 @@ class PagesEndpoint(PagesAPIViewSet):
     def _lists_bodies(self):
         fields = {field.strip() for field in self.request.GET.get("fields", "").split(",")}
         return "body" in fields or ("*" in fields and "-body" not in fields)
+
+    def find_object(self, queryset, request):
+        if "html_path" in request.GET:
+            page = page_at_html_path(request, request.GET["html_path"])
+            if page is not None and queryset.filter(id=page.id).exists():
+                return page
+            if "id" not in request.GET:
+                return None
+        return super().find_object(queryset, request)
 
     def get_object(self):
         # Wagtail's get_serializer_class() calls get_object() again: fetch the article once.
@@ -98,6 +136,31 @@ for _error in (NinjaValidationError, PydanticValidationError):
     api_v3.add_exception_handler(
         _error, _query_validation_errors(api_v3._exception_handlers[_error])
     )
+
+
+def find_by_reader_path(request):
+    """A redirect for ``/api/v3/pages/find/?html_path=/<lang>/…``, or None to go on.
+
+    Wagtail's v3 find view is a django-ninja function that cannot be extended, so
+    ``ReaderPathLookupMiddleware`` asks this first: a language-prefixed ``html_path`` becomes
+    the page's ``id`` and the request goes on to Wagtail's view (``find/?id=…``), which still
+    decides who may see the page. Any other request is Wagtail's view's alone.
+    """
+    html_path = request.GET.get("html_path", "")
+    first = next((part for part in html_path.split("/") if part), "").lower()
+    if first not in {code for code, _ in settings.LANGUAGES}:
+        return None
+    try:
+        site = SiteFilterValidator(site=request.GET.get("site"), request=request).site_obj
+    except PydanticValidationError:
+        return None  # an unknown ?site=: Wagtail's view explains it
+    page = page_at_html_path(request, html_path, site) if site else None
+    if page is None:
+        return JsonResponse({"detail": f"No page is published at {html_path}."}, status=404)
+    query = request.GET.copy()
+    query.pop("html_path")
+    query["id"] = str(page.pk)
+    return HttpResponseRedirect(f"{request.path}?{urlencode(query, doseq=True)}")
 
 
 def api_not_found(request):

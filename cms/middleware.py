@@ -67,3 +67,24 @@ class PrivateResponseMiddleware:
         ):
             patch_cache_control(response, private=True)
         return response
+
+
+class ReaderPathLookupMiddleware:
+    """Lets ``/api/v3/pages/find/?html_path=`` take reader paths (``/ja/articles/…``).
+
+    See ``cms.api.find_by_reader_path``; v2 does the same in its pages endpoint.
+    """
+
+    V3_FIND = "/api/v3/pages/find/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == self.V3_FIND and request.method in ("GET", "HEAD"):
+            from cms.api import find_by_reader_path
+
+            response = find_by_reader_path(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
