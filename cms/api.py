@@ -138,6 +138,35 @@ for _error in (NinjaValidationError, PydanticValidationError):
     )
 
 
+def _valid_security(get_openapi_schema):
+    """Wagtail 8.0.1 declares anonymous access as a security scheme ``{"type": "http"}``
+    without the ``scheme`` OpenAPI requires, so validators and code generators reject the
+    whole document. OpenAPI's own way to say "a token is optional" is an empty requirement
+    ``{}`` next to the token's: the scheme is dropped and its uses become ``{}``.
+    """
+
+    def schema(*args, **kwargs):
+        document = get_openapi_schema(*args, **kwargs)
+        schemes = document.get("components", {}).get("securitySchemes", {})
+        anonymous = {name for name, scheme in schemes.items() if scheme == {"type": "http"}}
+        for name in anonymous:
+            del schemes[name]
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "security" in operation:
+                    operation["security"] = [
+                        {} if set(requirement) & anonymous else requirement
+                        for requirement in operation["security"]
+                    ]
+        return document
+
+    return schema
+
+
+# ninja's openapi.json view calls the instance's method: wrapped once, at import.
+api_v3.get_openapi_schema = _valid_security(api_v3.get_openapi_schema)
+
+
 def find_by_reader_path(request):
     """A redirect for ``/api/v3/pages/find/?html_path=/<lang>/…``, or None to go on.
 
