@@ -21,7 +21,7 @@ from wagtail.api.v3.errors import problem_response
 from wagtail.api.validators import SiteFilterValidator
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
-from wagtail.models import Locale, Site
+from wagtail.models import Locale, Page, Site
 
 from news.models import ArticlePage
 
@@ -63,6 +63,18 @@ def page_at_html_path(request, html_path, site=None):
     return page
 
 
+def prefetch_live_translations(pages):
+    """Fill ``live_translations`` of every listed page with one query for all of them."""
+    keys = {page.translation_key for page in pages}
+    translations = {}
+    for page in (
+        Page.objects.filter(translation_key__in=keys).live().public().select_related("locale")
+    ):
+        translations.setdefault(page.translation_key, {})[page.locale.language_code] = page
+    for page in pages:
+        page.__dict__["live_translations"] = translations.get(page.translation_key, {})
+
+
 class PagesEndpoint(PagesAPIViewSet):
     """Wagtail's pages endpoint, with articles fetched in a fixed number of queries."""
 
@@ -76,7 +88,10 @@ class PagesEndpoint(PagesAPIViewSet):
 
     def paginate_queryset(self, queryset):
         pages = super().paginate_queryset(queryset)
-        if queryset.model is ArticlePage and self._lists_bodies():
+        if self._lists("alternates"):
+            pages = list(pages)
+            prefetch_live_translations(pages)
+        if queryset.model is ArticlePage and self._lists("body"):
             # Convert every listed body at once, so the images inside all of them are read in
             # one query instead of one per article.
             pages = list(pages)
@@ -86,9 +101,9 @@ class PagesEndpoint(PagesAPIViewSet):
                 page.body = body
         return pages
 
-    def _lists_bodies(self):
+    def _lists(self, name):
         fields = {field.strip() for field in self.request.GET.get("fields", "").split(",")}
-        return "body" in fields or ("*" in fields and "-body" not in fields)
+        return name in fields or ("*" in fields and f"-{name}" not in fields)
 
     def find_object(self, queryset, request):
         if "html_path" in request.GET:

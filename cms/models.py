@@ -5,11 +5,13 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from cms.forms import BasePageForm
+from cms.serializers import AlternatesField
 from cms.slugs import NO_SLUG_MESSAGE, slugify_title, validate_slug
 
 
@@ -54,6 +56,9 @@ class BasePage(Page):
     ]
 
     base_form_class = BasePageForm
+
+    # Every page type's API output starts with these; subclasses extend the list.
+    api_fields = [APIField("alternates", serializer=AlternatesField(source="live_translations"))]
 
     class Meta:
         abstract = True

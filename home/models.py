@@ -58,7 +58,7 @@ class HomePage(BasePage):
         TranslatableField("intro"),
     ]
 
-    api_fields = [APIField("tagline"), APIField("intro")]
+    api_fields = [*BasePage.api_fields, APIField("tagline"), APIField("intro")]
 
     class Meta:
         verbose_name = _("home page")
@@ -111,7 +111,7 @@ class StandardPage(BasePage):
         TranslatableField("body"),
     ]
 
-    api_fields = [APIField("summary"), APIField("body")]
+    api_fields = [*BasePage.api_fields, APIField("summary"), APIField("body")]
 
     class Meta:
         verbose_name = _("standard page")
@@ -159,7 +159,12 @@ class ContactPage(BasePage):
         TranslatableField("thank_you"),
     ]
 
-    api_fields = [APIField("summary"), APIField("body"), APIField("thank_you")]
+    api_fields = [
+        *BasePage.api_fields,
+        APIField("summary"),
+        APIField("body"),
+        APIField("thank_you"),
+    ]
 
     class Meta:
         verbose_name = _("contact page")

@@ -159,7 +159,7 @@ class ArticleIndexPage(BasePage):
 
     content_panels = [*BasePage.content_panels, FieldPanel("intro")]
     translatable_fields = [*BasePage.translatable_fields, TranslatableField("intro")]
-    api_fields = [APIField("intro")]
+    api_fields = [*BasePage.api_fields, APIField("intro")]
 
     class Meta:
         verbose_name = _("article index page")
@@ -344,6 +344,7 @@ class ArticlePage(BasePage):
     ]
 
     api_fields = [
+        *BasePage.api_fields,
         APIField("subtitle"),
         APIField("summary"),
         APIField("display_date"),

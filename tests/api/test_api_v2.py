@@ -153,6 +153,14 @@ def test_listing_item_carries_every_article_field(client, article, category, lea
             "locale": "ja",
         },
         "title": "月面着陸に成功",
+        "alternates": {
+            "ja": {
+                "id": article.pk,
+                "html_url": "http://testserver/ja/articles/moon-landing/",
+                "api_v2_url": f"http://testserver/api/v2/pages/{article.pk}/",
+                "api_v3_url": f"http://testserver/api/v3/pages/{article.pk}/",
+            }
+        },
         "subtitle": "探査機が着陸",
         "summary": "探査機が月面に着陸した。",
         "display_date": "2025-06-20T18:00:00+09:00",
