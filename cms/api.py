@@ -23,6 +23,7 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Locale, Page, Site
 
+from news.api import AuthorsEndpoint, CategoriesEndpoint
 from news.models import ArticlePage
 
 
@@ -128,6 +129,8 @@ api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", PagesEndpoint)
 api_router.register_endpoint("images", ImagesAPIViewSet)
 api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("categories", CategoriesEndpoint)
+api_router.register_endpoint("authors", AuthorsEndpoint)
 
 
 def _query_validation_errors(wagtail_handler):

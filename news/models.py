@@ -24,7 +24,7 @@ from cms.models import BasePage
 from cms.rich_text import resolved_page_links
 
 from .blocks import ArticleBodyBlock, ReferencesBlock
-from .serializers import AuthorsField, CategoryField
+from .serializers import AuthorsField, CategoryField, LanguageField
 
 # Renditions every listing card and article header uses; prefetched together.
 CARD_RENDITION = "fill-640x360|format-webp"
@@ -88,6 +88,12 @@ class Category(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Mode
     def __str__(self):
         return self.name
 
+    api_fields = [
+        APIField("locale", serializer=LanguageField()),
+        APIField("name"),
+        APIField("slug"),
+    ]
+
     def as_api_dict(self):
         return {"id": self.pk, "name": self.name, "slug": self.slug}
 
@@ -137,6 +143,14 @@ class Author(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model)
 
     def __str__(self):
         return self.name
+
+    api_fields = [
+        APIField("locale", serializer=LanguageField()),
+        APIField("name"),
+        APIField("slug"),
+        APIField("role"),
+        APIField("bio"),
+    ]
 
     def as_api_dict(self):
         return {"id": self.pk, "name": self.name, "slug": self.slug, "role": self.role}

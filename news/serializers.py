@@ -15,3 +15,10 @@ class AuthorsField(Field):
 
     def to_representation(self, authors):
         return [author.as_api_dict() for author in authors]
+
+
+class LanguageField(Field):
+    """A snippet's language code (``"ja"``), as pages give it in ``meta.locale``."""
+
+    def to_representation(self, locale) -> str:
+        return locale.language_code
