@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.cache import patch_cache_control
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from wagtail.models import Page
 
 
@@ -88,3 +93,41 @@ class ReaderPathLookupMiddleware:
             if response is not None:
                 return response
         return self.get_response(request)
+
+
+class APICachingMiddleware:
+    """HTTP caching for the API's reads: ETag and 304, and Cache-Control that fits who asks.
+
+    - Anonymous reads (live, public content, the same JSON for everyone) may be cached:
+      ``max-age`` for browsers and apps, ``s-maxage`` for shared caches (CDNs), from
+      ``API_MAX_AGE`` and ``API_SHARED_MAX_AGE``.
+    - A request with a token (``Authorization``) or asking for drafts (``version=draft``)
+      may see what others must not: ``private, no-store``.
+    - Errors are not kept (``no-store``); redirects (``find/``) briefly, like the content.
+    - Every read gets an ``ETag`` (a hash of the body); ``If-None-Match`` with the same tag
+      answers ``304 Not Modified`` without the body. ``Vary: Authorization`` keeps caches from
+      mixing token holders' and anonymous answers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path_info.startswith("/api/") or request.method not in ("GET", "HEAD"):
+            return response
+        patch_vary_headers(response, ["Authorization"])
+        personal = "HTTP_AUTHORIZATION" in request.META or request.GET.get("version") == "draft"
+        if personal or response.status_code >= 400:
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.UKIYO_API_MAX_AGE,
+            s_maxage=settings.UKIYO_API_SHARED_MAX_AGE,
+        )
+        if response.status_code == 200 and not response.streaming:
+            set_response_etag(response)
+            return get_conditional_response(request, etag=response.get("ETag"), response=response)
+        return response

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.middleware.PrivateResponseMiddleware",
     "cms.middleware.ReaderPathLookupMiddleware",
+    "cms.middleware.APICachingMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -247,6 +248,9 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "avif", "bmp": "png", "gif": "gif", 
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILAPI_BASE_URL = os.environ.get("WAGTAILAPI_BASE_URL", WAGTAILADMIN_BASE_URL)
 WAGTAILAPI_LIMIT_MAX = 100
+# Seconds API reads may be reused by browsers and apps, and by shared caches (CDNs).
+UKIYO_API_MAX_AGE = int(os.environ.get("API_MAX_AGE", "60"))
+UKIYO_API_SHARED_MAX_AGE = int(os.environ.get("API_SHARED_MAX_AGE", "300"))
 # Frontends get display HTML with internal links resolved, not database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 
