@@ -83,11 +83,14 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that can answer: preflight requests get their CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.APILocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -248,6 +251,12 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "avif", "bmp": "png", "gif": "gif", 
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILAPI_BASE_URL = os.environ.get("WAGTAILAPI_BASE_URL", WAGTAILADMIN_BASE_URL)
 WAGTAILAPI_LIMIT_MAX = 100
+# Frontends on other origins that may call the API from a browser (comma-separated, e.g.
+# https://app.news.example). Only /api/ answers cross-origin requests; never with cookies.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 86400
 # Seconds API reads may be reused by browsers and apps, and by shared caches (CDNs).
 UKIYO_API_MAX_AGE = int(os.environ.get("API_MAX_AGE", "60"))
 UKIYO_API_SHARED_MAX_AGE = int(os.environ.get("API_SHARED_MAX_AGE", "300"))
