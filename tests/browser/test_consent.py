@@ -639,7 +639,10 @@ def test_the_open_banner_keeps_focused_elements_in_view(reader):
 
 def test_withdrawing_expires_cookies_set_for_a_page_path(reader):
     reader.goto("/en/articles/")
-    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    # The server sets the choice again (cookie-settings/choice/): wait for it, or its answer
+    # could overwrite the cookie this test writes next.
+    with reader.expect_response(lambda r: r.url.endswith("/cookie-settings/choice/")):
+        banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
     reader.evaluate("() => { document.cookie = '_test_analytics=path; path=/en/articles'; }")
     assert [c["path"] for c in reader.context.cookies() if c["name"] == "_test_analytics"]
     reader.evaluate(
