@@ -183,6 +183,17 @@ def banner(page):
     return page.locator("section.consent-banner")
 
 
+def choose(page, button, language):
+    """Click a banner button and wait for the server's copy of the choice.
+
+    The banner writes the cookie at once and also posts the choice, which the server sets
+    again. A test that changes the policy version or the cookie right after clicking must
+    not race that answer: a late one would overwrite the newer state, or be refused (409).
+    """
+    with page.expect_response(lambda r: r.url.endswith("/cookie-settings/choice/")):
+        banner(page).get_by_role("button", name=ui(button, language)).click()
+
+
 def test_nothing_optional_is_stored_or_run_before_a_choice(reader, demo_site):
     requests = []
     reader.on("request", lambda request: requests.append(request.url))
@@ -198,7 +209,7 @@ def test_nothing_optional_is_stored_or_run_before_a_choice(reader, demo_site):
 
 def test_reject_all_is_remembered_across_pages_and_reloads(reader):
     reader.goto("/en/")
-    banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    choose(reader, "Reject all", "en")
     expect(banner(reader)).to_be_hidden()
     stored = consent_cookie(reader)
     assert re.fullmatch(r"v=4&t=\d+&analytics=0&marketing=0&functional=0", stored["value"])
@@ -235,7 +246,7 @@ def test_the_server_sets_the_banners_choice_again_for_its_full_term(reader):
 
 def test_accept_all_runs_every_script_once_and_is_remembered(reader):
     reader.goto("/ja/")
-    banner(reader).get_by_role("button", name=ui("Accept all", "ja")).click()
+    choose(reader, "Accept all", "ja")
     expect(banner(reader)).to_be_hidden()
     reader.wait_for_function("() => window.__marketingRan === true")
     assert traces(reader) == {"__analyticsRan": 1, "__marketingRan": True, "__functionalRan": True}
@@ -273,7 +284,7 @@ def test_the_analytics_script_runs_only_once_analytics_is_allowed(reader):
 
 def test_withdrawing_a_category_in_the_settings_deletes_its_cookies(reader):
     reader.goto("/ja/")
-    banner(reader).get_by_role("button", name=ui("Accept all", "ja")).click()
+    choose(reader, "Accept all", "ja")
     reader.wait_for_function("() => window.__marketingRan === true")
     assert {"_test_analytics", "_test_ads_id"} <= cookie_names(reader)
 
@@ -307,7 +318,7 @@ def test_withdrawing_a_category_in_the_settings_deletes_its_cookies(reader):
 
 def test_a_raised_policy_version_asks_again_and_runs_nothing_meanwhile(reader, policy_version):
     reader.goto("/en/")
-    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    choose(reader, "Accept all", "en")
     reader.wait_for_function("() => window.__marketingRan === true")
 
     policy_version(5)
@@ -323,7 +334,7 @@ def test_a_raised_policy_version_asks_again_and_runs_nothing_meanwhile(reader, p
     )
 
     reader.goto("/en/")
-    banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    choose(reader, "Reject all", "en")
     assert consent_cookie(reader)["value"].startswith("v=5&")
 
 
@@ -461,7 +472,7 @@ def shot(page, name, viewport, full_page=False):
 
 def test_an_inline_script_after_a_library_waits_for_it_and_noscript_stays_dead(reader):
     reader.goto("/en/")
-    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    choose(reader, "Accept all", "en")
     reader.wait_for_function("() => window.__libReady === 1")
     assert reader.locator("img[src*='missing-noscript-pixel']").count() == 0
     reader.reload()
@@ -534,7 +545,7 @@ def test_embeds_wait_for_consent_one_loads_on_request_all_with_functional(reader
     assert consent_cookie(reader) is None  # loading one is not a choice
 
     # Reject all leaves the other one waiting; allowing functional cookies loads it.
-    banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    choose(reader, "Reject all", "en")
     expect(placeholders).to_have_count(1)
     reader.goto("/en/cookie-settings/")
     reader.get_by_role("switch", name=ui("Functional cookies", "en")).check()
@@ -548,7 +559,7 @@ def test_embeds_wait_for_consent_one_loads_on_request_all_with_functional(reader
 
 def test_embeds_load_when_functional_is_granted_on_the_page(reader, embed_article):
     reader.goto(embed_article)
-    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    choose(reader, "Accept all", "en")
     reader.wait_for_function("() => window.__framesLoaded === 2")
     assert sorted(embeds_ran(reader)[0]) == [1, 2]
 
@@ -565,7 +576,7 @@ def test_without_javascript_an_embed_offers_its_link(new_context, embed_article)
 
 def test_going_back_after_withdrawing_does_not_keep_the_old_consent(reader):
     reader.goto("/en/")
-    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    choose(reader, "Accept all", "en")
     reader.wait_for_function("() => window.__marketingRan === true")
     reader.evaluate(
         "() => window.addEventListener('pageshow', e => { if (e.persisted) "
@@ -597,7 +608,7 @@ def test_the_decision_on_a_choice_made_elsewhere(reader):
     # No choice on the page: none still means nothing to do; a new one is applied.
     assert reader.evaluate(decide, {"status": "none", "choice": None}) == "none"
     assert reader.evaluate(decide, {"status": "valid", "choice": choice}) == "update"
-    banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    choose(reader, "Accept all", "en")
     reader.wait_for_function("() => window.__marketingRan === true")
     mine = reader.evaluate("() => window.ukiyoConsent.read()")
     assert reader.evaluate(decide, mine) == "none"
@@ -612,7 +623,7 @@ def test_another_tab_choice_is_picked_up_when_the_tab_is_shown_again(reader):
     expect(banner(reader)).to_be_visible()
     other = reader.context.new_page()
     other.goto("/en/")
-    banner(other).get_by_role("button", name=ui("Accept all", "en")).click()
+    choose(other, "Accept all", "en")
     other.close()
     reader.evaluate(
         "() => { Object.defineProperty(document, 'visibilityState', {value: 'visible', "
@@ -630,7 +641,7 @@ def test_the_open_banner_keeps_focused_elements_in_view(reader):
         "() => getComputedStyle(document.documentElement).scrollPaddingBottom"
     )
     assert padding == f"{height}px"
-    banner(reader).get_by_role("button", name=ui("Reject all", "en")).click()
+    choose(reader, "Reject all", "en")
     padding = reader.evaluate(
         "() => getComputedStyle(document.documentElement).scrollPaddingBottom"
     )
@@ -639,10 +650,7 @@ def test_the_open_banner_keeps_focused_elements_in_view(reader):
 
 def test_withdrawing_expires_cookies_set_for_a_page_path(reader):
     reader.goto("/en/articles/")
-    # The server sets the choice again (cookie-settings/choice/): wait for it, or its answer
-    # could overwrite the cookie this test writes next.
-    with reader.expect_response(lambda r: r.url.endswith("/cookie-settings/choice/")):
-        banner(reader).get_by_role("button", name=ui("Accept all", "en")).click()
+    choose(reader, "Accept all", "en")
     reader.evaluate("() => { document.cookie = '_test_analytics=path; path=/en/articles'; }")
     assert [c["path"] for c in reader.context.cookies() if c["name"] == "_test_analytics"]
     reader.evaluate(
