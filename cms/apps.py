@@ -14,5 +14,8 @@ class CmsConfig(AppConfig):
         from cms.slugs import slugify_title
 
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .content_clock import connect as connect_content_clock
+
+        connect_content_clock()
 
         wagtail_localize.models.slugify = slugify_title

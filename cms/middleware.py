@@ -7,7 +7,10 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
+from django.utils.http import http_date
 from wagtail.models import Page
+
+from cms import content_clock
 
 
 class APILocaleMiddleware(LocaleMiddleware):
@@ -107,6 +110,9 @@ class APICachingMiddleware:
     - Every read gets an ``ETag`` (a hash of the body); ``If-None-Match`` with the same tag
       answers ``304 Not Modified`` without the body. ``Vary: Authorization`` keeps caches from
       mixing token holders' and anonymous answers.
+    - Anonymous reads also get ``Last-Modified``: the last change to any content
+      (``cms.content_clock``), so ``If-Modified-Since`` answers 304 only when nothing the API
+      serves has changed since. ``If-None-Match`` wins when a client sends both.
     """
 
     def __init__(self, get_response):
@@ -129,5 +135,13 @@ class APICachingMiddleware:
         )
         if response.status_code == 200 and not response.streaming:
             set_response_etag(response)
-            return get_conditional_response(request, etag=response.get("ETag"), response=response)
+            changed_at = content_clock.last_modified()
+            if changed_at is not None and not response.has_header("Last-Modified"):
+                response["Last-Modified"] = http_date(changed_at.timestamp())
+            return get_conditional_response(
+                request,
+                etag=response.get("ETag"),
+                last_modified=changed_at and int(changed_at.timestamp()),
+                response=response,
+            )
         return response

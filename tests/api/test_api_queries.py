@@ -25,8 +25,9 @@ LISTING = "/api/v2/pages/?type=news.ArticlePage&locale=ja&fields=*&limit=100"
 DETAIL = {"v2": "/api/v2/pages/{}/", "v3": "/api/v3/pages/{}/"}
 
 # Measured on Wagtail 8.0.1; lower them when a query is saved, never raise them silently.
-LISTING_QUERIES = 15  # alternates: every listed page's translations in one query, site root paths
-DETAIL_QUERIES = {"v2": 17, "v3": 17}  # alternates: translations, site root paths
+# alternates: every listed page's translations in one query, site root paths; Last-Modified: 1
+LISTING_QUERIES = 16
+DETAIL_QUERIES = {"v2": 18, "v3": 18}  # alternates: translations, site root paths; the clock
 
 
 @pytest.fixture(autouse=True)

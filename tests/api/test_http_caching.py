@@ -1,9 +1,16 @@
 """API reads: ETag and 304, Cache-Control by who asks, Vary."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.http import http_date
 
-from tests.factories import ArticlePageFactory
+from cms import content_clock
+from cms.models import ContentClock
+from tests.factories import ArticlePageFactory, CategoryFactory, ImageFactory, full_article
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +82,116 @@ def test_reader_pages_are_left_alone(client, article):
     response = client.get(article.url)
 
     assert "s-maxage" not in response.get("Cache-Control", "")
+
+
+def set_clock(seconds_ago):
+    changed_at = timezone.now() - timedelta(seconds=seconds_ago)
+    ContentClock.objects.update_or_create(pk=1, defaults={"changed_at": changed_at})
+    return changed_at
+
+
+def clock():
+    return ContentClock.objects.get().changed_at
+
+
+@pytest.mark.parametrize("api", ["v2", "v3"])
+def test_last_modified_revalidates_with_304(client, article, api):
+    changed_at = set_clock(seconds_ago=60)
+    url = f"/api/{api}/pages/{article.pk}/"
+
+    first = client.get(url)
+    assert first["Last-Modified"] == http_date(changed_at.timestamp())
+    again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+    set_clock(seconds_ago=5)
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def test_no_last_modified_within_the_second_of_a_change(client, article):
+    """HTTP dates have whole seconds: a second change in the same second would look unchanged."""
+    set_clock(seconds_ago=0)
+
+    response = client.get(f"/api/v2/pages/{article.pk}/")
+
+    assert response.status_code == 200
+    assert "Last-Modified" not in response
+    assert "ETag" in response
+
+
+def test_a_token_holders_read_has_no_last_modified(client, article):
+    set_clock(seconds_ago=60)
+
+    response = client.get("/api/v3/pages/", HTTP_AUTHORIZATION="Bearer not-a-real-token")
+
+    assert "Last-Modified" not in response
+
+
+@pytest.fixture
+def clock_moves(monkeypatch):
+    """How many times the clock moved (the changes below really commit)."""
+    moves = []
+    move_forward = content_clock.move_forward
+    monkeypatch.setattr(
+        content_clock, "move_forward", lambda using: moves.append(using) or move_forward(using)
+    )
+    return moves
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda article: article.save_revision().publish(), id="page published"),
+        pytest.param(lambda article: CategoryFactory(), id="category added"),
+        pytest.param(lambda article: ImageFactory(), id="image added"),
+        pytest.param(lambda article: article.delete(), id="page deleted"),
+    ],
+)
+def test_the_clock_moves_once_after_a_content_change_commits(article, change, clock_moves):
+    before = set_clock(seconds_ago=60)
+
+    with transaction.atomic():
+        change(article)
+        assert clock() == before  # not before the change is visible
+
+    assert clock() > before
+    assert len(clock_moves) == 1  # however many rows the change saved
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reading_moves_nothing(client, index, clock_moves):
+    article = full_article(index, lead_image=ImageFactory())
+    set_clock(seconds_ago=60)
+    clock_moves.clear()
+
+    # The first read of an article makes its image renditions: not a change.
+    assert client.get(f"/api/v2/pages/{article.pk}/").status_code == 200
+
+    assert clock_moves == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rolled_back_change_does_not_move_the_clock(db, clock_moves):
+    before = set_clock(seconds_ago=60)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        CategoryFactory()
+        raise RuntimeError
+
+    assert clock() == before
+    assert clock_moves == []
+    CategoryFactory()  # and the next change still moves it
+    assert clock() > before
+
+
+def test_v2_answers_do_not_vary_with_the_readers_cookie(client, article, admin_user):
+    anonymous = client.get(f"/api/v2/pages/{article.pk}/")
+    client.force_login(admin_user)
+    logged_in = client.get(f"/api/v2/pages/{article.pk}/")
+
+    assert logged_in.content == anonymous.content
+    for response in (anonymous, logged_in):
+        assert "Cookie" not in response["Vary"]
+        assert "public" in cache_control(response)
