@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -98,14 +100,31 @@ class ReaderPathLookupMiddleware:
         return self.get_response(request)
 
 
+# What an anonymous API read is, by path (first match), for its lifetime in
+# ``UKIYO_API_CACHE_LIFETIMES``. Anything else is "content".
+API_RESOURCE_KINDS = [
+    (re.compile(r"^/api/v[23]/changes/"), "feed"),
+    (re.compile(r"^/api/v3/(openapi\.json|docs/|schema/)"), "schema"),
+    (re.compile(r"^/api/v[23]/(categories|authors|images|documents|sites)/"), "reference"),
+]
+
+
+def api_resource_kind(path):
+    return next((kind for pattern, kind in API_RESOURCE_KINDS if pattern.match(path)), "content")
+
+
 class APICachingMiddleware:
     """HTTP caching for the API's reads: ETag and 304, and Cache-Control that fits who asks.
 
     - Anonymous reads (live, public content, the same JSON for everyone) may be cached:
-      ``max-age`` for browsers and apps, ``s-maxage`` for shared caches (CDNs), from
-      ``API_MAX_AGE`` and ``API_SHARED_MAX_AGE``.
+      ``max-age`` for browsers and apps, ``s-maxage`` for shared caches (CDNs), by kind of
+      resource (``UKIYO_API_CACHE_LIFETIMES``): pages and listings briefly, so corrections
+      travel fast; categories, authors and images longer; the OpenAPI document for an hour;
+      the change feed not at all without revalidating (``no-cache``: a client that syncs
+      must see every change).
     - A request with a token (``Authorization``) or asking for drafts (``version=draft``)
-      may see what others must not: ``private, no-store``.
+      may see what others must not: ``private, no-store``. So may any answer its view
+      already marked private or no-store (previews): it is left as it is.
     - Errors are not kept (``no-store``); redirects (``find/``) briefly, like the content.
     - Every read gets an ``ETag`` (a hash of the body); ``If-None-Match`` with the same tag
       answers ``304 Not Modified`` without the body. ``Vary: Authorization`` keeps caches from
@@ -127,12 +146,16 @@ class APICachingMiddleware:
         if personal or response.status_code >= 400:
             patch_cache_control(response, private=True, no_store=True)
             return response
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=settings.UKIYO_API_MAX_AGE,
-            s_maxage=settings.UKIYO_API_SHARED_MAX_AGE,
-        )
+        marked = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+        if marked & {"private", "no-store"}:
+            return response
+        max_age, shared_max_age = settings.UKIYO_API_CACHE_LIFETIMES[
+            api_resource_kind(request.path_info)
+        ]
+        if max_age or shared_max_age:
+            patch_cache_control(response, public=True, max_age=max_age, s_maxage=shared_max_age)
+        else:
+            patch_cache_control(response, public=True, no_cache=True)
         if response.status_code == 200 and not response.streaming:
             set_response_etag(response)
             changed_at = content_clock.last_modified()

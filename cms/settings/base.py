@@ -257,9 +257,17 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 86400
-# Seconds API reads may be reused by browsers and apps, and by shared caches (CDNs).
+# Seconds anonymous API reads may be reused by browsers and apps, and by shared caches (CDNs),
+# by kind of resource (cms.middleware.API_RESOURCE_KINDS). (0, 0) means "no-cache": stored,
+# but revalidated (ETag) before every use.
 UKIYO_API_MAX_AGE = int(os.environ.get("API_MAX_AGE", "60"))
 UKIYO_API_SHARED_MAX_AGE = int(os.environ.get("API_SHARED_MAX_AGE", "300"))
+UKIYO_API_CACHE_LIFETIMES = {
+    "content": (UKIYO_API_MAX_AGE, UKIYO_API_SHARED_MAX_AGE),  # pages, listings, find
+    "reference": (5 * UKIYO_API_MAX_AGE, 12 * UKIYO_API_SHARED_MAX_AGE),  # snippets, images
+    "schema": (3600, 3600),  # the OpenAPI document changes with a deployment only
+    "feed": (0, 0),  # the change feed: a client that syncs must see every change
+}
 # Frontends get display HTML with internal links resolved, not database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 

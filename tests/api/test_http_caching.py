@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
 
 from cms import content_clock
+from cms.middleware import APICachingMiddleware
 from cms.models import ContentClock
 from tests.factories import ArticlePageFactory, CategoryFactory, ImageFactory, full_article
 
@@ -29,7 +31,10 @@ def cache_control(response):
 
 @pytest.mark.parametrize("api", ["v2", "v3"])
 def test_anonymous_reads_are_cacheable_and_revalidate_with_304(client, article, api, settings):
-    settings.UKIYO_API_MAX_AGE, settings.UKIYO_API_SHARED_MAX_AGE = 60, 300
+    settings.UKIYO_API_CACHE_LIFETIMES = {
+        **settings.UKIYO_API_CACHE_LIFETIMES,
+        "content": (60, 300),
+    }
     url = f"/api/{api}/pages/{article.pk}/"
 
     first = client.get(url)
@@ -76,6 +81,54 @@ def test_listings_revalidate_too(client, article):
     )
 
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("/api/v2/pages/", "content"),
+        ("/api/v3/pages/", "content"),
+        ("/api/v2/categories/", "reference"),
+        ("/api/v2/images/", "reference"),
+        ("/api/v3/openapi.json", "schema"),
+    ],
+)
+def test_each_kind_of_resource_has_its_own_lifetimes(client, article, settings, url, kind):
+    settings.UKIYO_API_CACHE_LIFETIMES = {
+        "content": (11, 12),
+        "reference": (21, 22),
+        "schema": (31, 32),
+        "feed": (0, 0),
+    }
+    max_age, shared_max_age = settings.UKIYO_API_CACHE_LIFETIMES[kind]
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert cache_control(response) == {"public", f"max-age={max_age}", f"s-maxage={shared_max_age}"}
+
+
+def test_a_lifetime_of_zero_means_revalidate_every_time(rf, settings, db):
+    settings.UKIYO_API_CACHE_LIFETIMES = {**settings.UKIYO_API_CACHE_LIFETIMES, "feed": (0, 0)}
+    middleware = APICachingMiddleware(lambda request: HttpResponse(b"{}"))
+
+    response = middleware(rf.get("/api/v2/changes/"))
+
+    assert cache_control(response) == {"public", "no-cache"}
+    assert "ETag" in response
+
+
+@pytest.mark.parametrize("marked", ["private", "no-store", "private, no-store"])
+def test_an_answer_the_view_marked_private_stays_private(rf, marked, db):
+    def view(request):
+        response = HttpResponse(b"{}")
+        response["Cache-Control"] = marked
+        return response
+
+    response = APICachingMiddleware(view)(rf.get("/api/v3/preview/", {"token": "x"}))
+
+    assert "public" not in cache_control(response)
+    assert cache_control(response) == {part.strip() for part in marked.split(",")}
 
 
 def test_reader_pages_are_left_alone(client, article):
