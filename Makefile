@@ -85,7 +85,10 @@ demo: install compile-messages ## Migrate, load the demo content and run the dev
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	@echo "The site: http://$(DEMO_ADDR)/   the admin: http://$(DEMO_ADDR)/admin/"
-	$(DEMO_ENV) $(PY) manage.py runserver $(DEMO_ADDR)
+# The webhook worker runs beside the server and stops with it.
+	$(DEMO_ENV) $(PY) manage.py db_worker --backend webhooks --queue-name webhooks --no-reload & \
+		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(DEMO_ENV) $(PY) manage.py runserver $(DEMO_ADDR)
 
 reset-demo: ## Delete the demo database (db.sqlite3) and media/, then run demo again
 	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm

@@ -23,6 +23,11 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Locale, Page, Site
 
+import changes.api  # noqa: F401 (adds v3's /changes/)
+import cms.api_writes  # noqa: F401 (v3 writes: block ids, 422 paths, If-Match)
+import news.api_v3  # noqa: F401 (adds v3's categories and authors)
+from cms.api_access import can_read
+from cms.api_listings import ListingFiltersMixin  # also adds v3's /articles/
 from news.api import AuthorsEndpoint, CategoriesEndpoint
 from news.models import ArticlePage
 
@@ -35,6 +40,9 @@ class PageInItsLanguageSerializer(PageSerializer):
     """
 
     def to_representation(self, instance):
+        # Blocks find their page in the context, as in Wagtail's templates: citations resolve
+        # to its references (API v3 passes it the same way, see news/api_types.py).
+        self.context["page"] = instance
         with translation.override(instance.locale.language_code):
             return super().to_representation(instance)
 
@@ -76,10 +84,15 @@ def prefetch_live_translations(pages):
         page.__dict__["live_translations"] = translations.get(page.translation_key, {})
 
 
-class PagesEndpoint(PagesAPIViewSet):
-    """Wagtail's pages endpoint, with articles fetched in a fixed number of queries."""
+class PagesEndpoint(ListingFiltersMixin, PagesAPIViewSet):
+    """Wagtail's pages endpoint, with articles fetched in a fixed number of queries, article
+    filters and an opt-in fallback language (``cms.api_listings``)."""
 
     base_serializer_class = PageInItsLanguageSerializer
+    filter_backends = ListingFiltersMixin.with_listing_filters(PagesAPIViewSet.filter_backends)
+    known_query_parameters = (
+        PagesAPIViewSet.known_query_parameters | ListingFiltersMixin.known_query_parameters
+    )
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -202,7 +215,9 @@ def find_by_reader_path(request):
     except PydanticValidationError:
         return None  # an unknown ?site=: Wagtail's view explains it
     page = page_at_html_path(request, html_path, site) if site else None
-    if page is None:
+    # A private page's id must not show in the redirect: a page the caller may not read is
+    # not published for them.
+    if page is None or not can_read(request, page):
         return JsonResponse({"detail": f"No page is published at {html_path}."}, status=404)
     query = request.GET.copy()
     query.pop("html_path")

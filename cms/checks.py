@@ -1,4 +1,6 @@
-"""Deployment mistakes that weaken the readers' protections, found by ``check --deploy``."""
+"""Configuration mistakes found by ``manage.py check``; most only with ``--deploy``."""
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -34,6 +36,23 @@ def shared_cache_for_rate_limits(app_configs, **kwargs):
                 "server processes, each counts failed logins and contact messages on its own.",
                 hint="Set CACHE_URL to redis://... or db://table (docs/configuration.md).",
                 id="ukiyo.W002",
+            )
+        ]
+    return []
+
+
+@checks.register()
+def frontend_preview_url(app_configs, **kwargs):
+    """Previews redirect editors to this URL: it must be an absolute http(s) URL."""
+    url = settings.UKIYO_FRONTEND_PREVIEW_URL
+    parts = urlsplit(url)
+    if url and (parts.scheme not in {"http", "https"} or not parts.netloc or parts.fragment):
+        return [
+            checks.Error(
+                f"UKIYO_FRONTEND_PREVIEW_URL={url!r} is not an absolute http(s) URL without "
+                "a #fragment: the admin could not send previews to the frontend.",
+                hint="e.g. https://app.news.example/preview (docs/api.md, Preview).",
+                id="ukiyo.E002",
             )
         ]
     return []

@@ -41,6 +41,8 @@ class APILocaleMiddleware(LocaleMiddleware):
         page_id = view_kwargs.get("page_id") or view_kwargs.get("pk")
         if not page_id or not request.path_info.startswith(self.V3_PAGE_DETAIL):
             return
+        if not str(page_id).isdecimal():
+            return  # not a page id: the view answers it (400)
         language = (
             Page.objects.filter(pk=page_id).values_list("locale__language_code", flat=True).first()
         )
@@ -149,16 +151,17 @@ class APICachingMiddleware:
         marked = {part.strip() for part in response.get("Cache-Control", "").split(",")}
         if marked & {"private", "no-store"}:
             return response
-        max_age, shared_max_age = settings.UKIYO_API_CACHE_LIFETIMES[
-            api_resource_kind(request.path_info)
-        ]
+        kind = api_resource_kind(request.path_info)
+        max_age, shared_max_age = settings.UKIYO_API_CACHE_LIFETIMES[kind]
         if max_age or shared_max_age:
             patch_cache_control(response, public=True, max_age=max_age, s_maxage=shared_max_age)
         else:
             patch_cache_control(response, public=True, no_cache=True)
         if response.status_code == 200 and not response.streaming:
             set_response_etag(response)
-            changed_at = content_clock.last_modified()
+            # The feed's answer also changes with time alone (a change it held back settles),
+            # which the clock does not see: the feed revalidates by ETag only.
+            changed_at = content_clock.last_modified() if kind != "feed" else None
             if changed_at is not None and not response.has_header("Last-Modified"):
                 response["Last-Modified"] = http_date(changed_at.timestamp())
             return get_conditional_response(

@@ -1,7 +1,12 @@
 """What every ukiyo page shares, and the site-wide settings editors manage."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -93,6 +98,19 @@ class BasePage(Page):
         if errors:
             raise ValidationError(errors)
 
+    def serve_preview(self, request, mode_name):
+        """The configured frontend renders previews when there is one (headless preview).
+
+        A page being created has no id yet, which the frontend's detail shape requires: it
+        keeps the admin's own HTML preview until its first draft is saved.
+        """
+        if settings.UKIYO_FRONTEND_PREVIEW_URL and self.pk:
+            # Imported here: cms.preview reads PreviewSnapshot from this module.
+            from cms.preview import redirect_to_frontend
+
+            return redirect_to_frontend(self, request, mode_name)
+        return super().serve_preview(request, mode_name)
+
     @cached_property
     def live_translations(self):
         """This page in every language it is published in, this one included, by locale code.
@@ -155,3 +173,40 @@ class ContentClock(models.Model):
 
     def __str__(self):
         return self.changed_at.isoformat()
+
+
+class PreviewSnapshot(models.Model):
+    """A page exactly as an editor previewed it, unsaved changes included (``cms.preview``).
+
+    The admin keeps the form being previewed for the editor alone; the frontend that renders
+    the preview is not logged in, so the state is kept here and a signed token names the row.
+    Rows live as long as tokens do (``UKIYO_PREVIEW_TOKEN_MAX_AGE``): each new preview deletes
+    the expired ones, and ``manage.py purge_preview_snapshots`` does on idle sites. The random
+    id is one more thing a forger would have to guess.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
+    )
+    locale = models.ForeignKey(
+        "wagtailcore.Locale", on_delete=models.CASCADE, related_name="+", verbose_name=_("locale")
+    )
+    # What a revision stores (``Page.serializable_data()``), restored the same way.
+    content = models.JSONField(_("content"), encoder=DjangoJSONEncoder)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("preview snapshot")
+        verbose_name_plural = _("preview snapshots")
+
+    def __str__(self):
+        return f"{self.page_id} ({self.created_at.isoformat()})"

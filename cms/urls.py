@@ -7,13 +7,17 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents import urls as wagtaildocs_urls
 
+from changes.api import changes_v2
 from cms.api import api_not_found, api_router
+from cms.api_preview import preview_v2  # also adds /api/v3/preview/ before api_v3.urls is read
 from search import views as search_views
 
 # Outside the language prefix: the admin, the API and files.
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/preview/", preview_v2, name="wagtailapi_preview"),
+    path("api/v2/changes/", changes_v2, name="wagtailapi_changes"),
     path("api/v2/", api_router.urls),
     path("api/v3/", api_v3.urls),
     # Only paths ending in "/": without it, CommonMiddleware first adds the slash, so that

@@ -26,6 +26,13 @@ from wagtail.images.models import Rendition
 from wagtail.models import Page
 
 from cms.rich_text import resolved_page_links
+from news.api_types import (
+    SRCSET_SPECS,
+    cited_references,
+    image_sources,
+    srcset,
+    srcset_specs,
+)
 
 # The one rendition of a body image, for the page (news/blocks/figure.html) and the API alike.
 FIGURE_RENDITION = "width-1200|format-webp"
@@ -140,6 +147,11 @@ class ParagraphBlock(blocks.StructBlock):
             "sources": [1],
         }
 
+    def get_api_representation(self, value, context=None):
+        representation = super().get_api_representation(value, context=context)
+        representation["citations"] = cited_references(value.sources(), context)
+        return representation
+
 
 class ListItemBlock(blocks.StructBlock):
     """A list item; ``NestedListItemBlock`` is the same without further nesting."""
@@ -151,6 +163,11 @@ class ListItemBlock(blocks.StructBlock):
         icon = "list-ul"
         label = _("Item")
         value_class = CitingStructValue
+
+    def get_api_representation(self, value, context=None):
+        representation = super().get_api_representation(value, context=context)
+        representation["citations"] = cited_references(value.sources(), context)
+        return representation
 
 
 class NestedListItemBlock(ListItemBlock):
@@ -205,6 +222,12 @@ class QuoteBlock(blocks.StructBlock):
             "attribution": "Mission team",
         }
 
+    def get_api_representation(self, value, context=None):
+        representation = super().get_api_representation(value, context=context)
+        representation["attribution"] = representation["attribution"] or ""
+        representation["citations"] = cited_references(value.sources(), context)
+        return representation
+
 
 class FigureValue(blocks.StructValue):
     def alt_text(self):
@@ -229,32 +252,47 @@ class FigureBlock(blocks.StructBlock):
     def bulk_to_python(self, values):
         figures = super().bulk_to_python(values)
         # The renditions of every figure of a body in one query, however many there are.
-        # Only FIGURE_RENDITION may be prefetched: Wagtail takes a prefetched list as complete.
+        # Wagtail takes a prefetched list as complete: every spec the page template or the API
+        # asks for must be in it (FIGURE_RENDITION, and the API's srcset widths).
         images = [figure["image"] for figure in figures if figure.get("image")]
         prefetch_related_objects(
             images,
-            Prefetch("renditions", queryset=Rendition.objects.filter(filter_spec=FIGURE_RENDITION)),
+            Prefetch(
+                "renditions",
+                queryset=Rendition.objects.filter(
+                    filter_spec__in=[FIGURE_RENDITION, *SRCSET_SPECS]
+                ),
+            ),
         )
         return figures
 
     def get_api_representation(self, value, context=None):
         image = value.get("image")
-        return {
+        representation = {
             "image": image.pk if image else None,
             "alt_text": value.alt_text(),
             "decorative": bool(getattr(image, "decorative", False)),
             "caption": value.get("caption") or "",
             "credit": value.get("credit") or "",
-            "rendition": rendition_payload(image, FIGURE_RENDITION) if image else None,
+            "rendition": None,
+            "renditions": [],
+            "srcset": "",
         }
+        if image:
+            # Every rendition of the figure in one call: one lookup, and none when prefetched.
+            renditions = image.get_renditions(FIGURE_RENDITION, *srcset_specs(image))
+            sources = image_sources(image, renditions)
+            representation["rendition"] = rendition_payload(image, renditions[FIGURE_RENDITION])
+            representation["renditions"] = sources
+            representation["srcset"] = srcset(sources)
+        return representation
 
 
-def rendition_payload(image, filter_spec):
+def rendition_payload(image, rendition):
     """The JSON a frontend needs to show an image, shaped like Wagtail's ImageRenditionField.
 
     A decorative image has an empty alt text, so that screen readers skip it.
     """
-    rendition = image.get_rendition(filter_spec)
     if getattr(image, "decorative", False):
         alt = ""
     else:
@@ -316,6 +354,11 @@ class CalloutBlock(blocks.StructBlock):
             "title": "Background",
             "text": "<p>A lunar night lasts about two weeks.</p>",
         }
+
+    def get_api_representation(self, value, context=None):
+        representation = super().get_api_representation(value, context=context)
+        representation["title"] = representation["title"] or ""
+        return representation
 
 
 class SectionContentBlock(blocks.StreamBlock):
@@ -395,6 +438,7 @@ class ReferenceBlock(blocks.StructBlock):
 
     def get_api_representation(self, value, context=None):
         representation = super().get_api_representation(value, context=context)
+        representation["publisher"] = representation["publisher"] or ""
         representation["domain"] = value.domain
         return representation
 

@@ -23,8 +23,9 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from cms.models import BasePage
 from cms.rich_text import resolved_page_links
 
+from .api_types import SRCSET_SPECS, ResponsiveImageField
 from .blocks import ArticleBodyBlock, ReferencesBlock
-from .serializers import AuthorsField, CategoryField, LanguageField
+from .serializers import AuthorsField, CategoryField, LanguageField, TagNamesField
 
 # Renditions every listing card and article header uses; prefetched together.
 CARD_RENDITION = "fill-640x360|format-webp"
@@ -234,7 +235,9 @@ class ArticleQuerySet(PageQuerySet):
             "tags",
             Prefetch(
                 "lead_image__renditions",
-                queryset=Rendition.objects.filter(filter_spec__in=[CARD_RENDITION, LEAD_RENDITION]),
+                queryset=Rendition.objects.filter(
+                    filter_spec__in=[CARD_RENDITION, LEAD_RENDITION, *SRCSET_SPECS]
+                ),
             ),
         )
 
@@ -359,16 +362,18 @@ class ArticlePage(BasePage):
 
     api_fields = [
         *BasePage.api_fields,
-        APIField("subtitle"),
-        APIField("summary"),
+        # writable: v3 writes (PATCH, POST) with an API token; see cms/api_writes.py.
+        APIField("subtitle", writable=True),
+        APIField("summary", writable=True),
         APIField("display_date"),
         APIField("updated_date"),
         APIField("featured"),
         APIField("category", serializer=CategoryField()),
         APIField("authors", serializer=AuthorsField()),
-        APIField("tag_names"),
-        APIField("lead_image_caption"),
-        APIField("lead_image_credit"),
+        APIField("tag_names", serializer=TagNamesField()),
+        APIField("lead_image", writable=True),
+        APIField("lead_image_caption", writable=True),
+        APIField("lead_image_credit", writable=True),
         APIField(
             "lead_image_rendition",
             serializer=ImageRenditionField(LEAD_RENDITION, source="lead_image"),
@@ -377,8 +382,9 @@ class ArticlePage(BasePage):
             "lead_image_thumbnail",
             serializer=ImageRenditionField(CARD_RENDITION, source="lead_image"),
         ),
-        APIField("body"),
-        APIField("references"),
+        APIField("lead_image_renditions", serializer=ResponsiveImageField(source="lead_image")),
+        APIField("body", writable=True),
+        APIField("references", writable=True),
     ]
 
     class Meta:

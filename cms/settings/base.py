@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "news",
     "search",
     "translations",
+    "changes",
+    "webhooks",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales (same app label)
     "wagtail.contrib.forms",
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "corsheaders",
+    "django_tasks_db",  # the queue of the "webhooks" task backend
 ]
 
 MIDDLEWARE = [
@@ -96,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The API answers the same to every visitor: it never reads their session or login.
+    "cms.api_access.APIWithoutSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.middleware.PrivateResponseMiddleware",
     "cms.middleware.ReaderPathLookupMiddleware",
@@ -257,6 +262,9 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 86400
+# Headers a browser frontend may read beyond the safelisted ones (Last-Modified is one): the
+# ETag to revalidate or to send in If-Match, and the preview marker.
+CORS_EXPOSE_HEADERS = ["ETag", "Ukiyo-Preview"]
 # Seconds anonymous API reads may be reused by browsers and apps, and by shared caches (CDNs),
 # by kind of resource (cms.middleware.API_RESOURCE_KINDS). (0, 0) means "no-cache": stored,
 # but revalidated (ETag) before every use.
@@ -268,8 +276,20 @@ UKIYO_API_CACHE_LIFETIMES = {
     "schema": (3600, 3600),  # the OpenAPI document changes with a deployment only
     "feed": (0, 0),  # the change feed: a client that syncs must see every change
 }
+# The change feed (changes/): days a change stays readable (`manage.py purge_content_changes`
+# deletes older ones; a cursor from before them answers 410 Gone), and seconds within which a
+# transaction that records a change is expected to commit: the feed never passes over a change
+# younger than that which may still be committing (see changes/feed.py).
+UKIYO_CHANGES_RETENTION_DAYS = int(os.environ.get("CHANGES_RETENTION_DAYS", "90"))
+UKIYO_CHANGES_SETTLE_SECONDS = int(os.environ.get("CHANGES_SETTLE_SECONDS", "60"))
 # Frontends get display HTML with internal links resolved, not database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"
+# Headless preview (cms.preview): the frontend's preview route, e.g.
+# https://app.news.example/preview. When set, the admin's preview shows that frontend, which
+# reads the previewed state from /api/v2|v3/preview/?token=...; empty keeps the admin's own
+# HTML preview. A token (and the state it names) lives this many seconds.
+UKIYO_FRONTEND_PREVIEW_URL = os.environ.get("UKIYO_FRONTEND_PREVIEW_URL", "").strip()
+UKIYO_PREVIEW_TOKEN_MAX_AGE = int(os.environ.get("UKIYO_PREVIEW_TOKEN_MAX_AGE", "3600"))
 
 # Rich-text feature sets, named once and passed with ``features=``.
 RICH_TEXT_INLINE = ["bold", "italic", "link", "superscript", "subscript"]
@@ -295,6 +315,25 @@ UKIYO_ARTICLES_PER_PAGE = int(os.environ.get("UKIYO_ARTICLES_PER_PAGE", "12"))
 UKIYO_CONTACT_RECIPIENTS = env_list("CONTACT_EMAIL")
 # Contact form submissions one client address may send: count per seconds.
 UKIYO_CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5/600")
+
+# Background tasks. Wagtail's own tasks (reference index, file deletion) keep running in
+# the request, as before. Webhook deliveries go to a queue in the database that a worker
+# empties: `manage.py db_worker --backend webhooks --queue-name webhooks`. Publishing
+# never waits for a receiver.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "webhooks": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["webhooks"]},
+}
+# Webhooks (webhooks/): receivers on private, loopback or link-local addresses (and plain
+# http://) are refused unless this is on, so that an admin form cannot aim ukiyo at the
+# machines behind it. Development turns it on for receivers on localhost.
+UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
+# Attempts per delivery (the first one included) before it is given up.
+UKIYO_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+# Seconds to connect, and then to wait for each read of the answer.
+UKIYO_WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+# Days the delivery log keeps finished deliveries.
+UKIYO_WEBHOOK_LOG_DAYS = int(os.environ.get("WEBHOOK_LOG_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

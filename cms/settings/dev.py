@@ -1,7 +1,7 @@
 """Local development: SQLite, debug on, e-mails on the console."""
 
 from .base import *  # noqa: F403
-from .base import env_list
+from .base import env_bool, env_list
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "ukiyo-dev-only-not-secret"  # noqa: F405
@@ -12,3 +12,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Webhook receivers on this machine (http://localhost:...) are the usual way to try them out.
+UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from accounts.models import SavedArticle
 from tests.conftest import translate_page
@@ -246,3 +248,28 @@ def test_a_save_listed_through_its_translation_can_be_removed_after_unpublishing
 
     assert response.status_code == 302
     assert not SavedArticle.objects.exists()
+
+
+def test_an_editor_previews_an_article_that_is_not_created_yet(editor, index):
+    """The save button needs the article's id; the preview of a new article has none."""
+    url = reverse("wagtailadmin_pages:preview_on_add", args=["news", "articlepage", index.pk])
+    form = nested_form_data(
+        {
+            "title": "まだ保存していない記事",
+            "slug": "not-saved-yet",
+            "summary": "要約。",
+            "display_date": "2025-06-20 09:30",
+            "article_authors": inline_formset([]),
+            "tags": "",
+            "body": streamfield([]),
+            "references": streamfield([]),
+        }
+    )
+    assert editor.post(url, form).json()["is_valid"]
+
+    response = editor.get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "まだ保存していない記事" in html
+    assert save_form(html) is None

@@ -138,6 +138,15 @@ def test_listing_item_carries_every_article_field(client, article, category, lea
     lead = lead_image.get_rendition(LEAD_RENDITION)
     card = lead_image.get_rendition(CARD_RENDITION)
     body, references = item.pop("body"), item.pop("references")
+    renditions = item.pop("lead_image_renditions")
+    assert renditions["id"] == lead_image.pk
+    assert renditions["alt"] == "The lander on the crater rim"
+    assert [(r["width"], r["height"]) for r in renditions["renditions"]] == [
+        (480, 270),
+        (800, 450),
+        (1200, 675),
+        (1600, 900),
+    ]
     assert item == {
         "id": article.pk,
         "meta": {
@@ -169,6 +178,16 @@ def test_listing_item_carries_every_article_field(client, article, category, lea
         "category": {"id": category.pk, "name": "宇宙", "slug": "space"},
         "authors": [{"id": author.pk, "name": "山田花子", "slug": "hanako", "role": "記者"}],
         "tag_names": ["moon"],
+        # The image's id, which a v3 write takes as lead_image_id (cms/api_writes.py).
+        "lead_image": {
+            "id": lead_image.pk,
+            "meta": {
+                "type": "wagtailimages.Image",
+                "detail_url": f"http://testserver/api/v2/images/{lead_image.pk}/",
+                "download_url": lead_image.file.url,
+            },
+            "title": lead_image.title,
+        },
         "lead_image_caption": "着陸地点",
         "lead_image_credit": "JAXA",
         "lead_image_rendition": {
@@ -282,6 +301,18 @@ def test_every_block_has_its_public_json_shape(client, index):
     _, data = get_json(client, f"{PAGES}{page.pk}/")
 
     figure = image.get_rendition(FIGURE_RENDITION)
+    widths = [(480, 360), (800, 600), (1200, 900), (1600, 1200)]
+    renditions = [
+        {
+            "url": "http://testserver" + image.get_rendition(f"width-{w}|format-webp").url,
+            "width": w,
+            "height": h,
+        }
+        for w, h in widths
+    ]
+    phys = {"number": 1, "title": "Source number 1", "url": "https://www.phys.org/news/1"}
+    ap = {"number": 2, "title": "Source number 2", "url": "https://www.apnews.com/news/2"}
+    phys["domain"], ap["domain"] = "phys.org", "apnews.com"
     first, second = data["body"]
     assert first["type"] == "section"
     assert first["value"]["heading"] == "Landing"
@@ -289,7 +320,14 @@ def test_every_block_has_its_public_json_shape(client, index):
     assert second["value"]["number"] == 2
     assert [block["id"] for block in first["value"]["content"]] == [b["id"] for b in content]
     assert [(block["type"], block["value"]) for block in first["value"]["content"]] == [
-        ("paragraph", {"text": "<p>Touchdown at <b>00:20</b>.</p>", "sources": [1, 2]}),
+        (
+            "paragraph",
+            {
+                "text": "<p>Touchdown at <b>00:20</b>.</p>",
+                "sources": [1, 2],
+                "citations": [phys, ap],
+            },
+        ),
         (
             "list",
             {
@@ -298,13 +336,22 @@ def test_every_block_has_its_public_json_shape(client, index):
                     {
                         "text": "<p>Descent</p>",
                         "sources": [2],
-                        "children": [{"text": "<p>Hover</p>", "sources": []}],
+                        "children": [{"text": "<p>Hover</p>", "sources": [], "citations": []}],
+                        "citations": [ap],
                     },
-                    {"text": "<p>Landing</p>", "sources": [2], "children": []},
+                    {"text": "<p>Landing</p>", "sources": [2], "children": [], "citations": [ap]},
                 ],
             },
         ),
-        ("quote", {"text": "We made it.", "attribution": "Mission team", "sources": [1]}),
+        (
+            "quote",
+            {
+                "text": "We made it.",
+                "attribution": "Mission team",
+                "sources": [1],
+                "citations": [phys],
+            },
+        ),
         (
             "image",
             {
@@ -320,6 +367,8 @@ def test_every_block_has_its_public_json_shape(client, index):
                     "height": 900,
                     "alt": "The lander's shadow",
                 },
+                "renditions": renditions,
+                "srcset": ", ".join(f"{r['url']} {r['width']}w" for r in renditions),
             },
         ),
         ("embed", {"url": "https://www.youtube.com/watch?v=M7lc1UVf-VE", "caption": "The launch"}),

@@ -17,6 +17,8 @@ def test_a_named_frontend_may_read_the_api(client, db):
     assert response["Access-Control-Allow-Origin"] == APP
     assert "Access-Control-Allow-Credentials" not in response
     assert "origin" in response["Vary"].lower()
+    # A script may read the ETag, to revalidate or to send it back in If-Match.
+    assert "ETag" in response["Access-Control-Expose-Headers"].split(", ")
 
 
 def test_preflight_for_a_token_request_is_answered(client, db):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import serializers
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -248,3 +249,30 @@ def test_v2_answers_do_not_vary_with_the_readers_cookie(client, article, admin_u
     for response in (anonymous, logged_in):
         assert "Cookie" not in response["Vary"]
         assert "public" in cache_control(response)
+
+
+@pytest.mark.parametrize("api", ["v2", "v3"])
+def test_the_change_feed_revalidates_by_etag_only(client, article, api):
+    """A held-back change settles with time alone, which the clock does not see."""
+    set_clock(seconds_ago=60)
+
+    response = client.get(f"/api/{api}/changes/")
+
+    assert response.status_code == 200
+    assert cache_control(response) == {"public", "no-cache"}
+    assert "Last-Modified" not in response
+    assert (
+        client.get(f"/api/{api}/changes/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_loading_a_fixture_or_a_restore_does_not_move_the_clock(db, clock_moves):
+    """Raw saves put back rows as they were (fixtures, a database restore): not edits."""
+    data = serializers.serialize("json", [CategoryFactory()])
+    clock_moves.clear()
+
+    for row in serializers.deserialize("json", data):
+        row.save()
+
+    assert clock_moves == []

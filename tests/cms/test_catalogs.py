@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import to_locale
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
@@ -43,3 +44,11 @@ def test_account_pages_speak_hindi(client, home):
     html = client.get("/hi/accounts/signup/").content.decode()
     assert "पासवर्ड" in html
     assert "Password" not in html
+
+
+def test_the_admin_keeps_wagtails_own_words_for_its_menus():
+    """ukiyo's catalog comes before Wagtail's: a msgid both use without a context replaces
+    Wagtail's translation in the admin (the banner's "Settings" once renamed the admin's
+    Settings menu "Cookie設定")."""
+    with translation.override("ja"):
+        assert translation.gettext("Settings") == "設定"

@@ -1,0 +1,297 @@
+"""From a content change to requests: who gets it, when each attempt runs, what counts.
+
+Publishing only writes rows (the deliveries and their queued tasks); the worker makes the
+requests. Each attempt first claims its delivery with a conditional UPDATE on
+``(status, attempts)``: a duplicate task (a requeue, a "Retry now" racing a scheduled
+retry) finds the row moved on and does nothing, without holding a lock during the request.
+"""
+
+import email.utils
+import json
+import logging
+import random
+from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import signing, transport
+from .models import TEST_EVENT, Webhook, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+Status = WebhookDelivery.Status
+
+# Seconds before retry 1, 2, 3...; the last value repeats. Each is spread by ±20 % so that
+# a receiver coming back up is not hit by every waiting delivery in the same second.
+BACKOFF_SCHEDULE = [30, 120, 600, 3600, 6 * 3600]
+JITTER = 0.2
+# A receiver's Retry-After is followed, but never sooner or later than this.
+RETRY_AFTER_BOUNDS = (5, 6 * 3600)
+# A claimed attempt that has not finished after this long was lost with its worker
+# (see the requeue_webhook_deliveries command).
+CLAIM_LEASE = timedelta(minutes=5)
+# Answers worth trying again: the receiver is overloaded, down or slow. Any other 4xx
+# means it understood the request and refused it (bad signature, unknown path): the same
+# bytes will be refused again, so retrying only adds load.
+RETRY_STATUSES = {408, 425, 429}
+HISTORY_LENGTH = 20
+
+
+def user_agent():
+    try:
+        return f"ukiyo-webhooks/{version('ukiyo')}"
+    except PackageNotFoundError:
+        return "ukiyo-webhooks"
+
+
+def change_payload(change):
+    """The change as the change feed serves it, so a receiver parses one shape for both."""
+    from changes.feed import render_item
+
+    return json.loads(json.dumps(render_item(change), cls=DjangoJSONEncoder))
+
+
+def is_public(change):
+    # Like the public feed: a change to content anonymous readers cannot see (a page under
+    # a view restriction) is not announced.
+    return change.data.get("public", True) is not False
+
+
+def request_body(delivery_id, event, time, change):
+    # Times as the change feed writes them (ISO 8601, milliseconds, "Z").
+    when = DjangoJSONEncoder().default(time)
+    payload = {"id": str(delivery_id), "event": event, "time": when, "change": change}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def new_delivery(webhook, event, change=None, payload=None, now=None):
+    """An unsaved delivery; its body's ``time`` is the change's (or now, for a test)."""
+    now = now or timezone.now()
+    delivery = WebhookDelivery(
+        webhook=webhook, change=change, event=event, created_at=now, next_attempt_at=now
+    )
+    time = change.created_at if change is not None else now
+    delivery.body = request_body(delivery.id, event, time, payload)
+    return delivery
+
+
+def deliveries_for_change(change):
+    """Queue one delivery of ``change`` to every active webhook that wants it."""
+    if not is_public(change):
+        return []
+    webhooks = [
+        webhook
+        for webhook in Webhook.objects.filter(active=True)
+        if webhook.wants(change.event, change.locale)
+    ]
+    if not webhooks:
+        return []
+    payload = change_payload(change)
+    deliveries = [new_delivery(webhook, change.event, change, payload) for webhook in webhooks]
+    with transaction.atomic():
+        WebhookDelivery.objects.bulk_create(deliveries)
+        for delivery in deliveries:
+            enqueue(delivery)
+    return deliveries
+
+
+def enqueue(delivery, run_after=None):
+    from .tasks import deliver_webhook
+
+    task = deliver_webhook.using(run_after=run_after) if run_after else deliver_webhook
+    task.enqueue(str(delivery.pk), delivery.attempts)
+
+
+def backoff_delay(attempts_made, rng=random):
+    """Seconds to wait after the ``attempts_made``-th attempt failed."""
+    base = BACKOFF_SCHEDULE[min(attempts_made, len(BACKOFF_SCHEDULE)) - 1]
+    return base * rng.uniform(1 - JITTER, 1 + JITTER)
+
+
+def retry_after_seconds(value, now):
+    """Seconds a ``Retry-After`` header asks for (delta or HTTP date), within bounds."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = int(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = (when - now).total_seconds()
+    low, high = RETRY_AFTER_BOUNDS
+    return min(max(seconds, low), high)
+
+
+def signed_headers(delivery, webhook, now):
+    body = delivery.body.encode()
+    timestamp = int(now.timestamp())
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": user_agent(),
+        "X-Ukiyo-Delivery": str(delivery.pk),
+        "X-Ukiyo-Event": delivery.event,
+        "X-Ukiyo-Attempt": str(delivery.attempts),
+        signing.TIMESTAMP_HEADER: str(timestamp),
+        signing.SIGNATURE_HEADER: signing.signature_header(
+            webhook.signing_secrets(now), timestamp, body
+        ),
+    }
+
+
+def claim(delivery_id, attempts):
+    """Take the attempt after ``attempts`` of a pending delivery; False if it moved on."""
+    now = timezone.now()
+    return bool(
+        WebhookDelivery.objects.filter(
+            pk=delivery_id, status=Status.PENDING, attempts=attempts
+        ).update(
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+            next_attempt_at=now + CLAIM_LEASE,
+        )
+    )
+
+
+def attempt(delivery_id, attempts):
+    """Make the attempt that follows ``attempts`` earlier ones, if it is still due.
+
+    Returns the delivery after the attempt, or None when there was nothing to do.
+    """
+    if not claim(delivery_id, attempts):
+        return None
+    delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
+    webhook = delivery.webhook
+    if not webhook.active and delivery.event != TEST_EVENT:
+        finish(delivery, Status.FAILED, error="The webhook was deactivated before this attempt.")
+        return delivery
+
+    now = timezone.now()
+    headers = signed_headers(delivery, webhook, now)
+    response, error, duration_ms = transport.timed_post(
+        webhook.url, delivery.body.encode(), headers
+    )
+    delivery.duration_ms = duration_ms
+    if response is not None:
+        delivery.response_status = response.status
+        delivery.response_body = response.body.decode("utf-8", errors="replace")
+        delivery.error = ""
+    else:
+        delivery.response_status = None
+        delivery.response_body = ""
+        delivery.error = str(error)
+    delivery.history = [
+        *delivery.history,
+        {
+            "attempt": delivery.attempts,
+            "time": now.isoformat(),
+            "status": delivery.response_status,
+            "error": delivery.error,
+            "duration_ms": duration_ms,
+        },
+    ][-HISTORY_LENGTH:]
+
+    if response is not None and 200 <= response.status < 300:
+        finish(delivery, Status.SUCCEEDED)
+    elif not is_retryable(response, error):
+        finish(delivery, Status.FAILED)
+    elif delivery.event == TEST_EVENT:
+        # A test answers "does it work now?": it is not tried again later.
+        finish(delivery, Status.FAILED)
+    elif delivery.attempts >= settings.UKIYO_WEBHOOK_MAX_ATTEMPTS:
+        finish(delivery, Status.GIVEN_UP)
+    else:
+        delay = None
+        if response is not None:
+            delay = retry_after_seconds(response.headers.get("retry-after"), now)
+        if delay is None:
+            delay = backoff_delay(delivery.attempts)
+        schedule_retry(delivery, timezone.now() + timedelta(seconds=delay))
+    return delivery
+
+
+def is_retryable(response, error):
+    if response is None:
+        return error.retry
+    return response.status in RETRY_STATUSES or response.status >= 500
+
+
+def schedule_retry(delivery, when):
+    delivery.status = Status.PENDING
+    delivery.next_attempt_at = when
+    with transaction.atomic():
+        delivery.save()
+        enqueue(delivery, run_after=when)
+
+
+def finish(delivery, status, error=None):
+    delivery.status = status
+    if error is not None:
+        delivery.error = error
+    delivery.next_attempt_at = None
+    delivery.finished_at = timezone.now()
+    delivery.save()
+    purge_log(webhook_id=delivery.webhook_id)
+
+
+def purge_log(webhook_id=None, days=None):
+    """Delete finished deliveries older than the log keeps them; how many went.
+
+    Called after each finished delivery (for its webhook), so the log stays bounded
+    without a scheduled job; the purge_webhook_deliveries command does the same at once.
+    """
+    days = settings.UKIYO_WEBHOOK_LOG_DAYS if days is None else days
+    old = WebhookDelivery.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=days)
+    ).exclude(status=Status.PENDING)
+    if webhook_id is not None:
+        old = old.filter(webhook_id=webhook_id)
+    deleted, _ = old.delete()
+    return deleted
+
+
+def send_test(webhook):
+    """Send a test delivery now, in this request; the delivery with its outcome."""
+    delivery = new_delivery(webhook, TEST_EVENT)
+    delivery.save()
+    return attempt(delivery.pk, 0)
+
+
+def retry_now(delivery):
+    """Try a failed or given-up delivery once more, now; the delivery afterwards.
+
+    A retry that fails again for a passing reason goes back to the back-off schedule
+    until attempts run out.
+    """
+    reopened = WebhookDelivery.objects.filter(
+        pk=delivery.pk, status__in=[Status.FAILED, Status.GIVEN_UP], attempts=delivery.attempts
+    ).update(status=Status.PENDING, finished_at=None, next_attempt_at=timezone.now())
+    if not reopened:
+        return None
+    return attempt(delivery.pk, delivery.attempts)
+
+
+def requeue_stale(now=None):
+    """Queue a task again for pending deliveries whose task seems lost; how many.
+
+    A worker killed in the middle of an attempt, or a task queue emptied by hand, leaves
+    a pending delivery nothing will pick up. The delivery row knows it is overdue.
+    """
+    now = now or timezone.now()
+    stale = WebhookDelivery.objects.filter(
+        status=Status.PENDING, next_attempt_at__lt=now - CLAIM_LEASE
+    )
+    count = 0
+    for delivery in stale.only("pk", "attempts"):
+        enqueue(delivery)
+        count += 1
+    return count
