@@ -115,4 +115,5 @@ def changes_v2(request):
         payload = changes_since(request.GET)
     except feed.FeedError as error:
         return JsonResponse({"message": error.message}, status=error.status)
-    return JsonResponse(payload.model_dump(mode="json"))
+    # Django's JSON encoder writes date-times as v3 (ninja) does, to the millisecond.
+    return JsonResponse(payload.model_dump())

@@ -9,6 +9,7 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.utils import translation
 from ninja.errors import ValidationError as NinjaValidationError
@@ -177,7 +178,13 @@ def _valid_security(get_openapi_schema):
     """
 
     def schema(*args, **kwargs):
-        document = get_openapi_schema(*args, **kwargs)
+        # The contract is written for developers, in English, whatever the site's language:
+        # field titles and descriptions come from translatable model labels.
+        # Its descriptions stay lazy until the document is written out: write them now.
+        with translation.override("en"):
+            document = json.loads(
+                json.dumps(get_openapi_schema(*args, **kwargs), cls=DjangoJSONEncoder)
+            )
         schemes = document.get("components", {}).get("securitySchemes", {})
         anonymous = {name for name, scheme in schemes.items() if scheme == {"type": "http"}}
         for name in anonymous:

@@ -561,6 +561,14 @@ def _languages_or_locale(request, query):
 router = Router(tags=["articles"])
 
 
+def _refuse_unknown_parameters(request, known):
+    """A parameter the endpoint does not know is a 400, as in v2: ignored, ``?local=en``
+    would quietly list every language."""
+    unknown = sorted(set(request.GET) - known)
+    if unknown:
+        raise HttpError(400, f"Unknown query parameter: {', '.join(unknown)}")
+
+
 @router.get(
     "/",
     response=list[ArticleCard],
@@ -574,6 +582,7 @@ router = Router(tags=["articles"])
 )
 @paginate(CardPagination)
 def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...), **kwargs):  # noqa: B008
+    _refuse_unknown_parameters(request, {*ArticleListingQuery.model_fields, "limit", "offset"})
     try:
         filters = parse_article_filters(query.dict())
     except ListingParameterError as error:
@@ -638,6 +647,7 @@ def get_article(
     ),
     site: str | None = Query(None, description="A site's hostname[:port]."),
 ):
+    _refuse_unknown_parameters(request, {"locale", "fallback", "site"})
     query = ArticleListingQuery(locale=locale, fallback=fallback)
     languages, one_locale = _languages_or_locale(request, query)
     key = Page.objects.filter(pk=article_id).values_list("translation_key", flat=True)

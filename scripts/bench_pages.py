@@ -42,6 +42,9 @@ def urls():
         "/api/v2/pages/?type=news.ArticlePage&locale=ja&fields=*",
         f"/api/v2/pages/{article.pk}/",
         f"/api/v3/pages/{article.pk}/",
+        "/api/v3/articles/?locale=ja",
+        "/api/v3/articles/?locale=fr&fallback=en,ja",
+        "/api/v2/changes/",
     ]
 
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 
 from translations.machine import machine_translator_from_env
 
@@ -265,6 +266,8 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # Headers a browser frontend may read beyond the safelisted ones (Last-Modified is one): the
 # ETag to revalidate or to send in If-Match, and the preview marker.
 CORS_EXPOSE_HEADERS = ["ETag", "Ukiyo-Preview"]
+# And request headers beyond django-cors-headers' defaults: conditional reads and writes.
+CORS_ALLOW_HEADERS = [*default_cors_headers, "if-match", "if-none-match"]
 # Seconds anonymous API reads may be reused by browsers and apps, and by shared caches (CDNs),
 # by kind of resource (cms.middleware.API_RESOURCE_KINDS). (0, 0) means "no-cache": stored,
 # but revalidated (ETag) before every use.

@@ -4,6 +4,7 @@ Each test changes content the way editors, the scheduler and wagtail-localize do
 the feed as an anonymous client.
 """
 
+import re
 import threading
 from datetime import timedelta
 
@@ -112,6 +113,8 @@ def test_a_publish_is_one_change_with_title_urls_and_language(client, index, api
         "moved_with": None,
     }
     assert feed["next_cursor"] == item["cursor"]
+    # Both APIs write the time alike (ISO 8601, UTC, to the millisecond).
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", item["time"])
     # Nothing after it: the same cursor comes back.
     assert get_feed(client, api, updated_since=feed["next_cursor"]) == {
         "items": [],

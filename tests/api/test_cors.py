@@ -44,3 +44,17 @@ def test_reader_pages_are_not_opened_to_other_origins(client, home):
     response = client.get("/ja/", HTTP_ORIGIN=APP)
 
     assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.parametrize("header", ["if-match", "if-none-match"])
+def test_a_frontend_may_send_conditional_requests(client, db, header):
+    response = client.options(
+        "/api/v3/pages/1/",
+        HTTP_ORIGIN=APP,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PATCH",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=f"authorization,content-type,{header}",
+    )
+
+    assert response.status_code == 200
+    allowed = {name.strip() for name in response["Access-Control-Allow-Headers"].split(",")}
+    assert header in allowed

@@ -392,6 +392,18 @@ def test_malformed_codes_never_reach_the_database(client, home):
     assert client.get(V3, {"site": "example.com\x00"}).status_code == 400
 
 
+@pytest.mark.parametrize("detail", [False, True])
+def test_v3_refuses_a_parameter_it_does_not_know(client, newsroom, detail):
+    """Ignored, a typo (``local=en``) would quietly answer every language."""
+    url = f"{V3}{newsroom['A1 en'].pk}/" if detail else V3
+
+    response = client.get(url, {"local": "en"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert "local" in response.json()["detail"]
+
+
 def test_v3_unknown_locale_is_a_404_as_on_wagtail_s_pages(client, newsroom):
     response = client.get(V3, {"locale": "xx"})
 

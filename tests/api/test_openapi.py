@@ -30,6 +30,19 @@ def test_anonymous_access_is_an_optional_token_not_a_made_up_scheme(document):
     assert writing == [{"BearerTokenAuth": []}]
 
 
+@pytest.mark.parametrize("accept_language", ["ja", "en", "de"])
+def test_our_page_fields_are_described_in_english_whatever_the_language(
+    client, db, accept_language
+):
+    """The contract is read by developers, and must not change with the site's language."""
+    response = client.get("/api/v3/openapi.json", HTTP_ACCEPT_LANGUAGE=accept_language)
+    field = response.json()["components"]["schemas"]["ArticlePageSchema"]["properties"]
+    assert field["display_date"]["title"] == "Publication Date"
+    assert field["display_date"]["description"] == (
+        "The date and time readers see; the list is ordered by it."
+    )
+
+
 def test_the_document_matches_its_snapshot(document):
     """A change to the API contract shows up as a change to tests/api/snapshots/.
 
