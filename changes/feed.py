@@ -21,11 +21,13 @@ from datetime import UTC, datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Max, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from wagtail.models import Page, get_page_models
 from wagtail.snippets.models import get_snippet_models
+
+from cms.api_common import api_url, page_api_urls, unknown_parameters, unknown_parameters_message
 
 from .models import ContentChange, Purge
 
@@ -67,9 +69,8 @@ class FeedQuery:
 def parse(params):
     """A ``FeedQuery`` from a query string (``QueryDict``), or ``FeedError`` 400 naming the
     parameter. Several values: repeat the parameter or separate them with commas."""
-    unknown = sorted(set(params) - PARAMETERS)
-    if unknown:
-        raise FeedError(400, f"Unknown query parameter: {', '.join(unknown)}")
+    if unknown := unknown_parameters(params, PARAMETERS):
+        raise FeedError(400, unknown_parameters_message(unknown))
     query = FeedQuery()
     since = params.get("updated_since", "").strip()
     if since:
@@ -229,7 +230,6 @@ class ItemRenderer:
     """Feed items from rows, with the API URLs of what can be fetched; no queries."""
 
     def __init__(self):
-        self.base = settings.WAGTAILAPI_BASE_URL.rstrip("/")
         self._snippet_endpoints = {}
 
     def item(self, row):
@@ -259,16 +259,13 @@ class ItemRenderer:
 
     def _api_urls(self, row, is_page):
         if is_page:
-            return (
-                self.base + reverse("wagtailapi:pages:detail", args=[row.object_id]),
-                self.base + reverse("wagtailapi_v3:detail_page", args=[row.object_id]),
-            )
+            return page_api_urls(row.object_id)
         name = self._snippet_endpoint(row.object_type)
         if name is None:
             return None, None
-        v2_url = self.base + reverse(f"wagtailapi:{name}:detail", args=[row.object_id])
+        v2_url = api_url(f"wagtailapi:{name}:detail", row.object_id)
         try:
-            v3_url = self.base + reverse(f"wagtailapi_v3:{name}_detail", args=[row.object_id])
+            v3_url = api_url(f"wagtailapi_v3:{name}_detail", row.object_id)
         except NoReverseMatch:
             v3_url = None
         return v2_url, v3_url

@@ -23,7 +23,6 @@ from typing import Literal
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, QueryDict
-from django.urls import reverse
 from django.utils import timezone, translation
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -40,6 +39,7 @@ from wagtail.api.v3.registry import registry
 from wagtail.images.models import Rendition, SourceImageIOError
 from wagtail.models import Locale, Page
 
+from cms.api_common import api_url, refuse_unknown_parameters
 from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage
 
 # Query parameters this module reads, besides Wagtail's own.
@@ -381,15 +381,33 @@ class CardImage(Schema):
     alt: str
 
 
-def _api_url(name, page_id):
-    return settings.WAGTAILAPI_BASE_URL.rstrip("/") + reverse(name, args=[page_id])
-
-
 def _requested_locale(context) -> str | None:
     return getattr(context["request"], "ukiyo_requested_locale", None)
 
 
-class ArticleCard(Schema):
+class FallbackMarks(Schema):
+    """How an article answers ``?locale=``: the language asked for, and whether this version
+    is in a fallback language instead (cards, and the meta of an article in a language)."""
+
+    requested_locale: str | None = Field(
+        description="The language asked for with ?locale=, or null without it."
+    )
+    fallback: bool = Field(
+        description="True when the article has no live version in the requested language "
+        "and this one is in a ?fallback= language."
+    )
+
+    @staticmethod
+    def resolve_requested_locale(obj, context):
+        return _requested_locale(context)
+
+    @staticmethod
+    def resolve_fallback(obj, context):
+        requested = _requested_locale(context)
+        return requested is not None and obj.locale.language_code != requested
+
+
+class ArticleCard(FallbackMarks):
     """What a list of articles shows of each one, in one call."""
 
     id: int
@@ -405,13 +423,6 @@ class ArticleCard(Schema):
     api_v2_url: str
     api_v3_url: str = Field(description="The full page in API v3 (body, references...).")
     locale: str = Field(description="The language this card is in.")
-    requested_locale: str | None = Field(
-        description="The language asked for with ?locale=, or null without it."
-    )
-    fallback: bool = Field(
-        description="True when the article has no live version in the requested language "
-        "and this one is in a ?fallback= language."
-    )
 
     @staticmethod
     def resolve_category(obj):
@@ -443,24 +454,15 @@ class ArticleCard(Schema):
 
     @staticmethod
     def resolve_api_v2_url(obj):
-        return _api_url("wagtailapi:pages:detail", obj.pk)
+        return api_url("wagtailapi:pages:detail", obj.pk)
 
     @staticmethod
     def resolve_api_v3_url(obj):
-        return _api_url("wagtailapi_v3:detail_page", obj.pk)
+        return api_url("wagtailapi_v3:detail_page", obj.pk)
 
     @staticmethod
     def resolve_locale(obj):
         return obj.locale.language_code
-
-    @staticmethod
-    def resolve_requested_locale(obj, context):
-        return _requested_locale(context)
-
-    @staticmethod
-    def resolve_fallback(obj, context):
-        requested = _requested_locale(context)
-        return requested is not None and obj.locale.language_code != requested
 
 
 class ArticleListingQuery(Schema):
@@ -561,14 +563,6 @@ def _languages_or_locale(request, query):
 router = Router(tags=["articles"])
 
 
-def _refuse_unknown_parameters(request, known):
-    """A parameter the endpoint does not know is a 400, as in v2: ignored, ``?local=en``
-    would quietly list every language."""
-    unknown = sorted(set(request.GET) - known)
-    if unknown:
-        raise HttpError(400, f"Unknown query parameter: {', '.join(unknown)}")
-
-
 @router.get(
     "/",
     response=list[ArticleCard],
@@ -582,7 +576,7 @@ def _refuse_unknown_parameters(request, known):
 )
 @paginate(CardPagination)
 def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...), **kwargs):  # noqa: B008
-    _refuse_unknown_parameters(request, {*ArticleListingQuery.model_fields, "limit", "offset"})
+    refuse_unknown_parameters(request, {*ArticleListingQuery.model_fields, "limit", "offset"})
     try:
         filters = parse_article_filters(query.dict())
     except ListingParameterError as error:
@@ -602,23 +596,8 @@ _ArticleSchema = registry.get(ArticlePage._meta.label).read_schema
 _ArticleMetaSchema = _ArticleSchema.model_fields["meta"].annotation
 
 
-class ArticleInLanguageMetaSchema(_ArticleMetaSchema):
-    requested_locale: str | None = Field(
-        description="The language asked for with ?locale=, or null without it."
-    )
-    fallback: bool = Field(
-        description="True when the article has no live version in the requested language "
-        "and this one is in a ?fallback= language."
-    )
-
-    @staticmethod
-    def resolve_requested_locale(obj, context):
-        return _requested_locale(context)
-
-    @staticmethod
-    def resolve_fallback(obj, context):
-        requested = _requested_locale(context)
-        return requested is not None and obj.locale.language_code != requested
+class ArticleInLanguageMetaSchema(FallbackMarks, _ArticleMetaSchema):
+    """The meta of an article in a language: Wagtail's, with the fallback marks."""
 
 
 class ArticleInLanguageSchema(_ArticleSchema):
@@ -647,7 +626,7 @@ def get_article(
     ),
     site: str | None = Query(None, description="A site's hostname[:port]."),
 ):
-    _refuse_unknown_parameters(request, {"locale", "fallback", "site"})
+    refuse_unknown_parameters(request, {"locale", "fallback", "site"})
     query = ArticleListingQuery(locale=locale, fallback=fallback)
     languages, one_locale = _languages_or_locale(request, query)
     key = Page.objects.filter(pk=article_id).values_list("translation_key", flat=True)

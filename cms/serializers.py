@@ -1,9 +1,10 @@
 """API fields every ukiyo page shares (v2 serializer fields; v3 reads their types)."""
 
 from django.conf import settings
-from django.urls import reverse
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (API v3) needs it before Python 3.12
+
+from cms.api_common import page_api_urls
 
 
 class Alternate(TypedDict):
@@ -22,16 +23,16 @@ class AlternatesField(Field):
     """
 
     def to_representation(self, translations) -> dict[str, Alternate]:
-        base = settings.WAGTAILAPI_BASE_URL.rstrip("/")
         alternates = {}
         for code, _name in settings.LANGUAGES:
             page = translations.get(code)
             if page is None:
                 continue
+            api_v2_url, api_v3_url = page_api_urls(page.pk)
             alternates[code] = {
                 "id": page.pk,
                 "html_url": page.get_full_url(),
-                "api_v2_url": base + reverse("wagtailapi:pages:detail", args=[page.pk]),
-                "api_v3_url": base + reverse("wagtailapi_v3:detail_page", args=[page.pk]),
+                "api_v2_url": api_v2_url,
+                "api_v3_url": api_v3_url,
             }
         return alternates

@@ -14,11 +14,12 @@ import datetime
 import sys
 from typing import Annotated, Literal, Union
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pydantic import Field
 from rest_framework.fields import Field as SerializerField
 from typing_extensions import TypedDict  # pydantic (API v3) needs it before Python 3.12
+
+from cms.api_common import api_base
 
 # ---------------------------------------------------------------------------
 # Images
@@ -73,7 +74,7 @@ def srcset_specs(image):
 def absolute_media_url(url):
     """Media served by this site has a path for a URL; a frontend elsewhere needs the host."""
     if url.startswith("/"):
-        return settings.WAGTAILAPI_BASE_URL.rstrip("/") + url
+        return api_base() + url
     return url
 
 

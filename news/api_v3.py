@@ -12,12 +12,13 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from wagtail.api.utils import get_full_url
 from wagtail.api.v3.api import api as api_v3
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.models import Locale
+
+from cms.api_common import refuse_unknown_parameters
 
 from .models import Author, Category
 
@@ -66,14 +67,8 @@ LISTING_PARAMETERS = {"locale", "order", "limit", "offset"}
 
 
 def snippets(request: HttpRequest, model, filters: SnippetFilters):
-    """One language's snippets (every language's without ``locale``), ordered by name.
-
-    An unknown parameter is refused rather than ignored: ``?local=en`` would otherwise answer
-    every language, and the mistake would go unnoticed.
-    """
-    unknown = sorted(set(request.GET) - LISTING_PARAMETERS)
-    if unknown:
-        raise HttpError(400, f"Unknown query parameter: {', '.join(unknown)}")
+    """One language's snippets (every language's without ``locale``), ordered by name."""
+    refuse_unknown_parameters(request, LISTING_PARAMETERS)
     queryset = model.objects.select_related("locale")
     ordering = [filters.order, "pk"]
     if filters.locale is None:
@@ -87,8 +82,7 @@ def snippets(request: HttpRequest, model, filters: SnippetFilters):
 
 
 def snippet(request: HttpRequest, model, pk: int):
-    if request.GET:
-        raise HttpError(400, f"Unknown query parameter: {', '.join(sorted(request.GET))}")
+    refuse_unknown_parameters(request, ())
     return get_object_or_404(model.objects.select_related("locale"), pk=pk)
 
 

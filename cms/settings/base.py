@@ -306,10 +306,6 @@ WAGTAILLOCALIZE_MACHINE_TRANSLATOR = machine_translator_from_env(os.environ)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # API v2 answers the same to everyone (live, public content): reading the session would
-    # only add "Vary: Cookie" and split every shared cache per reader. Wagtail's admin API
-    # names its own session authentication.
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
 }
 
 # ukiyo's own settings
