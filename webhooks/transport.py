@@ -3,7 +3,8 @@
 The address is checked when a webhook is saved and again right before each request,
 because a name's DNS answer can change after the form accepted it. The request then
 connects to the very address that was checked (not to a second lookup of the name), so a
-name cannot pass the check with a public address and be used with a private one.
+name cannot pass the check with a public address and be used with a private one; the Host
+header and the TLS certificate check still use the name.
 """
 
 import http.client
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import urllib3
 from django.conf import settings
 
 # Only this much of a receiver's answer is read and kept in the log.
@@ -104,35 +106,96 @@ def post(url, body, headers, *, timeout=None):
     except OSError as error:
         raise DeliveryError(f"DNS lookup failed: {error}", retry=True) from None
 
+    # The pool connects to the address that was checked; the certificate is checked
+    # against the name, which the Host header carries too.
+    name = request_name(parts.hostname)
     if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
+        pool = urllib3.HTTPSConnectionPool(
+            addresses[0],
+            port,
+            server_hostname=name,
+            assert_hostname=name,
+            ssl_context=ssl.create_default_context(),
         )
     else:
-        connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
-    address = addresses[0]
-
-    def connect_to_checked_address(_address, timeout, source_address=None):
-        # The Host header and TLS certificate check still use the name.
-        return socket.create_connection((address, port), timeout, source_address)
-
-    connection._create_connection = connect_to_checked_address
+        pool = urllib3.HTTPConnectionPool(addresses[0], port)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    answer = None
     try:
-        connection.request("POST", path, body=body, headers=headers)
-        answer = connection.getresponse()
+        answer = pool.urlopen(
+            "POST",
+            path,
+            body=body,
+            # Host first, as RFC 9110 asks of clients. urllib3 writes the headers it adds
+            # itself before the given ones, so those are given too, in http.client's order.
+            headers={
+                "Host": host_header(name, port, parts.scheme),
+                "Accept-Encoding": "identity",
+                "Content-Length": str(len(body)),
+                **headers,
+            },
+            redirect=False,
+            retries=False,
+            assert_same_host=False,
+            preload_content=False,
+            # The log shows the bytes the receiver sent, whatever their Content-Encoding.
+            decode_content=False,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        )
         excerpt = answer.read(RESPONSE_EXCERPT_BYTES)
         return Response(
             status=answer.status,
-            headers={name.lower(): value for name, value in answer.getheaders()},
+            headers={header.lower(): value for header, value in answer.headers.iteritems()},
             body=excerpt,
         )
-    except TimeoutError:
+    except urllib3.exceptions.NewConnectionError as error:
+        # A refused or unreachable address: urllib3 makes this a ConnectTimeoutError
+        # subclass, but no time ran out.
+        raise DeliveryError(describe(error), retry=True) from None
+    except (TimeoutError, urllib3.exceptions.TimeoutError):
         raise DeliveryError(f"No answer within {timeout:g} s", retry=True) from None
-    except (OSError, http.client.HTTPException) as error:
-        raise DeliveryError(f"{type(error).__name__}: {error}", retry=True) from None
+    except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as error:
+        raise DeliveryError(describe(error), retry=True) from None
     finally:
-        connection.close()
+        # The response holds the connection (preload_content=False); the pool any other.
+        if answer is not None:
+            answer.close()
+        pool.close()
+
+
+def request_name(hostname):
+    """``hostname`` as the Host header and the certificate check use it.
+
+    In ASCII (IDNA for an international name), and an IPv6 address without its zone, as
+    http.client wrote it when it connected by name.
+    """
+    try:
+        name = hostname.encode("ascii").decode()
+    except UnicodeEncodeError:
+        name = hostname.encode("idna").decode()
+    return name.partition("%")[0] if ":" in name else name
+
+
+def host_header(name, port, scheme):
+    # An IPv6 address goes in brackets, and the port only when it is not the default.
+    host = f"[{name}]" if ":" in name else name
+    return host if port == default_port(scheme) else f"{host}:{port}"
+
+
+def describe(error):
+    """``error`` as the log names it: the socket, TLS or HTTP error underneath.
+
+    urllib3 wraps the error it met (as the cause, or as an argument); the log keeps naming
+    the original, e.g. "ConnectionRefusedError: [Errno 111] Connection refused".
+    """
+    while isinstance(error, urllib3.exceptions.HTTPError):
+        inner = error.__cause__ or next(
+            (arg for arg in error.args if isinstance(arg, BaseException)), None
+        )
+        if inner is None:
+            break
+        error = inner
+    return f"{type(error).__name__}: {error}"
 
 
 def timed_post(url, body, headers):

@@ -1,9 +1,13 @@
-"""The real request, to a receiver on 127.0.0.1: signature, headers, limits, SSRF care."""
+"""The real request, to a receiver on 127.0.0.1: signature, headers, limits, TLS, SSRF care."""
 
 import hashlib
 import hmac
 import http.server
 import json
+import shutil
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from datetime import timedelta
@@ -46,19 +50,90 @@ class Server(http.server.ThreadingHTTPServer):
         pass
 
 
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
+def serve(server):
+    server.received = []
+    server.script = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
+
+def stop(server):
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture
 def local_receiver(settings):
     """An HTTP server on 127.0.0.1 that answers from ``script``; private networks allowed."""
     settings.UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
-    server = Server(("127.0.0.1", 0), Handler)
-    server.received = []
-    server.script = []
+    server = serve(Server(("127.0.0.1", 0), Handler))
     server.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/ukiyo?site=news"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     yield server
-    server.shutdown()
-    server.server_close()
+    stop(server)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for receiver.example (no CA signs test names), and its key."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-subj",
+            "/CN=receiver.example",
+            "-addext",
+            "subjectAltName=DNS:receiver.example",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def tls_receiver(settings, public_dns, certificate):
+    """An HTTPS server on 127.0.0.1 with the certificate for receiver.example.
+
+    receiver.example and elsewhere.example both resolve to 127.0.0.1; nothing trusts the
+    certificate unless a test says so.
+    """
+    settings.UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    public_dns["receiver.example"] = ["127.0.0.1"]
+    public_dns["elsewhere.example"] = ["127.0.0.1"]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    server = Server(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.port = server.server_address[1]
+    yield serve(server)
+    stop(server)
+
+
+def trust(monkeypatch, certificate):
+    # ssl.create_default_context() loads the trust store named by SSL_CERT_FILE: the
+    # transport's own TLS settings then trust the test certificate, unchanged otherwise.
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
 
 
 def receiver_verifies(secret, headers, body, tolerance=300):
@@ -172,7 +247,7 @@ def test_private_addresses_are_refused_at_delivery_time(settings, public_dns, mo
     webhook = make_webhook(url="https://hooks.frontend.example/ukiyo")
     public_dns["hooks.frontend.example"] = [address]
     connections = []
-    monkeypatch.setattr(transport.socket, "create_connection", lambda *a: connections.append(a))
+    monkeypatch.setattr(socket.socket, "connect", lambda *a: connections.append(a))
     sent = send(webhook)
     assert sent.status == Status.FAILED  # a configuration problem: not retried
     assert f"private address ({address})" in sent.error
@@ -192,11 +267,11 @@ def test_the_connection_goes_to_the_address_that_was_checked(settings, public_dn
     public_dns["hooks.frontend.example"] = ["203.0.114.10"]
     connected = []
 
-    def refuse(address, *args):
+    def refuse(sock, address):
         connected.append(address)
         raise ConnectionRefusedError("test")
 
-    monkeypatch.setattr(transport.socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
     sent = send(make_webhook(url="https://hooks.frontend.example/ukiyo"))
     assert connected == [("203.0.114.10", 443)]
     assert sent.status == Status.PENDING
@@ -207,3 +282,51 @@ def test_plain_http_is_refused_outside_development(settings, public_dns):
     with pytest.raises(transport.DeliveryError) as refused:
         transport.post("http://hooks.frontend.example/", b"{}", {})
     assert not refused.value.retry
+
+
+def test_https_goes_to_the_checked_address_with_the_name_for_tls_and_host(
+    tls_receiver, certificate, monkeypatch
+):
+    trust(monkeypatch, certificate)
+    tls_receiver.script.append((204, {}, b"", 0))
+    webhook = make_webhook(url=f"https://receiver.example:{tls_receiver.port}/hooks/ukiyo")
+    sent = send(webhook)
+    assert sent.status == Status.SUCCEEDED, sent.error
+    (request,) = tls_receiver.received
+    assert request["path"] == "/hooks/ukiyo"
+    assert request["headers"]["Host"] == f"receiver.example:{tls_receiver.port}"
+    assert receiver_verifies(webhook.secret, request["headers"], request["body"])
+
+
+@pytest.mark.parametrize(
+    ("name", "trusted"),
+    [("elsewhere.example", True), ("receiver.example", False)],
+    ids=["certificate-for-another-name", "untrusted-certificate"],
+)
+def test_https_refuses_a_certificate_not_valid_for_the_name(
+    tls_receiver, certificate, monkeypatch, name, trusted
+):
+    if trusted:
+        trust(monkeypatch, certificate)
+    with pytest.raises(transport.DeliveryError) as refused:
+        transport.post(f"https://{name}:{tls_receiver.port}/hooks", b"{}", {})
+    assert "certificate" in str(refused.value).lower()
+    assert tls_receiver.received == []
+
+
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 here")
+def test_an_ipv6_address_is_called_in_brackets(settings):
+    settings.UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    try:
+        server = serve(Server6(("::1", 0), Handler))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        port = server.server_address[1]
+        server.script.append((200, {}, b"", 0))
+        sent = send(make_webhook(url=f"http://[::1]:{port}/hooks"))
+        assert sent.status == Status.SUCCEEDED, sent.error
+        (request,) = server.received
+        assert request["headers"]["Host"] == f"[::1]:{port}"
+    finally:
+        stop(server)
