@@ -1,9 +1,10 @@
-"""From a content change to requests: who gets it, when each attempt runs, what counts.
+"""A delivery and its rules: who receives a change, what is sent, what counts, when to retry.
 
-Publishing only writes rows (the deliveries and their queued tasks); the worker makes the
-requests. Each attempt first claims its delivery with a conditional UPDATE on
-``(status, attempts)``: a duplicate task (a requeue, a "Retry now" racing a scheduled
-retry) finds the row moved on and does nothing, without holding a lock during the request.
+Nothing here queues or sends: ``webhooks.tasks`` does, by these rules, and the requests
+are ``webhooks.transport``'s. Each attempt first claims its delivery with a conditional
+UPDATE on ``(status, attempts)``: a duplicate task (a requeue, a "Retry now" racing a
+scheduled retry) finds the row moved on and does nothing, without holding a lock during
+the request.
 """
 
 import email.utils
@@ -15,11 +16,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import signing, transport
+from . import signing
 from .models import TEST_EVENT, Webhook, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ def new_delivery(webhook, event, change=None, payload=None, now=None):
     return delivery
 
 
-def deliveries_for_change(change):
-    """Queue one delivery of ``change`` to every active webhook that wants it."""
+def new_deliveries(change):
+    """Unsaved deliveries of ``change``: one to every active webhook that wants it."""
     if not is_public(change):
         return []
     webhooks = [
@@ -92,19 +92,7 @@ def deliveries_for_change(change):
     if not webhooks:
         return []
     payload = change_payload(change)
-    deliveries = [new_delivery(webhook, change.event, change, payload) for webhook in webhooks]
-    with transaction.atomic():
-        WebhookDelivery.objects.bulk_create(deliveries)
-        for delivery in deliveries:
-            enqueue(delivery)
-    return deliveries
-
-
-def enqueue(delivery, run_after=None):
-    from .tasks import deliver_webhook
-
-    task = deliver_webhook.using(run_after=run_after) if run_after else deliver_webhook
-    task.enqueue(str(delivery.pk), delivery.attempts)
+    return [new_delivery(webhook, change.event, change, payload) for webhook in webhooks]
 
 
 def backoff_delay(attempts_made, rng=random):
@@ -162,24 +150,11 @@ def claim(delivery_id, attempts):
     )
 
 
-def attempt(delivery_id, attempts):
-    """Make the attempt that follows ``attempts`` earlier ones, if it is still due.
+def record_answer(delivery, now, response, error, duration_ms):
+    """Write the outcome of the attempt made at ``now`` on ``delivery`` and in its history.
 
-    Returns the delivery after the attempt, or None when there was nothing to do.
+    ``response`` is the receiver's answer, or None and ``error`` says why there was none.
     """
-    if not claim(delivery_id, attempts):
-        return None
-    delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
-    webhook = delivery.webhook
-    if not webhook.active and delivery.event != TEST_EVENT:
-        finish(delivery, Status.FAILED, error="The webhook was deactivated before this attempt.")
-        return delivery
-
-    now = timezone.now()
-    headers = signed_headers(delivery, webhook, now)
-    response, error, duration_ms = transport.timed_post(
-        webhook.url, delivery.body.encode(), headers
-    )
     delivery.duration_ms = duration_ms
     if response is not None:
         delivery.response_status = response.status
@@ -200,37 +175,34 @@ def attempt(delivery_id, attempts):
         },
     ][-HISTORY_LENGTH:]
 
+
+def next_step(delivery, response, error, now):
+    """What follows the attempt made at ``now``: ``(status, when to try again)``.
+
+    The time is None when the delivery is finished with that status; otherwise the
+    status is PENDING and the next attempt is due then.
+    """
     if response is not None and 200 <= response.status < 300:
-        finish(delivery, Status.SUCCEEDED)
-    elif not is_retryable(response, error):
-        finish(delivery, Status.FAILED)
-    elif delivery.event == TEST_EVENT:
+        return Status.SUCCEEDED, None
+    if not is_retryable(response, error):
+        return Status.FAILED, None
+    if delivery.event == TEST_EVENT:
         # A test answers "does it work now?": it is not tried again later.
-        finish(delivery, Status.FAILED)
-    elif delivery.attempts >= settings.UKIYO_WEBHOOK_MAX_ATTEMPTS:
-        finish(delivery, Status.GIVEN_UP)
-    else:
-        delay = None
-        if response is not None:
-            delay = retry_after_seconds(response.headers.get("retry-after"), now)
-        if delay is None:
-            delay = backoff_delay(delivery.attempts)
-        schedule_retry(delivery, timezone.now() + timedelta(seconds=delay))
-    return delivery
+        return Status.FAILED, None
+    if delivery.attempts >= settings.UKIYO_WEBHOOK_MAX_ATTEMPTS:
+        return Status.GIVEN_UP, None
+    delay = None
+    if response is not None:
+        delay = retry_after_seconds(response.headers.get("retry-after"), now)
+    if delay is None:
+        delay = backoff_delay(delivery.attempts)
+    return Status.PENDING, timezone.now() + timedelta(seconds=delay)
 
 
 def is_retryable(response, error):
     if response is None:
         return error.retry
     return response.status in RETRY_STATUSES or response.status >= 500
-
-
-def schedule_retry(delivery, when):
-    delivery.status = Status.PENDING
-    delivery.next_attempt_at = when
-    with transaction.atomic():
-        delivery.save()
-        enqueue(delivery, run_after=when)
 
 
 def finish(delivery, status, error=None):
@@ -257,41 +229,3 @@ def purge_log(webhook_id=None, days=None):
         old = old.filter(webhook_id=webhook_id)
     deleted, _ = old.delete()
     return deleted
-
-
-def send_test(webhook):
-    """Send a test delivery now, in this request; the delivery with its outcome."""
-    delivery = new_delivery(webhook, TEST_EVENT)
-    delivery.save()
-    return attempt(delivery.pk, 0)
-
-
-def retry_now(delivery):
-    """Try a failed or given-up delivery once more, now; the delivery afterwards.
-
-    A retry that fails again for a passing reason goes back to the back-off schedule
-    until attempts run out.
-    """
-    reopened = WebhookDelivery.objects.filter(
-        pk=delivery.pk, status__in=[Status.FAILED, Status.GIVEN_UP], attempts=delivery.attempts
-    ).update(status=Status.PENDING, finished_at=None, next_attempt_at=timezone.now())
-    if not reopened:
-        return None
-    return attempt(delivery.pk, delivery.attempts)
-
-
-def requeue_stale(now=None):
-    """Queue a task again for pending deliveries whose task seems lost; how many.
-
-    A worker killed in the middle of an attempt, or a task queue emptied by hand, leaves
-    a pending delivery nothing will pick up. The delivery row knows it is overdue.
-    """
-    now = now or timezone.now()
-    stale = WebhookDelivery.objects.filter(
-        status=Status.PENDING, next_attempt_at__lt=now - CLAIM_LEASE
-    )
-    count = 0
-    for delivery in stale.only("pk", "attempts"):
-        enqueue(delivery)
-        count += 1
-    return count

@@ -27,7 +27,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from changes.models import ContentChange
 
-from . import delivery as deliveries
+from . import tasks
 from .forms import WebhookForm
 from .models import TEST_EVENT, Webhook, WebhookDelivery
 
@@ -167,7 +167,7 @@ class SendTestView(ConfirmView):
         ]
 
     def post(self, request, *args, **kwargs):
-        delivery = deliveries.send_test(self.object)
+        delivery = tasks.send_test(self.object)
         level, text = delivery_message(delivery)
         messages.add_message(request, level, text)
         return redirect("webhook_deliveries:inspect", delivery.pk)
@@ -338,7 +338,7 @@ class RetryView(ConfirmView):
     def post(self, request, *args, **kwargs):
         if refusal := self.refuse():
             return refusal
-        delivery = deliveries.retry_now(self.object)
+        delivery = tasks.retry_now(self.object)
         if delivery is None:
             messages.warning(request, _("The delivery changed in the meantime: nothing was sent."))
         else:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_tasks_db.models import DBTaskResult
 
-from webhooks import delivery, signing, transport
+from webhooks import delivery, signing, tasks, transport
 from webhooks.models import Webhook, WebhookDelivery
 
 from .conftest import make_webhook, run_worker
@@ -142,7 +142,7 @@ def test_failures_retry_on_the_back_off_schedule_then_give_up(receiver, webhook,
     waits = []
     for expected_attempts in range(3):
         before = timezone.now()
-        result = delivery.attempt(pending.pk, expected_attempts)
+        result = tasks.attempt(pending.pk, expected_attempts)
         assert result.status == Status.PENDING
         assert result.attempts == expected_attempts + 1
         waits.append(round((result.next_attempt_at - before).total_seconds()))
@@ -152,7 +152,7 @@ def test_failures_retry_on_the_back_off_schedule_then_give_up(receiver, webhook,
         assert task.args_kwargs["args"] == [str(pending.pk), expected_attempts + 1]
     assert waits == [30, 120, 600]
 
-    given_up = delivery.attempt(pending.pk, 3)
+    given_up = tasks.attempt(pending.pk, 3)
     assert given_up.status == Status.GIVEN_UP
     assert given_up.attempts == 4
     assert given_up.next_attempt_at is None
@@ -184,7 +184,7 @@ def test_a_refusal_or_a_redirect_fails_without_retry(receiver, webhook, status):
     receiver.answer(status)
     pending = delivery.new_delivery(webhook, "page.published", payload={"id": 1})
     pending.save()
-    result = delivery.attempt(pending.pk, 0)
+    result = tasks.attempt(pending.pk, 0)
     assert result.status == Status.FAILED
     assert result.response_status == status
     assert result.next_attempt_at is None
@@ -200,7 +200,7 @@ def test_retry_after_is_followed_within_bounds(receiver, webhook, header, expect
     pending = delivery.new_delivery(webhook, "page.published", payload={"id": 1})
     pending.save()
     before = timezone.now()
-    result = delivery.attempt(pending.pk, 0)
+    result = tasks.attempt(pending.pk, 0)
     assert result.status == Status.PENDING
     assert round((result.next_attempt_at - before).total_seconds()) == expected
 
@@ -215,9 +215,9 @@ def test_retry_after_as_an_http_date():
 def test_a_duplicate_or_late_task_sends_nothing(receiver, webhook):
     pending = delivery.new_delivery(webhook, "page.published", payload={"id": 1})
     pending.save()
-    assert delivery.attempt(pending.pk, 0).status == Status.SUCCEEDED
+    assert tasks.attempt(pending.pk, 0).status == Status.SUCCEEDED
     # The same task again (a requeue, a retry racing it): the row has moved on.
-    assert delivery.attempt(pending.pk, 0) is None
+    assert tasks.attempt(pending.pk, 0) is None
     assert len(receiver.requests) == 1
 
 
@@ -259,7 +259,7 @@ def test_the_log_keeps_finished_deliveries_for_the_configured_days(receiver, web
     recent = delivery.new_delivery(webhook, "page.published", payload=None)
     recent.save()
     # Finishing a delivery purges its webhook's old log entries.
-    delivery.attempt(recent.pk, 0)
+    tasks.attempt(recent.pk, 0)
     assert sorted(WebhookDelivery.objects.values_list("status", flat=True)) == [
         Status.PENDING,  # still to be sent: never purged
         Status.SUCCEEDED,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from webhooks.delivery import requeue_stale
+from webhooks.tasks import requeue_stale
 
 
 class Command(BaseCommand):
