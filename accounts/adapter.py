@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Site
 
-from cms.clients import client_ip
+from compat.allauth import LoginAttemptsPerAccountMixin
+from core.clients import client_ip
 
 from .languages import current_language, home_url, set_language_cookie, site_language
 from .models import ReaderProfile
@@ -21,31 +22,18 @@ from .models import ReaderProfile
 MAX_PASSWORD_LENGTH = 4096
 
 
-class ReaderAccountAdapter(DefaultAccountAdapter):
-    """django-allauth, adapted to ukiyo's readers."""
+class ReaderAccountAdapter(LoginAttemptsPerAccountMixin, DefaultAccountAdapter):
+    """django-allauth, adapted to ukiyo's readers.
+
+    Failed logins count per account, however the Host header is written and whether the
+    account is named by e-mail (reader login) or by user name (admin login): see
+    ``compat.allauth`` (tests/accounts/test_security.py pins it).
+    """
 
     def get_client_ip(self, request):
         # allauth's own lookup raises ImproperlyConfigured (a 500) when X-Forwarded-For has
         # fewer entries than trusted proxies; ukiyo's falls back to the connection's address.
         return client_ip(request)
-
-    def _get_login_attempts_cache_key(self, request, **credentials):
-        """The key failed logins are counted under: the account, not the host name.
-
-        allauth prefixes the login with ``request.get_host()``, so every variant of the Host
-        header (another port, a trailing dot) would count on its own. An existing account
-        is counted once whether it is named by e-mail (reader login) or by user name (admin
-        login). Overrides a private allauth method: tests/accounts/test_security.py pins it.
-        """
-        login = (credentials.get("email") or credentials.get("username") or "").strip().lower()
-        users = get_user_model().objects.all()
-        if "email" in credentials:
-            address = EmailAddress.objects.filter(email__iexact=login).first()
-            user = address.user if address else users.filter(email__iexact=login).first()
-        else:
-            field = f"{get_user_model().USERNAME_FIELD}__iexact"
-            user = users.filter(**{field: login}).first() if login else None
-        return f"user:{user.pk}" if user else f"login:{login}"
 
     def clean_password(self, password, user=None):
         # Every form that sets a password (signup, change, reset) comes through here.

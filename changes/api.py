@@ -2,7 +2,7 @@
 
 Readable without a token: it serves only changes of what anonymous readers can see (see
 ``changes.signals``), the same JSON in both APIs. Errors take each API's shape: v2's
-``{"message"}``, v3's problem JSON.
+``{"message"}``, v3's problem JSON. ``changes.apps`` registers both.
 """
 
 from datetime import datetime
@@ -10,12 +10,13 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest, JsonResponse
+from django.urls import path
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from wagtail.api.v3.api import api as api_v3
 from wagtail.api.v3.errors import ProblemDetail
 
 from . import feed
+from .models import ContentChange
 
 EventName = Literal[
     "page.published",
@@ -102,9 +103,6 @@ def list_changes(request: HttpRequest, filters: Query[ChangeFilters]):
         raise HttpError(error.status, error.message) from error
 
 
-api_v3.add_router("/changes/", router)
-
-
 def changes_v2(request):
     """``/api/v2/changes/``: the v3 feed's JSON, with v2's ``{"message"}`` errors."""
     if request.method not in ("GET", "HEAD"):
@@ -117,3 +115,13 @@ def changes_v2(request):
         return JsonResponse({"message": error.message}, status=error.status)
     # Django's JSON encoder writes date-times as v3 (ninja) does, to the millisecond.
     return JsonResponse(payload.model_dump())
+
+
+class ChangesEndpoint:
+    """The feed as an endpoint of the v2 router (``/api/v2/changes/``)."""
+
+    model = ContentChange
+
+    @classmethod
+    def get_urlpatterns(cls):
+        return [path("", changes_v2, name="listing")]

@@ -8,8 +8,16 @@ class ChangesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from api import caching
+        from api.v2.router import router as api_v2
+        from api.v3 import routers as api_v3
+
+        from . import api, clock, signals
+
         # Receivers are connected here, not at models import, so importing the models
         # (e.g. from a migration) has no side effect.
-        from . import signals
-
         signals.connect()
+        # The API's Last-Modified is the content clock's time.
+        caching.set_last_modified(clock.last_modified)
+        api_v2.register_endpoint("changes", api.ChangesEndpoint)
+        api_v3.register("/changes/", api.router)

@@ -27,7 +27,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from wagtail.models import Page, get_page_models
 from wagtail.snippets.models import get_snippet_models
 
-from cms.api_common import api_url, page_api_urls, unknown_parameters, unknown_parameters_message
+from api.params import unknown_parameters, unknown_parameters_message
+from api.v2.router import router as api_v2
+from core.links import api_url, page_api_urls
 
 from .models import ContentChange, Purge
 
@@ -274,13 +276,11 @@ class ItemRenderer:
         """The v2 endpoint serving this snippet type without a token, or None: only those
         snippets are public, so only their names are shown."""
         if label not in self._snippet_endpoints:
-            from cms.api import api_router  # cms.api imports this app's router
-
             try:
                 model = apps.get_model(label)
             except (LookupError, ValueError):
                 model = None
-            found = api_router.get_model_endpoint(model) if model else None
+            found = api_v2.get_model_endpoint(model) if model else None
             is_page = model is not None and issubclass(model, Page)
             self._snippet_endpoints[label] = found[0] if found and not is_page else None
         return self._snippet_endpoints[label]

@@ -60,3 +60,20 @@ class Purge(models.Model):
 
     def __str__(self):
         return f"≤ {self.through_id} ({self.before.isoformat()})"
+
+
+class ContentClock(models.Model):
+    """When the content the API serves last changed: one row, moved forward after every
+    commit that changes a page, a snippet, an image or a document (``changes.clock``).
+
+    The API's ``Last-Modified`` comes from it. It is deliberately coarse: any change moves it,
+    so a conditional request never gets a 304 for content that did change.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("content clock")
+
+    def __str__(self):
+        return self.changed_at.isoformat()

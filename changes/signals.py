@@ -1,4 +1,8 @@
-"""Receivers that record what a frontend can see change, as ``ContentChange`` rows.
+"""Receivers that record what a frontend can see change: ``ContentChange`` rows, and the clock.
+
+Every save, delete and many-to-many change of content also moves the content clock
+(``changes.clock``), whose time is the API's ``Last-Modified``; the rows below say what
+changed, the clock only when.
 
 Every row is written by the receiver of the signal that announces the change, in the same
 database transaction as the change when the caller holds one, so that a rolled-back publish
@@ -25,8 +29,9 @@ Snippets
 
 import threading
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from wagtail.models import DraftStateMixin, Page, PageViewRestriction, TranslatableMixin
 from wagtail.signals import (
     page_published,
@@ -38,6 +43,7 @@ from wagtail.signals import (
 )
 from wagtail.snippets.models import get_snippet_models
 
+from . import clock
 from .models import ContentChange
 
 Event = ContentChange.Event
@@ -324,10 +330,13 @@ def snippet_data(instance):
     return {"title": str(instance), "public": True}
 
 
-def on_post_save(sender, instance, created=False, raw=False, **kwargs):
-    # One receiver for every model: pages and snippets have no common base class.
+def on_post_save(sender, instance, created=False, raw=False, using=DEFAULT_DB_ALIAS, **kwargs):
+    # One receiver for every model: pages and snippets have no common base class. A raw save
+    # is a fixture or a database restore being loaded, not an edit (Django's rule for signal
+    # receivers): restoring a snapshot must leave the database as it was.
     if raw:
         return
+    clock.content_changed(sender, using)
     if isinstance(instance, Page):
         on_page_post_save(instance)
     elif is_snippet(sender) and not issubclass(sender, DraftStateMixin):
@@ -339,9 +348,15 @@ def on_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
         on_page_pre_save(instance, update_fields=update_fields)
 
 
-def on_post_delete(sender, instance, **kwargs):
+def on_post_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+    clock.content_changed(sender, using)
     if is_snippet(sender):
         record(Event.SNIPPET_DELETED, instance, **snippet_data(instance))
+
+
+def on_m2m_changed(sender, instance, action, using=DEFAULT_DB_ALIAS, **kwargs):
+    if action.startswith("post_"):
+        clock.content_changed(type(instance), using)
 
 
 def on_published(sender, instance, **kwargs):
@@ -367,6 +382,7 @@ def connect():
     pre_save.connect(on_pre_save, dispatch_uid=uid + "pre-save")
     post_save.connect(on_post_save, dispatch_uid=uid + "post-save")
     post_delete.connect(on_post_delete, dispatch_uid=uid + "post-delete")
+    m2m_changed.connect(on_m2m_changed, dispatch_uid=uid + "m2m")
     published.connect(on_published, dispatch_uid=uid + "published")
     unpublished.connect(on_unpublished, dispatch_uid=uid + "unpublished")
     post_save.connect(

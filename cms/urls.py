@@ -1,28 +1,24 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents import urls as wagtaildocs_urls
 
-from changes.api import changes_v2
-from cms.api import api_not_found, api_router
-from cms.api_preview import preview_v2  # also adds /api/v3/preview/ before api_v3.urls is read
 from search import views as search_views
 
 # Outside the language prefix: the admin, the API and files.
 urlpatterns = [
+    # Settings → Footer links moved from the project package to core: old bookmarks still work.
+    re_path(
+        r"^admin/settings/cms/footerlinks/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/settings/core/footerlinks/%(rest)s", permanent=True),
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("api/v2/preview/", preview_v2, name="wagtailapi_preview"),
-    path("api/v2/changes/", changes_v2, name="wagtailapi_changes"),
-    path("api/v2/", api_router.urls),
-    path("api/v3/", api_v3.urls),
-    # Only paths ending in "/": without it, CommonMiddleware first adds the slash, so that
-    # /api/v2/pages redirects to /api/v2/pages/ instead of answering 404.
-    re_path(r"^api/(?:.*/)?$", api_not_found),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

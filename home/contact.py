@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cms.clients import client_ip
+from core.clients import client_ip
 
 logger = logging.getLogger(__name__)
 

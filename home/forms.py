@@ -5,8 +5,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ContactMessage
-
 
 def single_line(value):
     """Runs of whitespace, line breaks included, as one space: the value goes into a header."""
@@ -34,21 +32,26 @@ class ContactForm(forms.Form):
     """
 
     TRAP = "website"
+    # What a reader may send; ``ContactMessage`` stores it with the same limits.
+    NAME_MAX_LENGTH = 100
+    EMAIL_MAX_LENGTH = 254
+    SUBJECT_MAX_LENGTH = 150
+    MESSAGE_MAX_LENGTH = 5000
 
     name = forms.CharField(
         label=_("Your name"),
-        max_length=ContactMessage.NAME_MAX_LENGTH,
+        max_length=NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("Your e-mail address"),
-        max_length=ContactMessage.EMAIL_MAX_LENGTH,
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    subject = forms.CharField(label=_("Subject"), max_length=ContactMessage.SUBJECT_MAX_LENGTH)
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
     message = MessageField(
         label=_("Message"),
-        max_length=ContactMessage.MESSAGE_MAX_LENGTH,
+        max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 10}),
     )
     website = forms.CharField(
@@ -60,7 +63,7 @@ class ContactForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Built per form, in the reader's language and number format.
-        limit = ContactMessage.MESSAGE_MAX_LENGTH
+        limit = self.MESSAGE_MAX_LENGTH
         self.fields["message"].help_text = ngettext(
             "At most %(count)s character.", "At most %(count)s characters.", limit
         ) % {"count": number_format(limit, force_grouping=True)}
@@ -84,9 +87,6 @@ class ContactForm(forms.Form):
         """True when the hidden field was filled in (call after ``is_valid``)."""
         return bool(self.cleaned_data.get(self.TRAP))
 
-    def save(self, *, page, language):
-        return ContactMessage.objects.create(
-            page=page,
-            language=language,
-            **{name: self.cleaned_data[name] for name in ("name", "email", "subject", "message")},
-        )
+    def message_fields(self):
+        """What a ``ContactMessage`` stores of a valid submission."""
+        return {name: self.cleaned_data[name] for name in ("name", "email", "subject", "message")}

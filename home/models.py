@@ -1,3 +1,5 @@
+"""The site's own pages: the home page of each language, plain pages, the contact page."""
+
 import logging
 from http import HTTPMethod
 
@@ -10,31 +12,23 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
-from cms.models import BasePage
+from core.models import BasePage
+from home.blocks import PlainBodyBlock
+from home.contact import SubmissionRateLimit, notify_newsroom
+from home.forms import ContactForm
 
 logger = logging.getLogger(__name__)
 
 
 def plain_body():
     """The body of the site's plain pages: headings and paragraphs."""
-    return StreamField(
-        [
-            ("heading", blocks.CharBlock(form_classname="title", icon="title", label=_("Heading"))),
-            (
-                "paragraph",
-                blocks.RichTextBlock(features=settings.RICH_TEXT_PARAGRAPH, label=_("Paragraph")),
-            ),
-        ],
-        blank=True,
-        verbose_name=_("body"),
-    )
+    return StreamField(PlainBodyBlock(), blank=True, verbose_name=_("body"))
 
 
 class HomePage(BasePage):
@@ -65,6 +59,10 @@ class HomePage(BasePage):
 
     FEATURED_COUNT = 3
     LATEST_COUNT = 6
+
+    # news.models is imported where it is used: page types register in the order their
+    # modules load, which orders them in the admin and in API v3's page type unions, and the
+    # site's own pages (this app) come first.
 
     @cached_property
     def article_index(self):
@@ -176,15 +174,11 @@ class ContactPage(BasePage):
     preview_modes = [("", _("Form")), ("sent", _("After sending"))]
 
     def get_preview_context(self, request, mode_name):
-        from .forms import ContactForm
-
         context = super().get_preview_context(request, mode_name)
         context.update(form=ContactForm(), sent=mode_name == "sent", rate_limited=False)
         return context
 
     def serve(self, request, *args, **kwargs):
-        from .forms import ContactForm
-
         if not hasattr(request, "is_preview"):
             request.is_preview = False
         if request.method == "POST":
@@ -197,8 +191,6 @@ class ContactPage(BasePage):
         return response
 
     def receive(self, request, form):
-        from .contact import SubmissionRateLimit, notify_newsroom
-
         rate_limit = SubmissionRateLimit(request)
         if rate_limit.exceeded():
             return self.rate_limited(request, form, rate_limit)
@@ -212,7 +204,9 @@ class ContactPage(BasePage):
             # The same answer as for a person, so the robot learns nothing.
             logger.info("Contact form on page %s: a robot's submission was dropped.", self.pk)
         else:
-            message = form.save(page=self, language=self.locale.language_code)
+            message = ContactMessage.objects.create(
+                page=self, language=self.locale.language_code, **form.message_fields()
+            )
             notify_newsroom(message, request)
         messages.success(request, self.SENT_MESSAGE, extra_tags=self.SENT_TAG)
         # The browser keeps the form's "#contact-form" on the redirect; the page that follows
@@ -240,11 +234,6 @@ class ContactPage(BasePage):
 class ContactMessage(models.Model):
     """A message a reader sent with the contact form, kept whether or not it was e-mailed."""
 
-    NAME_MAX_LENGTH = 100
-    EMAIL_MAX_LENGTH = 254
-    SUBJECT_MAX_LENGTH = 150
-    MESSAGE_MAX_LENGTH = 5000
-
     page = models.ForeignKey(
         ContactPage,
         null=True,
@@ -254,10 +243,10 @@ class ContactMessage(models.Model):
         verbose_name=_("contact page"),
     )
     language = models.CharField(_("language"), max_length=20)
-    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
-    email = models.EmailField(_("e-mail address"), max_length=EMAIL_MAX_LENGTH)
-    subject = models.CharField(_("subject"), max_length=SUBJECT_MAX_LENGTH)
-    message = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
+    name = models.CharField(_("name"), max_length=ContactForm.NAME_MAX_LENGTH)
+    email = models.EmailField(_("e-mail address"), max_length=ContactForm.EMAIL_MAX_LENGTH)
+    subject = models.CharField(_("subject"), max_length=ContactForm.SUBJECT_MAX_LENGTH)
+    message = models.TextField(_("message"), max_length=ContactForm.MESSAGE_MAX_LENGTH)
     submitted_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -1,18 +1,23 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NewsConfig(AppConfig):
     name = "news"
-    verbose_name = "News"
+    verbose_name = _("News")
 
     def ready(self):
-        from django.utils import translation
+        """Add the article's pieces to both APIs (the ``api`` app is ready before this one)."""
+        from api.v2.pages import PagesEndpoint
+        from api.v2.router import router as api_v2
+        from api.v3 import routers as api_v3
 
-        from news.api_types import register_typed_streamfields
+        from .api import articles, filters, snippets, writes
 
-        register_typed_streamfields()
-        # API v3 builds its schemas once, when first imported, turning model labels into
-        # field titles: built under the site's language they would make the OpenAPI contract
-        # Japanese. Build them now, in English, the language of the people who read it.
-        with translation.override("en"):
-            import wagtail.api.v3.api  # noqa: F401
+        api_v2.register_endpoint("categories", snippets.CategoriesEndpoint)
+        api_v2.register_endpoint("authors", snippets.AuthorsEndpoint)
+        PagesEndpoint.add_listing_filter(filters.ArticleFilter, filters.ARTICLE_FILTERS)
+        api_v3.register("/categories/", snippets.categories)
+        api_v3.register("/authors/", snippets.authors)
+        api_v3.register("/articles/", articles.router)
+        writes.register()

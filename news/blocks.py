@@ -25,14 +25,11 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.images.models import Rendition
 from wagtail.models import Page
 
-from cms.rich_text import resolved_page_links
-from news.api_types import (
-    SRCSET_SPECS,
-    cited_references,
-    image_sources,
-    srcset,
-    srcset_specs,
-)
+from api.images import SRCSET_SPECS, image_sources, rendition_payload, srcset, srcset_specs
+from core.rich_text import resolved_page_links
+
+from . import citations
+from .schemas import ArticleBody, References
 
 # The one rendition of a body image, for the page (news/blocks/figure.html) and the API alike.
 FIGURE_RENDITION = "width-1200|format-webp"
@@ -127,6 +124,12 @@ class CitingStructValue(blocks.StructValue):
         return self.get("sources") or []
 
 
+def _citations(value, context):
+    """The references a block cites, for the API: both APIs put the page being serialised in
+    the blocks' context, as Wagtail's templates do."""
+    return citations.citations_json((context or {}).get("page"), value.sources())
+
+
 # ---------------------------------------------------------------------------
 # Inline content
 # ---------------------------------------------------------------------------
@@ -149,7 +152,7 @@ class ParagraphBlock(blocks.StructBlock):
 
     def get_api_representation(self, value, context=None):
         representation = super().get_api_representation(value, context=context)
-        representation["citations"] = cited_references(value.sources(), context)
+        representation["citations"] = _citations(value, context)
         return representation
 
 
@@ -166,7 +169,7 @@ class ListItemBlock(blocks.StructBlock):
 
     def get_api_representation(self, value, context=None):
         representation = super().get_api_representation(value, context=context)
-        representation["citations"] = cited_references(value.sources(), context)
+        representation["citations"] = _citations(value, context)
         return representation
 
 
@@ -225,7 +228,7 @@ class QuoteBlock(blocks.StructBlock):
     def get_api_representation(self, value, context=None):
         representation = super().get_api_representation(value, context=context)
         representation["attribution"] = representation["attribution"] or ""
-        representation["citations"] = cited_references(value.sources(), context)
+        representation["citations"] = _citations(value, context)
         return representation
 
 
@@ -286,24 +289,6 @@ class FigureBlock(blocks.StructBlock):
             representation["renditions"] = sources
             representation["srcset"] = srcset(sources)
         return representation
-
-
-def rendition_payload(image, rendition):
-    """The JSON a frontend needs to show an image, shaped like Wagtail's ImageRenditionField.
-
-    A decorative image has an empty alt text, so that screen readers skip it.
-    """
-    if getattr(image, "decorative", False):
-        alt = ""
-    else:
-        alt = getattr(image, "contextual_alt_text", None) or image.default_alt_text
-    return {
-        "url": rendition.url,
-        "full_url": rendition.full_url,
-        "width": rendition.width,
-        "height": rendition.height,
-        "alt": alt,
-    }
 
 
 class EmbedFigureBlock(blocks.StructBlock):
@@ -392,6 +377,9 @@ class ArticleBodyBlock(blocks.StreamBlock):
 
     section = SectionBlock()
 
+    # The type of get_api_representation's answer, for the OpenAPI document (api.v3.schemas).
+    api_type = ArticleBody
+
     class Meta:
         min_num = 1
 
@@ -445,6 +433,8 @@ class ReferenceBlock(blocks.StructBlock):
 
 class ReferencesBlock(blocks.StreamBlock):
     reference = ReferenceBlock()
+
+    api_type = References
 
     def get_api_representation(self, value, context=None):
         representation = super().get_api_representation(value, context=context)

@@ -20,11 +20,12 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from cms.models import BasePage
-from cms.rich_text import resolved_page_links
+from api.images import SRCSET_SPECS, ResponsiveImageField
+from core.models import BasePage
+from core.rich_text import resolved_page_links
 
-from .api_types import SRCSET_SPECS, ResponsiveImageField
 from .blocks import ArticleBodyBlock, ReferencesBlock
+from .citations import beyond_references
 from .serializers import AuthorsField, CategoryField, LanguageField, TagNamesField
 
 # Renditions every listing card and article header uses; prefetched together.
@@ -171,6 +172,8 @@ class ArticleIndexPage(BasePage):
     subpage_types = ["news.ArticlePage"]
     # One article list per language tree.
     max_count_per_parent = 1
+    # The header's "All Articles" (core.chrome).
+    is_article_list = True
 
     content_panels = [*BasePage.content_panels, FieldPanel("intro")]
     translatable_fields = [*BasePage.translatable_fields, TranslatableField("intro")]
@@ -362,7 +365,7 @@ class ArticlePage(BasePage):
 
     api_fields = [
         *BasePage.api_fields,
-        # writable: v3 writes (PATCH, POST) with an API token; see cms/api_writes.py.
+        # writable: v3 writes (PATCH, POST) with an API token; see api/v3/bodies.py.
         APIField("subtitle", writable=True),
         APIField("summary", writable=True),
         APIField("display_date"),
@@ -396,8 +399,8 @@ class ArticlePage(BasePage):
         errors = {}
         if self.updated_date and self.display_date and self.updated_date < self.display_date:
             errors["updated_date"] = _("The update cannot be earlier than the publication date.")
-        highest = max(self.cited_numbers(), default=0)
-        if highest > len(self.references):
+        highest = max(beyond_references(self.cited_numbers(), len(self.references)), default=0)
+        if highest:
             errors["body"] = ngettext(
                 "The body cites source %(number)d but the reference list has %(count)d source.",
                 "The body cites source %(number)d but the reference list has %(count)d sources.",
@@ -422,7 +425,7 @@ class ArticlePage(BasePage):
         """
         links = [link for link in self.article_authors.all() if link.author_id]
         prefetched = {
-            link.author_id: link.author for link in links if "author" in link._state.fields_cache
+            link.author_id: link.author for link in links if ArticleAuthor.author.is_cached(link)
         }
         missing = {link.author_id for link in links} - prefetched.keys()
         if missing:

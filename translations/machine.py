@@ -1,49 +1,13 @@
-"""Machine translation, chosen by the environment.
+"""The offline machine translator.
 
-wagtail-localize reads ``WAGTAILLOCALIZE_MACHINE_TRANSLATOR``; ``cms/settings/base.py`` sets it
-from :func:`machine_translator_from_env`. This module is imported by the settings, so it must not
-import anything that needs configured settings (models, the app registry).
+wagtail-localize reads ``WAGTAILLOCALIZE_MACHINE_TRANSLATOR``, which the settings choose from
+the environment (``cms.settings.environment``): DeepL, LibreTranslate, or this translator when
+neither is configured, so the demo and the tests never call the network.
 """
 
 from django.utils.translation import gettext_lazy as _
 from wagtail_localize.machine_translators.base import BaseMachineTranslator
 from wagtail_localize.strings import StringValue, lstrip_keep
-
-DEEPL = "wagtail_localize.machine_translators.deepl.DeepLTranslator"
-LIBRETRANSLATE = "wagtail_localize.machine_translators.libretranslate.LibreTranslator"
-OFFLINE = "translations.machine.OfflineTranslator"
-
-
-def machine_translator_from_env(environ):
-    """The ``WAGTAILLOCALIZE_MACHINE_TRANSLATOR`` setting for these environment variables.
-
-    ``DEEPL_API_KEY`` wins, then ``LIBRETRANSLATE_URL`` (with ``LIBRETRANSLATE_API_KEY`` when
-    the server wants one); without either, the offline translator, so the demo and the tests
-    never call the network. ``MACHINE_TRANSLATION_TIMEOUT`` (seconds) bounds each request.
-    """
-    options = {}
-    timeout = environ.get("MACHINE_TRANSLATION_TIMEOUT", "").strip()
-    if timeout:
-        options["TIMEOUT"] = int(timeout)
-
-    deepl_key = environ.get("DEEPL_API_KEY", "").strip()
-    if deepl_key:
-        # DeepL's free-tier keys end in ":fx"; the translator picks the matching endpoint.
-        return {"CLASS": DEEPL, "OPTIONS": {**options, "AUTH_KEY": deepl_key}}
-
-    libretranslate_url = environ.get("LIBRETRANSLATE_URL", "").strip().rstrip("/")
-    if libretranslate_url:
-        return {
-            "CLASS": LIBRETRANSLATE,
-            "OPTIONS": {
-                **options,
-                "LIBRETRANSLATE_URL": libretranslate_url,
-                # The translator always sends a key; self-hosted servers accept an empty one.
-                "API_KEY": environ.get("LIBRETRANSLATE_API_KEY", "").strip(),
-            },
-        }
-
-    return {"CLASS": OFFLINE, "OPTIONS": {}}
 
 
 def language_code(code):

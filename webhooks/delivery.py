@@ -9,7 +9,6 @@ the request.
 
 import email.utils
 import json
-import logging
 import random
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
@@ -21,8 +20,6 @@ from django.utils import timezone
 
 from . import signing
 from .models import TEST_EVENT, Webhook, WebhookDelivery
-
-logger = logging.getLogger(__name__)
 
 Status = WebhookDelivery.Status
 

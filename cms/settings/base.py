@@ -10,33 +10,10 @@ from pathlib import Path
 import dj_database_url
 from corsheaders.defaults import default_headers as default_cors_headers
 
-from translations.machine import machine_translator_from_env
+from .environment import cache_from_url, env_bool, env_list, machine_translator_from_env
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def cache_from_url(url):
-    """Django's cache settings from ``locmem://``, ``redis://host:6379/0`` or ``db://table``."""
-    scheme, _, rest = url.partition("://")
-    if scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
-    if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    if scheme == "db":
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
-    raise ValueError(f"CACHE_URL: unknown cache {url!r} (use locmem://, redis:// or db://)")
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -46,19 +23,27 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # A form that fails the CSRF check gets the site's own 403 page, in the reader's language.
 CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
 
+# ukiyo's apps by layer, bottom first (docs/architecture.md). ``api`` must come before the
+# domain apps and the wagtail apps: its ready() types the StreamFields of API v3 before Wagtail
+# builds the page schemas, and the domain apps then register their API pieces.
 INSTALLED_APPS = [
-    "cms",
-    "accounts",
-    "consent",
+    "core",
+    "preview",
+    "api",
     "home",
     "news",
     "search",
-    "translations",
     "changes",
+    "accounts",
+    "consent",
+    "translations",
     "webhooks",
+    "demo",
+    # The project package: its migrations hold the history of models that moved to core,
+    # preview and changes.
+    "cms",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales (same app label)
-    "wagtail.contrib.forms",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -83,7 +68,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "corsheaders",
@@ -96,16 +80,14 @@ MIDDLEWARE = [
     # Before anything that can answer: preflight requests get their CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cms.middleware.APILocaleMiddleware",
+    "core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # The API answers the same to every visitor: it never reads their session or login.
-    "cms.api_access.APIWithoutSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "cms.middleware.PrivateResponseMiddleware",
-    "cms.middleware.ReaderPathLookupMiddleware",
-    "cms.middleware.APICachingMiddleware",
+    "core.middleware.PrivateResponseMiddleware",
+    # What only the API needs (no session, its language, HTTP caching) wraps the API's views:
+    # api.urls.
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -126,7 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "cms.context_processors.site_chrome",
+                "core.context_processors.site_chrome",
             ],
         },
     },
@@ -269,7 +251,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Ukiyo-Preview"]
 # And request headers beyond django-cors-headers' defaults: conditional reads and writes.
 CORS_ALLOW_HEADERS = [*default_cors_headers, "if-match", "if-none-match"]
 # Seconds anonymous API reads may be reused by browsers and apps, and by shared caches (CDNs),
-# by kind of resource (cms.middleware.API_RESOURCE_KINDS). (0, 0) means "no-cache": stored,
+# by kind of resource (api.caching.API_RESOURCE_KINDS). (0, 0) means "no-cache": stored,
 # but revalidated (ETag) before every use.
 UKIYO_API_MAX_AGE = int(os.environ.get("API_MAX_AGE", "60"))
 UKIYO_API_SHARED_MAX_AGE = int(os.environ.get("API_SHARED_MAX_AGE", "300"))
@@ -287,7 +269,7 @@ UKIYO_CHANGES_RETENTION_DAYS = int(os.environ.get("CHANGES_RETENTION_DAYS", "90"
 UKIYO_CHANGES_SETTLE_SECONDS = int(os.environ.get("CHANGES_SETTLE_SECONDS", "60"))
 # Frontends get display HTML with internal links resolved, not database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"
-# Headless preview (cms.preview): the frontend's preview route, e.g.
+# Headless preview (preview.tokens, api.preview): the frontend's preview route, e.g.
 # https://app.news.example/preview. When set, the admin's preview shows that frontend, which
 # reads the previewed state from /api/v2|v3/preview/?token=...; empty keeps the admin's own
 # HTML preview. A token (and the state it names) lives this many seconds.

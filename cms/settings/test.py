@@ -1,9 +1,10 @@
 """The test suite: PostgreSQL from DATABASE_URL (scripts/with-postgres), fast hashing."""
 
 from .base import *  # noqa: F403
+from .environment import OFFLINE
 
 DEBUG = False
-SECRET_KEY = "ukiyo-tests-only"
+SECRET_KEY = "ukiyo-tests-only"  # noqa: S105  (the test suite's own key, never deployed)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -22,4 +23,4 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
 # Tests never call a machine translation service, whatever the environment holds.
-WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": "translations.machine.OfflineTranslator"}
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": OFFLINE}

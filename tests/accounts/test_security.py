@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 
-from cms.clients import client_ip
 from cms.settings import base as base_settings
+from core.clients import client_ip
 
 from .conftest import PASSWORD, make_reader, ui
 
@@ -105,7 +105,7 @@ def test_without_a_trusted_proxy_forwarded_headers_are_ignored(home):
     assert not logged_in(response)
 
 
-# -- cms.clients.client_ip ---------------------------------------------------------------
+# -- core.clients.client_ip ---------------------------------------------------------------
 
 
 def request(remote="192.0.2.1", **headers):

@@ -178,7 +178,7 @@ def test_listing_item_carries_every_article_field(client, article, category, lea
         "category": {"id": category.pk, "name": "宇宙", "slug": "space"},
         "authors": [{"id": author.pk, "name": "山田花子", "slug": "hanako", "role": "記者"}],
         "tag_names": ["moon"],
-        # The image's id, which a v3 write takes as lead_image_id (cms/api_writes.py).
+        # The image's id, which a v3 write takes as lead_image_id (api/v3/bodies.py).
         "lead_image": {
             "id": lead_image.pk,
             "meta": {

@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from cms import content_clock
-from cms.middleware import APICachingMiddleware
-from cms.models import ContentClock
+from api.caching import http_caching
+from changes import clock as content_clock
+from changes.models import ContentClock
 from tests.factories import ArticlePageFactory, CategoryFactory, ImageFactory, full_article
 
 
@@ -111,9 +111,9 @@ def test_each_kind_of_resource_has_its_own_lifetimes(client, article, settings, 
 
 def test_a_lifetime_of_zero_means_revalidate_every_time(rf, settings, db):
     settings.UKIYO_API_CACHE_LIFETIMES = {**settings.UKIYO_API_CACHE_LIFETIMES, "feed": (0, 0)}
-    middleware = APICachingMiddleware(lambda request: HttpResponse(b"{}"))
+    view = http_caching(lambda request: HttpResponse(b"{}"))
 
-    response = middleware(rf.get("/api/v2/changes/"))
+    response = view(rf.get("/api/v2/changes/"))
 
     assert cache_control(response) == {"public", "no-cache"}
     assert "ETag" in response
@@ -126,7 +126,7 @@ def test_an_answer_the_view_marked_private_stays_private(rf, marked, db):
         response["Cache-Control"] = marked
         return response
 
-    response = APICachingMiddleware(view)(rf.get("/api/v3/preview/", {"token": "x"}))
+    response = http_caching(view)(rf.get("/api/v3/preview/", {"token": "x"}))
 
     assert "public" not in cache_control(response)
     assert cache_control(response) == {part.strip() for part in marked.split(",")}

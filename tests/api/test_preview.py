@@ -14,8 +14,8 @@ from django.utils import timezone
 from wagtail.models import Workflow
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from cms import preview as cms_preview
-from cms.models import PreviewSnapshot
+from preview import tokens
+from preview.models import PreviewSnapshot
 from tests.factories import ArticlePageFactory, paragraph, section
 
 FRONTEND = "https://app.example.com/preview"
@@ -371,7 +371,7 @@ def test_the_frontend_url_keeps_its_own_query(editor, settings, article):
     ],
 )
 def test_a_frontend_url_that_cannot_work_is_a_configuration_error(settings, url, ok):
-    from cms.checks import frontend_preview_url
+    from preview.checks import frontend_preview_url
 
     settings.UKIYO_FRONTEND_PREVIEW_URL = url
 
@@ -436,7 +436,7 @@ def test_a_tampered_token_is_refused(client, issued, article, index, api):
 
 @pytest.mark.parametrize("api", APIS)
 def test_a_value_signed_for_something_else_is_no_token(client, issued, api):
-    claims = signing.loads(issued["token"], salt=cms_preview.SALT)
+    claims = signing.loads(issued["token"], salt=tokens.SALT)
     other = signing.dumps(claims)  # the site's key, another salt (Django's default)
 
     assert_refused(fetch(client, api, token=other), 401, "not valid")
@@ -488,8 +488,8 @@ def test_a_token_is_only_for_its_own_page_type_and_language(
 @pytest.mark.parametrize("api", APIS)
 def test_a_token_never_reads_another_pages_state(client, issued, article, index, api):
     # Even signed with the site's key, claims that do not match the stored state are refused.
-    claims = signing.loads(issued["token"], salt=cms_preview.SALT)
-    other = signing.dumps({**claims, "page": index.pk}, salt=cms_preview.SALT)
+    claims = signing.loads(issued["token"], salt=tokens.SALT)
+    other = signing.dumps({**claims, "page": index.pk}, salt=tokens.SALT)
 
     assert_refused(fetch(client, api, token=other), 403, "does not match")
 

@@ -180,10 +180,10 @@ def test_no_generated_read_gets_a_server_error_or_breaks_its_schema(app, demo):
     ("url", "parameter"),
     [
         # The v3 page detail ran in the page's language by looking the id up before the view
-        # had checked that it is one (cms.middleware.APILocaleMiddleware).
+        # had checked that it is one (api.v3.pages).
         ("/api/v3/pages/%C3%A4%C2%A9x/", "page_id"),
         ("/api/v3/pages/%C2%B2/", "page_id"),  # "²" is a digit to str.isdigit(), not to int()
-        # Wagtail passed these query values to the database unchecked (cms.api_access).
+        # Wagtail passed these query values to the database unchecked (compat.wagtail_api).
         ("/api/v3/pages/{page_id}/revisions/?user_id=same-origin", "user_id"),
         ("/api/v3/snippets/news.Category/?translation_of=%C3%A2d", "translation_of"),
     ],

@@ -729,16 +729,16 @@ def test_simultaneous_writes_with_one_tag_one_wins(auth, article, monkeypatch):
     lock, then sees the new tag. Without the lock both would pass the comparison."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no row locks; the suite also runs on PostgreSQL")
-    from cms import api_writes
+    from api.v3 import bodies
 
     tag = etag_of(Client(), article, auth)
-    check = api_writes.BodyChecker.check
+    check = bodies.BodyChecker.check
 
     def slow_check(self, payload):
         time.sleep(0.5)  # holds the row lock while the other write arrives
         return check(self, payload)
 
-    monkeypatch.setattr(api_writes.BodyChecker, "check", slow_check)
+    monkeypatch.setattr(bodies.BodyChecker, "check", slow_check)
     statuses = []
 
     def write(summary, delay):

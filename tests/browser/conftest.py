@@ -67,7 +67,7 @@ from django.test.utils import override_settings
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from home.demo.loader import DemoLoader
+from demo.loader import DemoLoader
 from news.models import ArticlePage
 
 # The same flags as scripts/screenshots.py (scripts/ is not a package).

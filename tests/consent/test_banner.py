@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from cms.models import FooterLinks
 from consent.models import ConsentTexts
+from core.models import FooterLinks
 from tests.conftest import translate_page
 from tests.factories import StandardPageFactory
 

@@ -21,7 +21,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 from wagtail.users.models import UserProfile
 
-from cms.models import FooterLinks
+from core.models import FooterLinks
 from home.models import ContactMessage, ContactPage, HomePage, StandardPage
 from news.models import ArticleIndexPage, ArticlePage
 from tests.conftest import translate_page
@@ -647,7 +647,7 @@ def test_the_view_permission_opens_the_messages(client, received):
 
 
 def demo_loader(locales, *languages):
-    from home.demo.loader import DemoLoader
+    from demo.loader import DemoLoader
 
     loader = DemoLoader()
     loader.locales = {code: locales[code] for code in languages}
@@ -673,7 +673,7 @@ def test_the_demo_contact_page_has_the_form_in_every_language_it_loads(home, loc
 
 
 def test_the_demo_refuses_an_old_plain_contact_page(home, locales):
-    from home.demo.loader import DemoContentError
+    from demo.loader import DemoContentError
 
     StandardPageFactory(parent=home, slug="contact", title="お問い合わせ")
 

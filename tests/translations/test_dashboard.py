@@ -234,4 +234,3 @@ def test_the_query_count_does_not_grow_with_the_articles(
         assert queries_many == queries_few, query
         with django_assert_max_num_queries(20):
             translator.get(DASHBOARD, query)
-    print("dashboard queries per request:", dict(zip(map(str, QUERIES), few, strict=True)))

@@ -8,13 +8,8 @@ from wagtail.models import Locale
 from wagtail_localize.machine_translators import get_machine_translator
 from wagtail_localize.strings import StringValue
 
-from translations.machine import (
-    DEEPL,
-    LIBRETRANSLATE,
-    OFFLINE,
-    OfflineTranslator,
-    machine_translator_from_env,
-)
+from cms.settings.environment import DEEPL, LIBRETRANSLATE, OFFLINE, machine_translator_from_env
+from translations.machine import OfflineTranslator
 
 
 def test_without_a_service_the_offline_translator_is_chosen():

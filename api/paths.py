@@ -1,0 +1,36 @@
+"""Pages by the path readers see them at, language prefix included, in both APIs.
+
+Reader URLs start with a language (``/ja/articles/…``, ``/en/articles/…``), which Wagtail's own
+lookup (``find/?html_path=`` in v2 and v3) takes for the first page slug under the default
+home, so it never finds anything. Here the prefix chooses that language's home instead; a path
+without one is looked up under the site's root page (the source language), as Wagtail does.
+"""
+
+from django.conf import settings
+from django.http import Http404
+from wagtail.models import Locale, Site
+
+
+def language_prefix(html_path):
+    """The site language ``html_path`` starts with (``"ja"`` for ``/ja/articles/``), or None."""
+    first = next((part for part in html_path.split("/") if part), "").lower()
+    return first if first in {code for code, _name in settings.LANGUAGES} else None
+
+
+def page_at_html_path(request, html_path, site=None):
+    """The page the reader site shows at ``html_path``, or None."""
+    site = site or Site.find_for_request(request)
+    if site is None:
+        return None
+    root = site.root_page
+    components = [component for component in html_path.split("/") if component]
+    if components and components[0].lower() in {code for code, _ in settings.LANGUAGES}:
+        locale = Locale.objects.filter(language_code=components.pop(0).lower()).first()
+        root = root.get_translation_or_none(locale) if locale else None
+        if root is None:
+            return None
+    try:
+        page, _args, _kwargs = root.specific.route(request, components)
+    except Http404:
+        return None
+    return page

@@ -1,0 +1,27 @@
+"""``/api/``: both APIs, each view wrapped in what every API view shares (``api.views``).
+
+Mounted outside ``i18n_patterns``: an API path never carries a language prefix; the language
+of the content is chosen with ``?locale=``. Read when the URLconf is first loaded, after every
+app's ``ready()`` has registered its endpoints and routers.
+"""
+
+from django.urls import path, re_path
+from wagtail.api.v3.urls import api as api_v3
+from wagtail.utils.urlpatterns import decorate_urlpatterns
+
+from .v2.router import router as v2_router
+from .v3 import routers
+from .views import api_view, not_found
+
+routers.mount(api_v3)
+
+urlpatterns = decorate_urlpatterns(
+    [
+        path("v2/", v2_router.urls),
+        path("v3/", api_v3.urls),
+        # Only paths ending in "/": without it, CommonMiddleware first adds the slash, so that
+        # /api/v2/pages redirects to /api/v2/pages/ instead of answering 404.
+        re_path(r"^(?:.*/)?$", not_found),
+    ],
+    api_view,
+)

@@ -1,0 +1,180 @@
+"""``/api/v2/pages/``: Wagtail's pages endpoint, each page in its own language.
+
+What it adds to Wagtail's:
+
+- Each page is serialised in its own language, so rich-text links resolve to pages of that
+  language whatever the request carries.
+- ``find/?html_path=`` takes the paths readers see (``/ja/articles/…``, ``api.paths``).
+- ``?locale=fr&fallback=en,ja`` (``api.languages``): items without a live French version come
+  in the first fallback language that has one, marked in ``meta``.
+- Listing filters of the domain apps (``add_listing_filter``: the article filters of
+  ``news.api.listings``), applied before the search.
+- A fixed number of queries: a page type whose queryset has ``with_details()`` is read with
+  it (related rows and renditions at once), listed StreamFields are converted together (the
+  images of every listed body in one query), and ``alternates`` are prefetched.
+"""
+
+from django.http import Http404
+from django.utils import translation
+from wagtail.api.v2.filters import FieldsFilter, LocaleFilter, SearchFilter
+from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from api.languages import Languages, ListingParameterError, parse_languages
+from api.paths import page_at_html_path
+
+from .filters import FallbackLocaleFilter, FieldsFilterBesidesListing, bad_request
+
+
+class PageInItsLanguageSerializer(PageSerializer):
+    """Serialises each page in its own language.
+
+    Rich-text links to other pages then resolve to their translations in the page's language,
+    whatever language the request happens to carry.
+    """
+
+    def to_representation(self, instance):
+        # Blocks find their page in the context, as in Wagtail's templates: citations resolve
+        # to its references (API v3 passes it the same way, see api.v3.schemas).
+        self.context["page"] = instance
+        with translation.override(instance.locale.language_code):
+            return super().to_representation(instance)
+
+
+def prefetch_live_translations(pages):
+    """Fill ``live_translations`` of every listed page with one query for all of them."""
+    keys = {page.translation_key for page in pages}
+    translations = {}
+    for page in (
+        Page.objects.filter(translation_key__in=keys).live().public().select_related("locale")
+    ):
+        translations.setdefault(page.translation_key, {})[page.locale.language_code] = page
+    for page in pages:
+        page.__dict__["live_translations"] = translations.get(page.translation_key, {})
+
+
+def with_details(queryset):
+    """``queryset.with_details()`` when the page type defines it, else the queryset."""
+    details = getattr(queryset, "with_details", None)
+    return details() if details is not None else queryset
+
+
+class PagesEndpoint(PagesAPIViewSet):
+    base_serializer_class = PageInItsLanguageSerializer
+    # Query parameters read by the listing filters: Wagtail's field filters leave them alone.
+    listing_parameters = frozenset(["fallback"])
+    known_query_parameters = PagesAPIViewSet.known_query_parameters | listing_parameters
+    filter_backends = [
+        {FieldsFilter: FieldsFilterBesidesListing, LocaleFilter: FallbackLocaleFilter}.get(
+            backend, backend
+        )
+        for backend in PagesAPIViewSet.filter_backends
+    ]
+
+    @classmethod
+    def add_listing_filter(cls, backend, parameters):
+        """Apply ``backend`` (a DRF filter backend) to listings, before the search (a search
+        result cannot be filtered further); it reads the query ``parameters``. For an app's
+        ``AppConfig.ready()``."""
+        backends = list(cls.filter_backends)
+        position = backends.index(SearchFilter) if SearchFilter in backends else len(backends)
+        cls.filter_backends = [*backends[:position], backend, *backends[position:]]
+        cls.listing_parameters = cls.listing_parameters | frozenset(parameters)
+        cls.known_query_parameters = cls.known_query_parameters | frozenset(parameters)
+
+    # -- the language chain --------------------------------------------------------------
+
+    def requested_languages(self) -> Languages | None:
+        if not hasattr(self, "_languages"):
+            try:
+                self._languages = parse_languages(
+                    self.request.GET.get("locale"), self.request.GET.get("fallback")
+                )
+            except ListingParameterError as error:
+                raise bad_request(error) from error
+        return self._languages
+
+    @staticmethod
+    def _mark(item, locale_id, languages):
+        # Fallback versions are marked next to ``locale`` (which stays the language the
+        # content is in): ``"requested_locale": "fr", "fallback": true``.
+        meta = item.setdefault("meta", {})
+        meta["requested_locale"] = languages.requested.language_code
+        meta["fallback"] = locale_id != languages.requested.pk
+
+    # -- listing -------------------------------------------------------------------------
+
+    def get_queryset(self):
+        return with_details(super().get_queryset())
+
+    def paginate_queryset(self, queryset):
+        pages = list(super().paginate_queryset(queryset))
+        if self.requested_languages() is not None:
+            self._listed_locales = [page.locale_id for page in pages]
+        if self._lists("alternates"):
+            prefetch_live_translations(pages)
+        model = getattr(queryset, "model", None) or Page
+        for field in model._meta.get_fields():
+            if isinstance(field, StreamField) and self._lists(field.name):
+                # Every listed value at once: the images inside all of them are read in one
+                # query instead of one per page.
+                values = field.stream_block.bulk_to_python(
+                    [getattr(page, field.name).raw_data for page in pages]
+                )
+                for page, value in zip(pages, values, strict=True):
+                    setattr(page, field.name, value)
+        return pages
+
+    def get_paginated_response(self, data):
+        languages = self.requested_languages()
+        if languages is not None:
+            for item, locale_id in zip(data, self._listed_locales, strict=True):
+                self._mark(item, locale_id, languages)
+        return super().get_paginated_response(data)
+
+    def _lists(self, name):
+        fields = {field.strip() for field in self.request.GET.get("fields", "").split(",")}
+        return name in fields or ("*" in fields and f"-{name}" not in fields)
+
+    # -- detail --------------------------------------------------------------------------
+
+    def find_object(self, queryset, request):
+        if "html_path" in request.GET:
+            page = page_at_html_path(request, request.GET["html_path"])
+            if page is not None and queryset.filter(id=page.id).exists():
+                return page
+            if "id" not in request.GET:
+                return None
+        return super().find_object(queryset, request)
+
+    def get_object(self):
+        # Wagtail's get_serializer_class() calls get_object() again: fetch the page once.
+        if not hasattr(self, "_object"):
+            self._object = self._find_page()
+        return self._object
+
+    def _find_page(self):
+        languages = self.requested_languages()
+        if languages is not None and self.action == "detail_view":
+            # Any translation's id names the page; only live versions are candidates.
+            key = Page.objects.filter(pk=self.kwargs["pk"]).values_list(
+                "translation_key", flat=True
+            )
+            page = self.filter_queryset(self.get_queryset()).filter(translation_key__in=key)
+            page = page.first()
+            if page is None:
+                raise Http404("No live version of this page in the requested languages.")
+            page = page.specific
+        else:
+            page = super().get_object()
+        details = getattr(type(page).objects, "with_details", None)
+        return details().get(pk=page.pk) if details is not None else page
+
+    def detail_view(self, request, pk):
+        response = super().detail_view(request, pk)
+        languages = self.requested_languages()
+        if languages is not None:
+            self._mark(response.data, self.get_object().locale_id, languages)
+        return response

@@ -1,0 +1,99 @@
+"""The one post-processor of the v3 OpenAPI document (``/api/v3/openapi.json``).
+
+What ninja cannot express from the views, in one place and one order:
+
+1. **English.** The contract is written for developers, in English, whatever the site's
+   language: field titles and descriptions come from translatable model labels, which stay
+   lazy until the document is written out. It is written out under English here.
+2. **Writes.** The optional ``If-Match`` header of the page writes, the ``ETag`` of their
+   answers, and their 412 and 422 problem answers (``api.v3.pages``).
+3. **A valid document.** Wagtail 8.0.1 declares anonymous access as a security scheme
+   ``{"type": "http"}`` without the ``scheme`` OpenAPI requires (``AllowAnonymous``), so
+   validators and code generators reject the whole document. OpenAPI's own way to say "a
+   token is optional" is an empty requirement ``{}`` next to the token's: the scheme is
+   dropped and its uses become ``{}``. Upstream: none filed yet; django-ninja's
+   https://github.com/vitalik/django-ninja/issues/1442 asks for optional authentication.
+
+Installed by ``api.apps`` with ``compat.ninja.postprocess_openapi``.
+"""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from wagtail.api.v3.errors import ProblemDetail
+
+from .pages import BODY_OPERATIONS, PRECONDITION_OPERATIONS, TAGGED_OPERATIONS
+
+PROBLEM = {"$ref": "#/components/schemas/ProblemDetail"}
+
+
+def build(generate):
+    with translation.override("en"):
+        document = document_writes(generate())
+        document = json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+    return optional_token(document)
+
+
+def operations(document):
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                yield operation
+
+
+def document_writes(document):
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ProblemDetail", ProblemDetail.model_json_schema())
+    for operation in operations(document):
+        operation_id = operation.get("operationId")
+        responses = operation.setdefault("responses", {})
+        if operation_id in PRECONDITION_OPERATIONS:
+            operation.setdefault("parameters", []).append(
+                {
+                    "name": "If-Match",
+                    "in": "header",
+                    "required": False,
+                    "description": (
+                        "The ETag of your last read of the page (with your token). If the "
+                        "page changed since, nothing is saved and the answer is 412."
+                    ),
+                    "schema": {"type": "string"},
+                }
+            )
+            responses[412] = {
+                "description": "The page changed since the ETag sent in If-Match.",
+                "content": {"application/problem+json": {"schema": PROBLEM}},
+            }
+        if operation_id in BODY_OPERATIONS:
+            responses[422] = {
+                "description": (
+                    "The body is not valid; each entry of errors names its path (loc) and "
+                    "says why (msg). Nothing is saved."
+                ),
+                "content": {"application/problem+json": {"schema": PROBLEM}},
+            }
+        if operation_id in TAGGED_OPERATIONS:
+            for status, answer in responses.items():
+                if str(status) in ("200", "201") and isinstance(answer, dict):
+                    answer.setdefault("headers", {})["ETag"] = {
+                        "description": (
+                            "With a token: the page's revision tag, to send back in If-Match."
+                        ),
+                        "schema": {"type": "string"},
+                    }
+    return document
+
+
+def optional_token(document):
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    anonymous = {name for name, scheme in schemes.items() if scheme == {"type": "http"}}
+    for name in anonymous:
+        del schemes[name]
+    for operation in operations(document):
+        if "security" in operation:
+            operation["security"] = [
+                {} if set(requirement) & anonymous else requirement
+                for requirement in operation["security"]
+            ]
+    return document

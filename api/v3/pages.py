@@ -1,0 +1,213 @@
+"""What ukiyo adds to Wagtail's v3 page operations, as decorators of Wagtail's pages router.
+
+- **Reader paths.** ``find/?html_path=/ja/articles/…`` finds the page a reader sees there
+  (``api.paths``); Wagtail's own lookup takes the language prefix for a slug.
+- **The page's language.** Every operation on one page runs in that page's language, so its
+  rich-text links resolve to pages of the same language (v2 does the same in its serializer).
+- **Safe writes.** A write's body is checked first (``api.v3.bodies``: 422 with paths);
+  ``If-Match`` is compared with the page's revisions under its row lock
+  (``api.v3.preconditions``: 412); then Wagtail's view runs, all in one transaction, its
+  messages in English. A token holder's read or write of a page carries the page's ``ETag``.
+
+django-ninja's ``Router.add_decorator`` is the extension point: ``mode="view"`` wraps each
+operation's whole run (the answer included), ``mode="operation"`` the view function, after
+authentication and validation. Operations are told apart by their ``operationId``, the name the
+published contract gives them.
+"""
+
+import functools
+import json
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.http import HttpResponseRedirect, JsonResponse
+from django.utils import translation
+from pydantic import ValidationError as PydanticValidationError
+from wagtail.api.validators import SiteFilterValidator
+from wagtail.coreutils import resolve_model_string
+from wagtail.models import Page
+from wagtail.permissions import policy_registry
+
+from api.access import can_read
+from api.paths import language_prefix, page_at_html_path
+from compat.ninja import operation_id
+
+from .bodies import BodyChecker
+from .preconditions import can_write, check_if_match, current_etag
+
+FIND = "pages_find"
+# Operations that change one page (If-Match applies), and those that take a body.
+PRECONDITION_OPERATIONS = {
+    "pages_update",
+    "pages_delete",
+    "pages_actions_delete",
+    "pages_actions_publish",
+    "pages_actions_unpublish",
+    "pages_actions_revert",
+}
+BODY_OPERATIONS = {"pages_update", "pages_create"}
+# Operations whose answer shows a page a token holder may write next.
+TAGGED_OPERATIONS = {
+    "pages_detail",
+    "pages_update",
+    "pages_create",
+    "pages_actions_publish",
+    "pages_actions_unpublish",
+    "pages_actions_revert",
+}
+
+
+def extend(router):
+    """Add the decorators to Wagtail's pages router (and the routers it includes)."""
+    router.add_decorator(around_operation, mode="view")
+    router.add_decorator(before_view, mode="operation")
+
+
+# -- around each operation (mode="view") ---------------------------------------------------
+
+
+def around_operation(run):
+    operation = operation_id(run)
+    wrapped = in_page_language(run)
+    if operation in TAGGED_OPERATIONS:
+        wrapped = tagged(wrapped)
+
+    @functools.wraps(run)
+    def run_operation(request, *args, **kwargs):
+        # For ``before_view``, which sees Wagtail's function, not the operation.
+        request.ukiyo_operation_id = operation
+        return wrapped(request, *args, **kwargs)
+
+    return run_operation
+
+
+def in_page_language(run):
+    """Run an operation on one page (``page_id`` in its path) in that page's language."""
+
+    @functools.wraps(run)
+    def run_in_page_language(request, *args, **kwargs):
+        page_id = kwargs.get("page_id")
+        language = None
+        if page_id is not None and str(page_id).isdecimal():
+            language = (
+                Page.objects.filter(pk=page_id)
+                .values_list("locale__language_code", flat=True)
+                .first()
+            )
+        if not language:
+            return run(request, *args, **kwargs)  # not a page id: the operation answers it
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            return run(request, *args, **kwargs)
+
+    return run_in_page_language
+
+
+def tagged(run):
+    """The answer to a token holder gets the page's ETag, so that the next write can send it
+    back in ``If-Match``."""
+
+    @functools.wraps(run)
+    def run_tagged(request, *args, **kwargs):
+        response = run(request, *args, **kwargs)
+        if response.status_code not in (200, 201) or not request.user.is_authenticated:
+            return response
+        page_id = kwargs.get("page_id")
+        if page_id is None:  # a new page: its id is in the answer
+            try:
+                page_id = json.loads(response.content)["id"]
+            except (ValueError, KeyError, TypeError):
+                return response
+        version = request.GET.get("version", "live") if request.method == "GET" else "draft"
+        etag = current_etag(page_id, version=version)
+        if etag:
+            response["ETag"] = etag
+        return response
+
+    return run_tagged
+
+
+# -- before Wagtail's view function (mode="operation") -------------------------------------
+
+
+def before_view(view_func):
+    @functools.wraps(view_func)
+    def view(request, *args, **kwargs):
+        operation = getattr(request, "ukiyo_operation_id", None)
+        if operation == FIND:
+            found = find_by_reader_path(request, kwargs.get("html_path"), kwargs.get("site"))
+            if found is not None:
+                return found
+        if operation in PRECONDITION_OPERATIONS | BODY_OPERATIONS:
+            return guarded_write(request, operation, view_func, *args, **kwargs)
+        return view_func(request, *args, **kwargs)
+
+    return view
+
+
+def find_by_reader_path(request, html_path, site):
+    """A redirect for a language-prefixed ``html_path``, or None to let Wagtail's view answer.
+
+    The redirect names the page's ``id`` (``find/?id=…``, the other parameters kept), so that
+    Wagtail's view still decides who may see the page. A page the caller may not read is not
+    published for them, and its id must not show: 404.
+    """
+    if not html_path or language_prefix(html_path) is None:
+        return None
+    try:
+        site_obj = SiteFilterValidator(site=site, request=request).site_obj
+    except PydanticValidationError:
+        return None  # an unknown ?site=: Wagtail's view explains it
+    page = page_at_html_path(request, html_path, site_obj) if site_obj else None
+    if page is None or not can_read(request, page):
+        return JsonResponse({"detail": f"No page is published at {html_path}."}, status=404)
+    query = request.GET.copy()
+    query.pop("html_path")
+    query["id"] = str(page.pk)
+    return HttpResponseRedirect(f"{request.path}?{urlencode(query, doseq=True)}")
+
+
+def guarded_write(request, operation, view_func, *args, **kwargs):
+    """If-Match, then the body check, then Wagtail's view, all in one transaction."""
+    with transaction.atomic():
+        page_id = kwargs.get("page_id")
+        if (
+            operation in PRECONDITION_OPERATIONS
+            and page_id is not None
+            and request.user.is_authenticated
+            and can_write(request.user, page_id)
+        ):
+            check_if_match(request, page_id)
+        if operation in BODY_OPERATIONS and "data" in kwargs and may_write(request, operation):
+            with translation.override("en"):
+                check_body(request, kwargs["data"], page_id)
+        with translation.override("en"):
+            return view_func(request, *args, **kwargs)
+
+
+def may_write(request, operation):
+    """Wagtail's own coarse permission check comes first: a caller who may not add or change
+    pages at all gets its 403, not a report on their body."""
+    action = "add" if operation == "pages_create" else "change"
+    return policy_registry.get_by_type(Page).user_has_any_permission(request.user, [action])
+
+
+def check_body(request, data, page_id):
+    """Check the body of a write; the checked values replace what was sent (``BodyChecker``)."""
+    meta = getattr(data, "meta", None)
+    model = resolve_model_string(meta.type) if meta is not None and meta.type else None
+    page = None
+    if page_id is not None:
+        specific = Page.objects.filter(pk=page_id).first()
+        if specific is None:
+            return  # the view answers 404
+        if model is None:
+            model = specific.specific_class
+        page = specific.specific.get_latest_revision_as_object()
+    if model is None:
+        return
+    payload = data.model_dump(exclude={"meta"}, exclude_unset=True)
+    publish = getattr(meta, "action", None) == "publish"
+    checker = BodyChecker(model, page, request.user, publish=publish)
+    for field_name, value in checker.check(payload).items():
+        setattr(data, field_name, value)

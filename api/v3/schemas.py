@@ -1,0 +1,62 @@
+"""Pieces of the v3 contract that any page type or app uses.
+
+- ``typed_streamfield``: a StreamField whose stream block declares ``api_type`` (a type the
+  block's ``get_api_representation`` returns, e.g. ``list[Annotated[Union[...], ...]]``) is
+  typed with it in the read schemas and the OpenAPI document, instead of Wagtail's
+  ``list[Any]``. Given to Wagtail by ``compat.wagtail_api.type_streamfields``.
+- ``one_of``: a block of any of several types, told apart by ``type``.
+- ``FallbackMarks``: how an item answers ``?locale=`` with ``fallback=`` (``api.languages``).
+"""
+
+from typing import Annotated, Union
+
+from ninja import Field, Schema
+from pydantic import Field as PydanticField
+
+
+def one_of(*members):
+    """A block of any of ``members``, told apart by its ``type`` (OpenAPI ``discriminator``)."""
+    return Annotated[Union[members], PydanticField(discriminator="type")]  # noqa: UP007
+
+
+def typed_streamfield(field):
+    """``(type, default, resolver)`` of a StreamField whose block declares ``api_type``."""
+    api_type = getattr(field.stream_block, "api_type", None)
+    if api_type is None:
+        return None
+    name = field.name
+
+    def resolve(obj, context):
+        value = getattr(obj, name)
+        # The same representation as API v2, with the page in the blocks' context (as in
+        # Wagtail's templates): citations resolve to the page's references.
+        return value.stream_block.get_api_representation(value, {**context, "page": obj})
+
+    return api_type, ..., staticmethod(resolve)
+
+
+def requested_locale(context) -> str | None:
+    """The language a v3 endpoint was asked for (``request.ukiyo_requested_locale``)."""
+    return getattr(context["request"], "ukiyo_requested_locale", None)
+
+
+class FallbackMarks(Schema):
+    """How an item answers ``?locale=``: the language asked for, and whether this version is
+    in a fallback language instead (cards, and the meta of an article in a language)."""
+
+    requested_locale: str | None = Field(
+        description="The language asked for with ?locale=, or null without it."
+    )
+    fallback: bool = Field(
+        description="True when the article has no live version in the requested language "
+        "and this one is in a ?fallback= language."
+    )
+
+    @staticmethod
+    def resolve_requested_locale(obj, context):
+        return requested_locale(context)
+
+    @staticmethod
+    def resolve_fallback(obj, context):
+        requested = requested_locale(context)
+        return requested is not None and obj.locale.language_code != requested

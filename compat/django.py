@@ -1,0 +1,26 @@
+"""Django: one callback per transaction.
+
+``transaction.on_commit`` runs a callback after the current transaction commits (and drops it
+with a rollback), once per call. Django has no public way to ask whether a transaction already
+holds a callback, so a receiver called for every row a transaction saves would schedule one
+callback per row. The pending callbacks are in the connection's ``run_on_commit`` list of
+``(savepoint ids, callback, robust)``, an undocumented attribute.
+
+Upstream: none; Django's documented API is ``on_commit`` alone.
+"""
+
+from django.db import transaction
+
+
+def on_commit_once(callback, using, marker):
+    """Schedule ``callback`` after the commit, unless the transaction holds a callback marked
+    with the attribute ``marker`` already (outside a transaction, it runs at once, as
+    ``on_commit`` does)."""
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and any(
+        getattr(scheduled, marker, False)
+        for _savepoints, scheduled, _robust in connection.run_on_commit
+    ):
+        return
+    setattr(callback, marker, True)
+    transaction.on_commit(callback, using=using)

@@ -1,0 +1,1 @@
+"""What every page type shares: the base page, slugs, site chrome, rich-text links, checks."""

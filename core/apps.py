@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Site settings")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from compat import wagtail_localize
+
+        from . import checks  # noqa: F401  (registers the deployment checks)
+        from .slugs import slugify_title
+
+        # wagtail-localize passes every translated page slug through Django's ASCII-only
+        # slugify, which empties Japanese, Chinese, Korean, Thai and Hindi slugs (and strips
+        # accents). ukiyo's slugify keeps every script (core.slugs).
+        wagtail_localize.use_slugify(slugify_title)

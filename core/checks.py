@@ -1,0 +1,39 @@
+"""Configuration mistakes found by ``manage.py check``; most only with ``--deploy``."""
+
+from django.conf import settings
+from django.core import checks
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def client_addresses_behind_a_proxy(app_configs, **kwargs):
+    """Behind a proxy without trusting it, every reader has the proxy's address."""
+    behind_proxy = bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None))
+    trusted = settings.UKIYO_TRUSTED_PROXY_COUNT or settings.UKIYO_TRUSTED_CLIENT_IP_HEADER
+    if behind_proxy and not trusted:
+        return [
+            checks.Warning(
+                "ukiyo runs behind a proxy (SECURE_PROXY_SSL_HEADER) but neither "
+                "TRUSTED_PROXY_COUNT nor TRUSTED_CLIENT_IP_HEADER is set: every client has the "
+                "proxy's address, so the failed-login and contact-form limits per address "
+                "apply to all readers at once.",
+                hint="Set TRUSTED_PROXY_COUNT=1 behind one proxy (docs/configuration.md).",
+                id="ukiyo.W001",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def shared_cache_for_rate_limits(app_configs, **kwargs):
+    """Rate limits counted in process memory multiply with the number of processes."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("LocMemCache"):
+        return [
+            checks.Warning(
+                "The cache is in each process's memory (CACHE_URL=locmem://): with several "
+                "server processes, each counts failed logins and contact messages on its own.",
+                hint="Set CACHE_URL to redis://... or db://table (docs/configuration.md).",
+                id="ukiyo.W002",
+            )
+        ]
+    return []

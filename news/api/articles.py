@@ -1,0 +1,303 @@
+"""``/api/v3/articles/``: articles as cards, and one article in a chosen language.
+
+- ``/api/v3/articles/`` lists live articles as cards (what a list or a teaser shows, in one
+  call), newest first, filtered by language, category, author and date (``news.api.filters``).
+- ``/api/v3/articles/<id>/`` is the article that page ``id`` is a version of, in ``locale``.
+- Both take ``?locale=fr&fallback=en,ja`` (``api.languages``): articles without a live French
+  version come in the first fallback language that has one, marked ``"fallback": true`` next
+  to their ``locale``.
+
+Every cost is fixed: the fallback choice and the filters are subqueries of the listing query,
+and the cards' related rows and renditions are prefetched, so a page of 5 or of 100 articles
+takes the same number of queries.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest
+from django.utils import translation
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import paginate
+from wagtail.api.querysets import get_public_pages_queryset
+from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
+from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
+from wagtail.api.v3.registry import registry
+from wagtail.images.models import Rendition, SourceImageIOError
+from wagtail.models import Locale, Page
+
+from api.languages import (
+    ListingParameterError,
+    in_preferred_language,
+    language_codes,
+    parse_languages,
+)
+from api.params import refuse_unknown_parameters
+from api.v3.schemas import FallbackMarks
+from core.links import api_url
+from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage
+
+from .filters import DATE_FORMAT_HINT, filter_articles, parse_article_filters
+
+
+class CardCategory(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class CardAuthor(Schema):
+    id: int
+    name: str
+    slug: str
+    role: str
+
+
+class CardImage(Schema):
+    url: str
+    full_url: str
+    width: int
+    height: int
+    alt: str
+
+
+class ArticleCard(FallbackMarks):
+    """What a list of articles shows of each one, in one call."""
+
+    id: int
+    title: str
+    summary: str
+    display_date: datetime
+    category: CardCategory | None
+    authors: list[CardAuthor]
+    lead_image_thumbnail: CardImage | None = Field(
+        description=f"The lead image as a card shows it ({CARD_RENDITION}), or null."
+    )
+    html_url: str
+    api_v2_url: str
+    api_v3_url: str = Field(description="The full page in API v3 (body, references...).")
+    locale: str = Field(description="The language this card is in.")
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.as_api_dict() if obj.category else None
+
+    @staticmethod
+    def resolve_authors(obj):
+        return [author.as_api_dict() for author in obj.authors]
+
+    @staticmethod
+    def resolve_lead_image_thumbnail(obj):
+        if obj.lead_image is None:
+            return None
+        try:
+            rendition = obj.lead_image.get_rendition(CARD_RENDITION)
+        except SourceImageIOError:
+            return None  # the file is gone: a card without an image rather than an error
+        return {
+            "url": rendition.url,
+            "full_url": rendition.full_url,
+            "width": rendition.width,
+            "height": rendition.height,
+            "alt": rendition.alt,
+        }
+
+    @staticmethod
+    def resolve_html_url(obj, context):
+        return obj.get_full_url(context["request"])
+
+    @staticmethod
+    def resolve_api_v2_url(obj):
+        return api_url("wagtailapi:pages:detail", obj.pk)
+
+    @staticmethod
+    def resolve_api_v3_url(obj):
+        return api_url("wagtailapi_v3:detail_page", obj.pk)
+
+    @staticmethod
+    def resolve_locale(obj):
+        return obj.locale.language_code
+
+
+class ArticleListingQuery(Schema):
+    locale: str | None = Field(None, description="A language code (ja, en, zh-hans...).")
+    fallback: str | None = Field(
+        None,
+        description="Comma-separated languages to use, in order, for articles without a "
+        "live version in `locale` (e.g. en,ja). Needs `locale`.",
+    )
+    category: str | None = Field(
+        None, description="A category's slug (the same in every language)."
+    )
+    author: str | None = Field(None, description="An author's slug (the same in every language).")
+    published_after: str | None = Field(
+        None, description=f"Articles shown on or after this moment: {DATE_FORMAT_HINT}."
+    )
+    published_before: str | None = Field(
+        None,
+        description=f"Articles shown on or before this moment: {DATE_FORMAT_HINT}; "
+        "a date alone includes that whole day.",
+    )
+    order: Literal["-display_date", "display_date", "title", "-title"] = "-display_date"
+    site: str | None = Field(
+        None, description="A site's hostname[:port]; the current one by default."
+    )
+
+
+ORDERINGS = {
+    "-display_date": ("-display_date", "-pk"),
+    "display_date": ("display_date", "pk"),
+    "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
+}
+
+
+class CardPagination(WagtailLimitOffsetPagination):
+    class Input(WagtailLimitOffsetPagination.Input):
+        limit: int = Field(default=20, ge=1, le=100)
+        # Bounded so that the database is never handed an offset it cannot hold.
+        offset: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+def _invalid(error: ListingParameterError):
+    return NinjaValidationError(
+        [{"type": "value_error", "loc": ["query", error.parameter], "msg": str(error)}]
+    )
+
+
+def _public_articles(request):
+    """Live articles of the requested site that this caller may see.
+
+    Wagtail's own rule, as v2 and v3 pages apply it: anonymous callers get public pages
+    only; a view restriction lets in the token holders it would let in on the site.
+    """
+    if "\x00" in request.GET.get("site", ""):
+        raise HttpError(400, "site must be a hostname, optionally with :port.")
+    try:
+        return get_public_pages_queryset(request, ArticlePage)
+    except ValueError as error:  # ?site= matches several sites
+        raise HttpError(400, str(error)) from error
+
+
+def _with_card_fields(queryset):
+    """What a card reads, in a fixed number of queries however many cards there are."""
+    return queryset.select_related("locale", "category", "lead_image").prefetch_related(
+        Prefetch(
+            "article_authors",
+            queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+        ),
+        Prefetch(
+            "lead_image__renditions",
+            queryset=Rendition.objects.filter(filter_spec=CARD_RENDITION),
+        ),
+    )
+
+
+def _languages_or_locale(request, query):
+    """Filter by language: a chain with ``fallback``, or one language, or all of them."""
+    try:
+        languages = parse_languages(query.locale, query.fallback)
+    except ListingParameterError as error:
+        raise _invalid(error) from error
+    if languages is not None:
+        request.ukiyo_requested_locale = languages.requested.language_code
+        return languages, None
+    if query.locale:
+        # Checked against the settings first: the database never sees a malformed code.
+        locale = None
+        if query.locale in language_codes():
+            locale = Locale.objects.filter(language_code=query.locale).first()
+        if locale is None:
+            raise Http404(f"No language {query.locale!r}.")
+        request.ukiyo_requested_locale = locale.language_code
+        return None, locale
+    return None, None
+
+
+router = Router(tags=["articles"])
+
+
+@router.get(
+    "/",
+    response=list[ArticleCard],
+    url_name="list_articles",
+    summary="List articles as cards",
+    description="Live articles of the current site as cards, newest first, filtered by "
+    "language, category, author and date. With `fallback`, articles missing in `locale` "
+    "come in the first fallback language that has them, marked `fallback: true`.",
+    operation_id="articles_list",
+    auth=[BearerTokenAuth(), AllowAnonymous()],
+)
+@paginate(CardPagination)
+def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...), **kwargs):  # noqa: B008
+    refuse_unknown_parameters(request, {*ArticleListingQuery.model_fields, "limit", "offset"})
+    try:
+        filters = parse_article_filters(query.dict())
+    except ListingParameterError as error:
+        raise _invalid(error) from error
+    languages, locale = _languages_or_locale(request, query)
+    articles = _public_articles(request)
+    if languages is not None:
+        # Translations of an article are articles: the visible ones are the candidates.
+        articles = in_preferred_language(articles, articles, languages)
+    elif locale is not None:
+        articles = articles.filter(locale=locale)
+    articles = filter_articles(articles, filters)
+    return _with_card_fields(articles).order_by(*ORDERINGS[query.order])
+
+
+_ArticleSchema = registry.get(ArticlePage._meta.label).read_schema
+_ArticleMetaSchema = _ArticleSchema.model_fields["meta"].annotation
+
+
+class ArticleInLanguageMetaSchema(FallbackMarks, _ArticleMetaSchema):
+    """The meta of an article in a language: Wagtail's, with the fallback marks."""
+
+
+class ArticleInLanguageSchema(_ArticleSchema):
+    """An article as ``/api/v3/pages/<id>/`` gives it, marked with the language asked for."""
+
+    meta: ArticleInLanguageMetaSchema
+
+
+@router.get(
+    "/{article_id}/",
+    response=ArticleInLanguageSchema,
+    url_name="detail_article",
+    summary="Article in a language",
+    description="The article that page `article_id` is a version of (any translation's id "
+    "will do), in `locale`, or else in the first `fallback` language that has it live; "
+    "404 if none has.",
+    operation_id="articles_detail",
+    auth=[BearerTokenAuth(), AllowAnonymous()],
+)
+def get_article(
+    request: HttpRequest,
+    article_id: int,
+    locale: str | None = Query(None, description="A language code (ja, en, zh-hans...)."),
+    fallback: str | None = Query(
+        None, description="Comma-separated languages to use, in order, if `locale` has none."
+    ),
+    site: str | None = Query(None, description="A site's hostname[:port]."),
+):
+    refuse_unknown_parameters(request, {"locale", "fallback", "site"})
+    query = ArticleListingQuery(locale=locale, fallback=fallback)
+    languages, one_locale = _languages_or_locale(request, query)
+    key = Page.objects.filter(pk=article_id).values_list("translation_key", flat=True)
+    visible = _public_articles(request)
+    articles = visible.filter(translation_key__in=key)
+    if languages is not None:
+        articles = in_preferred_language(articles, visible, languages)
+    elif one_locale is not None:
+        articles = articles.filter(locale=one_locale)
+    else:
+        articles = articles.filter(pk=article_id)
+    article = articles.with_details().first()
+    if article is None:
+        raise Http404("No live version of this article in the requested languages.")
+    # Rich-text links resolve to pages in the article's own language, as on the pages API.
+    with translation.override(article.locale.language_code):
+        return ArticleInLanguageSchema.from_orm(article, context={"request": request})
