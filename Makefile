@@ -107,9 +107,10 @@ compile-messages: install
 	@$(call ensure-debs,gettext)
 	$(PY) manage.py compilemessages $(I18N_IGNORE)
 
-lint: $(TEST_STAMP) ## ruff check + ruff format --check
+lint: $(TEST_STAMP) ## ruff check, ruff format --check, and the import contracts (lint-imports)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(TEST_STAMP) ## ruff format + ruff check --fix
 	$(RUFF) format .
