@@ -25,9 +25,8 @@ from news.models import ArticleAuthor, ArticleIndexPage, ArticlePage, Author, Ca
 from translations.machine import OfflineTranslator
 from translations.operations import PageTranslator
 
-from . import images
+from . import images, translating
 from .articles import DemoContentError, article_page, block_id
-from .translating import translate
 
 DEMO_DIR = Path(__file__).resolve().parent
 SOURCE_LANGUAGE = "ja"
@@ -318,7 +317,7 @@ class DemoLoader:
                 self.translate(instance, language, build(language))
 
     def translate(self, instance, language, translated):
-        translate(instance, self.locales[language], translated)
+        translating.translate(instance, self.locales[language], translated)
 
 
 def create_admin(username, password):
