@@ -17,3 +17,5 @@ class CoreConfig(AppConfig):
         # slugify, which empties Japanese, Chinese, Korean, Thai and Hindi slugs (and strips
         # accents). ukiyo's slugify keeps every script (core.slugs).
         wagtail_localize.use_slugify(slugify_title)
+        # An optional block left empty (null) must not stop its page from being translated.
+        wagtail_localize.skip_empty_blocks()

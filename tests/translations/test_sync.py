@@ -4,7 +4,12 @@ import json
 
 import pytest
 from django.urls import reverse
-from wagtail_localize.models import StringSegment, StringTranslation, TranslationSource
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
 
 from news.models import ArticlePage
 
@@ -159,3 +164,46 @@ def test_bulk_action_update_then_machine_translation_fills_only_the_gap(
         translator.post(english.url, {"action": "publish"})
     assert CHANGED in body_text(article.get_translation(en))
     assert cell(translator, article, "en").state == "live"
+
+
+def test_optional_children_left_null_or_missing_translate_and_sync(
+    translator, article, locales, translated, django_capture_on_commit_callbacks, client
+):
+    """As after a schema change adds an optional child, or an integration sends ``null``:
+    submitting and syncing translations treats the empty child as empty, not as an error."""
+    en = locales["en"]
+    source = translated
+    article = ArticlePage.objects.get(pk=article.pk)
+    body = json.loads(json.dumps(list(article.body.raw_data)))
+    for section in body:
+        for block in section["value"]["content"]:
+            if block["type"] == "quote":
+                block["value"]["attribution"] = None
+            elif block["type"] == "callout":
+                del block["value"]["title"]
+    article.body = body
+    article.save_revision().publish()
+
+    sync(translator, source, django_capture_on_commit_callbacks)
+    # ukiyo's translate action (an update with machine translation) works too.
+    response = submit(
+        translator, article, [en, locales["de"]], capture=django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 302
+
+    paths = set(StringSegment.objects.filter(source=source).values_list("context__path", flat=True))
+    assert not any(path.endswith(".attribution") for path in paths)
+    assert not any(path.endswith(".title") and ".content." in path for path in paths)
+    # The new German draft and the republished English page carry the new body, the empty
+    # children still empty.
+    Translation.objects.get(source=source, target_locale=en).save_target(publish=True)
+    for code in ("en", "de"):
+        draft = article.get_translation(locales[code]).get_latest_revision_as_object()
+        quotes = [
+            block.value
+            for section in draft.body
+            for block in section.value["content"]
+            if block.block_type == "quote"
+        ]
+        assert quotes and all(not quote["attribution"] for quote in quotes)
+    assert client.get(article.get_translation(en).get_url()).status_code == 200
