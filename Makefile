@@ -21,6 +21,8 @@ LANGUAGES := ja en zh_Hans es fr ko de th hi
 TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext
 
 RUNTIME_STAMP := $(VENV)/.stamp-install
+RUNTIME_LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
 TEST_STAMP := $(VENV)/.stamp-install-test
 
 # The demo always uses the default settings (cms.settings.dev) and SQLite.
@@ -47,7 +49,7 @@ missing=""; \
 endef
 
 .PHONY: help demo reset-demo install install-test system-test-deps test lint format \
-	messages compile-messages clean
+	lock audit messages compile-messages clean
 
 help: ## List the targets
 	@echo "ukiyo make targets:"
@@ -61,13 +63,17 @@ $(PY):
 	@$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || { $(call ensure-debs,python3-venv); }
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): pyproject.toml | $(PY)
-	$(PIP) install -e .
+# Installs exactly the versions (and files, by hash) in the lockfile, then ukiyo itself
+# without dependencies. `make lock` regenerates the lockfiles from pyproject.toml.
+$(RUNTIME_STAMP): pyproject.toml $(RUNTIME_LOCK) | $(PY)
+	$(PIP) install --require-hashes -r $(RUNTIME_LOCK)
+	$(PIP) install --no-deps -e .
 	@touch $@
 
-# The test extra includes the runtime dependencies: it satisfies both stamps.
-$(TEST_STAMP): pyproject.toml | $(PY)
-	$(PIP) install -e ".[test]"
+# The test lockfile includes the runtime dependencies: it satisfies both stamps.
+$(TEST_STAMP): pyproject.toml $(TEST_LOCK) | $(PY)
+	$(PIP) install --require-hashes -r $(TEST_LOCK)
+	$(PIP) install --no-deps -e .
 	@touch $@ $(RUNTIME_STAMP)
 
 install: $(RUNTIME_STAMP) ## Create .venv and install the runtime dependencies
@@ -111,6 +117,20 @@ lint: $(TEST_STAMP) ## ruff check, ruff format --check, and the import contracts
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(VENV)/bin/lint-imports
+
+# pip-compile keeps the versions already pinned in a lockfile when they still satisfy
+# pyproject.toml: after a change there, only what it asks for moves. To take every
+# dependency's newest release, delete the lockfiles first.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+
+lock: $(TEST_STAMP) ## Regenerate requirements.lock and requirements-test.lock from pyproject.toml
+	$(PIP_COMPILE) --extra test -o $(TEST_LOCK) pyproject.toml
+	@[ -f $(RUNTIME_LOCK) ] || cp $(TEST_LOCK) $(RUNTIME_LOCK)
+	$(PIP_COMPILE) -c $(TEST_LOCK) -o $(RUNTIME_LOCK) pyproject.toml
+
+audit: $(TEST_STAMP) ## pip-audit the locked versions against PyPI's advisory data (AUDIT_REQUIRED=1: fail if it is unreachable)
+	scripts/audit $(TEST_LOCK)
 
 format: $(TEST_STAMP) ## ruff format + ruff check --fix
 	$(RUFF) format .
