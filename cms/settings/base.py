@@ -124,6 +124,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# --- SQLite: requests and the webhook worker share one file ------------------------
+# The worker (db_worker) takes the write lock every second. A transaction that reads first
+# and writes later (Django's default, DEFERRED) then cannot get the lock and SQLite fails it
+# at once with "database is locked": waiting could deadlock, so its busy timeout is not used.
+# IMMEDIATE takes the write lock when the transaction begins, where a busy writer is waited
+# for (up to "timeout" seconds); WAL lets readers go on while someone writes. Options given
+# in DATABASE_URL (?timeout=...) win.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+# ------------------------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared between processes when CACHE_URL names a server; rate limits (failed logins, the
