@@ -330,6 +330,14 @@ UKIYO_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
 UKIYO_WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
 # Days the delivery log keeps finished deliveries.
 UKIYO_WEBHOOK_LOG_DAYS = int(os.environ.get("WEBHOOK_LOG_DAYS", "30"))
+# --- Webhook outbox: lost deliveries go out without an operator -----------------------
+# Seconds a worker's attempt at a delivery may take before it counts as lost with its worker
+# (killed mid-attempt) and another worker sends it again. Longer than any attempt: DNS, the
+# connection and the reads of the answer (each up to WEBHOOK_TIMEOUT).
+UKIYO_WEBHOOK_CLAIM_LEASE = int(os.environ.get("WEBHOOK_CLAIM_LEASE", "120"))
+# Seconds between the worker's sweeps for due deliveries that no task will run.
+UKIYO_WEBHOOK_SWEEP_INTERVAL = int(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "30"))
+# --------------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
