@@ -4,7 +4,10 @@ Nothing here queues or sends: ``webhooks.tasks`` does, by these rules, and the r
 are ``webhooks.transport``'s. Each attempt first claims its delivery with a conditional
 UPDATE on ``(status, attempts)``: a duplicate task (a requeue, a "Retry now" racing a
 scheduled retry) finds the row moved on and does nothing, without holding a lock during
-the request.
+the request. The claim is a lease (``UKIYO_WEBHOOK_CLAIM_LEASE``): the row's
+``next_attempt_at`` is when it runs out, after which the worker's sweep takes the delivery
+as lost with its worker and queues it again. An attempt writes its outcome only while its
+claim still holds, so one that outlived its lease cannot undo the attempt that took over.
 """
 
 import email.utils
@@ -29,9 +32,6 @@ BACKOFF_SCHEDULE = [30, 120, 600, 3600, 6 * 3600]
 JITTER = 0.2
 # A receiver's Retry-After is followed, but never sooner or later than this.
 RETRY_AFTER_BOUNDS = (5, 6 * 3600)
-# A claimed attempt that has not finished after this long was lost with its worker
-# (see the requeue_webhook_deliveries command).
-CLAIM_LEASE = timedelta(minutes=5)
 # Answers worth trying again: the receiver is overloaded, down or slow. Any other 4xx
 # means it understood the request and refused it (bad signature, unknown path): the same
 # bytes will be refused again, so retrying only adds load.
@@ -133,6 +133,24 @@ def signed_headers(delivery, webhook, now):
     }
 
 
+# What an attempt writes once it has an outcome.
+OUTCOME_FIELDS = [
+    "status",
+    "next_attempt_at",
+    "finished_at",
+    "response_status",
+    "response_body",
+    "error",
+    "duration_ms",
+    "history",
+]
+
+
+def claim_lease():
+    """How long a claimed attempt may take before it counts as lost with its worker."""
+    return timedelta(seconds=settings.UKIYO_WEBHOOK_CLAIM_LEASE)
+
+
 def claim(delivery_id, attempts):
     """Take the attempt after ``attempts`` of a pending delivery; False if it moved on."""
     now = timezone.now()
@@ -142,8 +160,22 @@ def claim(delivery_id, attempts):
         ).update(
             attempts=F("attempts") + 1,
             last_attempt_at=now,
-            next_attempt_at=now + CLAIM_LEASE,
+            next_attempt_at=now + claim_lease(),
         )
+    )
+
+
+def save_outcome(delivery):
+    """Write the outcome of the attempt ``delivery.attempts``, if its claim still holds.
+
+    False when another attempt took the delivery over in the meantime (this one
+    outlived its lease): that attempt's outcome is the one the log keeps.
+    """
+    fields = {name: getattr(delivery, name) for name in OUTCOME_FIELDS}
+    return bool(
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=Status.PENDING, attempts=delivery.attempts
+        ).update(**fields)
     )
 
 
@@ -208,8 +240,8 @@ def finish(delivery, status, error=None):
         delivery.error = error
     delivery.next_attempt_at = None
     delivery.finished_at = timezone.now()
-    delivery.save()
-    purge_log(webhook_id=delivery.webhook_id)
+    if save_outcome(delivery):
+        purge_log(webhook_id=delivery.webhook_id)
 
 
 def purge_log(webhook_id=None, days=None):

@@ -124,6 +124,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# --- SQLite: requests and the webhook worker share one file ------------------------
+# The worker (db_worker) takes the write lock every second. A transaction that reads first
+# and writes later (Django's default, DEFERRED) then cannot get the lock and SQLite fails it
+# at once with "database is locked": waiting could deadlock, so its busy timeout is not used.
+# IMMEDIATE takes the write lock when the transaction begins, where a busy writer is waited
+# for (up to "timeout" seconds); WAL lets readers go on while someone writes. Options given
+# in DATABASE_URL (?timeout=...) win.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+# ------------------------------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared between processes when CACHE_URL names a server; rate limits (failed logins, the
@@ -315,6 +330,14 @@ UKIYO_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
 UKIYO_WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
 # Days the delivery log keeps finished deliveries.
 UKIYO_WEBHOOK_LOG_DAYS = int(os.environ.get("WEBHOOK_LOG_DAYS", "30"))
+# --- Webhook outbox: lost deliveries go out without an operator -----------------------
+# Seconds a worker's attempt at a delivery may take before it counts as lost with its worker
+# (killed mid-attempt) and another worker sends it again. Longer than any attempt: DNS, the
+# connection and the reads of the answer (each up to WEBHOOK_TIMEOUT).
+UKIYO_WEBHOOK_CLAIM_LEASE = int(os.environ.get("WEBHOOK_CLAIM_LEASE", "120"))
+# Seconds between the worker's sweeps for due deliveries that no task will run.
+UKIYO_WEBHOOK_SWEEP_INTERVAL = int(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "30"))
+# --------------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
