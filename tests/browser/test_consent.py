@@ -344,6 +344,7 @@ def test_the_script_reads_the_cookie_exactly_as_the_server_does(reader):
         "v=3&t=1750560000&analytics=1&marketing=0&functional=1",
         "v=999999999&t=0&analytics=0&marketing=0&functional=0",
         "v=1&t=99999999999&analytics=1&marketing=1&functional=1",
+        "v=2&t=1750560000&analytics=0&marketing=1&functional=0&id=0123456789abcdef0123456789abcdef",
     ]
     for value in [*UNREADABLE, *readable, "v=3&t=1&analytics=1&marketing=0&functional=１"]:
         read_by_script = reader.evaluate("value => window.ukiyoConsent.parse(value)", value)
@@ -352,6 +353,7 @@ def test_the_script_reads_the_cookie_exactly_as_the_server_does(reader):
             "version": choice.version,
             "time": choice.time,
             "granted": {name: name in choice.granted for name in cookie.OPTIONAL_CATEGORIES},
+            **({"id": choice.consent_id} if choice.consent_id else {}),
         }
         assert read_by_script == expected, value
     assert all(cookie.parse(value) for value in readable)
