@@ -72,6 +72,8 @@ def essential_cookie_names():
         settings.LANGUAGE_COOKIE_NAME,
         getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
         COOKIE_NAME,
+        # The login's known-device cookie (accounts.devices): security the reader asked for.
+        "ukiyo_device",
     }
 
 

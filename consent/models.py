@@ -198,7 +198,7 @@ class ConsentRecord(models.Model):
     # The optional categories granted, in OPTIONAL_CATEGORIES order (essential always is).
     granted = models.JSONField(_("categories granted"), default=list)
     source = models.CharField(
-        _("where"),
+        _("where chosen"),
         max_length=16,
         choices=[(BANNER, _("Cookie banner")), (SETTINGS_PAGE, _("Cookie Settings page"))],
     )

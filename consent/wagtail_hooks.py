@@ -2,7 +2,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import DateColumn
 from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.contrib.settings.registry import register_setting
@@ -61,7 +60,7 @@ class ConsentRecordViewSet(ModelViewSet):
         "policy_version",
         "source",
         "language",
-        DateColumn("chosen_at", label=_("Chosen at")),
+        "chosen_at",
     ]
     list_filter = ["choice", "source", "policy_version"]
     search_fields = ["consent_id"]

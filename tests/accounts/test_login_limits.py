@@ -18,6 +18,11 @@ from django.test import Client
 from .conftest import PASSWORD, link_in, make_reader, ui
 
 TOO_MANY = "Too many failed login attempts. Try again later."
+HINT = (
+    "If this is your account, you can still sign in now: "
+    '<a href="%(reset_url)s">set a new password</a> with a link sent to your e-mail, '
+    "or sign in from a browser you have used before."
+)
 ATTACKER = "203.0.113.66"
 OWNER = "198.51.100.7"
 
@@ -74,6 +79,8 @@ def test_the_lockout_page_is_in_the_readers_language(home):
     assert '<html lang="ja"' in html
     assert ui(TOO_MANY, "ja") != TOO_MANY
     assert ui(TOO_MANY, "ja") in html
+    hint = ui(HINT, "ja") % {"reset_url": "/ja/accounts/password/reset/"}
+    assert hint != HINT and hint in html
 
 
 def test_many_addresses_lock_new_devices_out_but_not_the_owners_known_device(home):

@@ -54,7 +54,7 @@ def test_allauth_still_records_the_usage_that_a_successful_login_rolls_back():
 def test_allauths_rate_module_still_keys_and_stores_histories_newest_first(rf):
     rate = ratelimit.parse_rate("2/5m/key")
     key = ratelimit.get_cache_key(rf.post("/"), app="a", action="b", rate=rate, key="k")
-    assert key.startswith("allauth:rl:a:b:2/300/key:")
+    assert key.startswith("allauth:rl:a:b:2/300.0/key:")
     allowed, history = ratelimit.apply_rate([100.0], 200.0, rate)
     assert allowed and history == [200.0, 100.0]
     # Custom actions in ACCOUNT_RATE_LIMITS are kept beside allauth's own.
