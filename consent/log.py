@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import secrets
 
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -25,6 +26,9 @@ USER_AGENT_LENGTH = 200
 # Networks rather than addresses: a /24 (IPv4) or /48 (IPv6) tells which provider and region,
 # not which household; it is hashed with SECRET_KEY on top, so no address can be read back.
 IPV4_PREFIX, IPV6_PREFIX = 24, 48
+# Records one client address may add per hour: far more than readers behind one address make,
+# few enough that a script posting choices in a loop cannot fill the database.
+RECORDS_PER_ADDRESS_PER_HOUR = 300
 
 
 def consent_id_for(request, choice):
@@ -52,8 +56,20 @@ def kind_of(granted):
     return ConsentRecord.CUSTOM
 
 
+def within_limit(request):
+    key = f"ukiyo:consent-log:{client_ip(request)}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) <= RECORDS_PER_ADDRESS_PER_HOUR
+    except ValueError:  # the hour ended between add() and incr()
+        return True
+
+
 def record(request, choice, site, source):
-    """Log ``choice`` (which carries its consent id); None when it could not be written."""
+    """Log ``choice`` (which carries its consent id); None when it was not written."""
+    if not within_limit(request):
+        logger.warning("Consent choices from one address over the hourly limit: not logged.")
+        return None
     try:
         return ConsentRecord.objects.create(
             consent_id=choice.consent_id,

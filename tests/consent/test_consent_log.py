@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DatabaseError
 from django.test import Client
@@ -24,16 +25,24 @@ AGENT = "Mozilla/5.0 (X11; Linux x86_64) " + "Gecko/20100101 " * 30
 ID = "0123456789abcdef0123456789abcdef"
 
 
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """The per-address limit counts in the cache: every test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def banner_choice(client, value, **headers):
-    return client.post(
-        CHOICE_URL,
-        json.dumps({"choice": value}),
-        content_type="application/json",
-        HTTP_ORIGIN="http://testserver",
-        HTTP_SEC_FETCH_SITE="same-origin",
-        REMOTE_ADDR=ADDRESS,
-        HTTP_USER_AGENT=AGENT,
+    headers = {
+        "HTTP_ORIGIN": "http://testserver",
+        "HTTP_SEC_FETCH_SITE": "same-origin",
+        "REMOTE_ADDR": ADDRESS,
+        "HTTP_USER_AGENT": AGENT,
         **headers,
+    }
+    return client.post(
+        CHOICE_URL, json.dumps({"choice": value}), content_type="application/json", **headers
     )
 
 
@@ -213,3 +222,14 @@ def test_nobody_adds_edits_or_deletes_a_record_in_the_admin(editor):
         assert editor.post(LOG_URL + path, {}).status_code == 404
     assert ConsentRecord.objects.filter(pk=kept.pk).exists()
     assert editor.get(f"{LOG_URL}inspect/{kept.pk}/").status_code == 200
+
+
+def test_one_address_cannot_fill_the_log(client, consent_settings, monkeypatch):
+    monkeypatch.setattr("consent.log.RECORDS_PER_ADDRESS_PER_HOUR", 3)
+    value = "v=3&t=1764115200&analytics=0&marketing=0&functional=0"
+    for _ in range(5):
+        assert banner_choice(client, value).status_code == 204
+    assert ConsentRecord.objects.count() == 3
+    # Another address is counted apart.
+    assert banner_choice(Client(), value, REMOTE_ADDR="192.0.2.9").status_code == 204
+    assert ConsentRecord.objects.count() == 4
