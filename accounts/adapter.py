@@ -14,6 +14,7 @@ from wagtail.models import Site
 from compat.allauth import LoginAttemptsPerAccountMixin
 from core.clients import client_ip
 
+from .devices import known_device
 from .languages import current_language, home_url, set_language_cookie, site_language
 from .models import ReaderProfile
 
@@ -25,10 +26,14 @@ MAX_PASSWORD_LENGTH = 4096
 class ReaderAccountAdapter(LoginAttemptsPerAccountMixin, DefaultAccountAdapter):
     """django-allauth, adapted to ukiyo's readers.
 
-    Failed logins count per account, however the Host header is written and whether the
+    Failed logins count per account and client (its address, or the browser when it is one
+    of the account's known devices), however the Host header is written and whether the
     account is named by e-mail (reader login) or by user name (admin login): see
-    ``compat.allauth`` (tests/accounts/test_security.py pins it).
+    ``compat.allauth`` (tests/accounts/test_login_limits.py pins it).
     """
+
+    def known_device(self, request, user):
+        return known_device(request, user)
 
     def get_client_ip(self, request):
         # allauth's own lookup raises ImproperlyConfigured (a 500) when X-Forwarded-For has

@@ -19,10 +19,12 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.admin.views.account import LoginView as WagtailLoginView
 from wagtail.models import Locale
 
 from news.models import ArticlePage
 
+from .devices import login_view
 from .forms import LanguageForm
 from .languages import current_language, home_url, set_language_cookie
 from .models import ReaderProfile, SavedArticle
@@ -135,11 +137,17 @@ def saved_article(request, page_id, remove=False):
     return redirect(next_url)
 
 
+# /admin/login/: Wagtail's login (with accounts.forms.AdminLoginForm), answering a failed-login
+# lockout with 429 like the readers' login.
+admin_login = login_view(WagtailLoginView.as_view())
+
+
 def is_editor(user):
     return user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
 
 
 @reader_required
+@login_view
 def delete_account(request):
     """Delete the reader's account and all its data, once the password is confirmed."""
     user = request.user

@@ -7,6 +7,7 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as accounts_views
 from search import views as search_views
 
 # Outside the language prefix: the admin, the API and files.
@@ -16,6 +17,8 @@ urlpatterns = [
         r"^admin/settings/cms/footerlinks/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/settings/core/footerlinks/%(rest)s", permanent=True),
     ),
+    # Wagtail's login, with the readers' failed-login limits and their 429 (accounts.devices).
+    path("admin/login/", accounts_views.admin_login),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("api.urls")),
@@ -45,3 +48,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 handler500 = "cms.views.server_error"
+# allauth's own rate limits (password resets, sign-ups...) answer with this page.
+handler429 = "cms.views.too_many_requests"

@@ -26,3 +26,16 @@ def csrf_failure(request, reason="", template_name="403_csrf.html"):
     response = render(request, template_name, context, status=403)
     add_never_cache_headers(response)
     return response
+
+
+def too_many_requests(request, template_name="429.html"):
+    """A rate limit of allauth's pages (password resets, sign-ups...) was reached.
+
+    Those limits all count per minute (``ACCOUNT_RATE_LIMITS``), hence ``Retry-After: 60``.
+    Failed logins answer on the login page itself, with their own ``Retry-After``
+    (``accounts.devices.login_view``).
+    """
+    response = render(request, template_name, status=429)
+    response["Retry-After"] = "60"
+    add_never_cache_headers(response)
+    return response

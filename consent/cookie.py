@@ -10,7 +10,11 @@ months. Its value is a URL-encoded form with exactly these fields, in this order
 - ``v``: the policy version the reader answered (a positive integer, ``ConsentSettings``);
 - ``t``: when they chose, in seconds since the Unix epoch;
 - one field per optional category, ``1`` (granted) or ``0`` (refused). Essential cookies are
-  not in it: they cannot be refused.
+  not in it: they cannot be refused;
+- optionally, last, ``id``: the random consent id (32 lowercase hex digits) that the server's
+  consent log (``ConsentRecord``) files this reader's choices under. The server adds it when
+  it records a choice; the script keeps it when the reader chooses again. A cookie without
+  it is read as usual.
 
 Every field is ASCII digits, so nothing is ever percent-encoded. Both readers apply the same
 strict rules: a missing, repeated or unknown field, or a value outside its grammar, makes the
@@ -45,13 +49,19 @@ CATEGORY_LABELS = {
 }
 
 FIELDS = ("v", "t", *OPTIONAL_CATEGORIES)
+OPTIONAL_FIELDS = ("id",)
 # The cookie names Python's cookie module can write (and so expire).
 LEGAL_NAME = re.compile(r"[!#$%&'*+\-.^_`|~:0-9A-Za-z]+")
 GRAMMAR = {
     "v": re.compile(r"[1-9][0-9]{0,8}"),
     "t": re.compile(r"[0-9]{1,11}"),
     **{category: re.compile(r"[01]") for category in OPTIONAL_CATEGORIES},
+    "id": re.compile(r"[0-9a-f]{32}"),
 }
+
+
+def valid_consent_id(value):
+    return isinstance(value, str) and GRAMMAR["id"].fullmatch(value) is not None
 
 
 def essential_cookie_names():
@@ -62,22 +72,26 @@ def essential_cookie_names():
         settings.LANGUAGE_COOKIE_NAME,
         getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
         COOKIE_NAME,
+        # The login's known-device cookie (accounts.devices): security the reader asked for.
+        "ukiyo_device",
     }
 
 
 @dataclass(frozen=True)
 class Choice:
-    """A reader's answer: the policy version, when, and the optional categories granted."""
+    """A reader's answer: the policy version, when, the optional categories granted, and
+    the consent id it is logged under (None before it is logged)."""
 
     version: int
     time: int
     granted: frozenset
+    consent_id: str | None = None
 
     @classmethod
-    def of(cls, version, granted, time=None):
+    def of(cls, version, granted, time=None, consent_id=None):
         if time is None:
             time = int(datetime.now(UTC).timestamp())
-        return cls(version=version, time=time, granted=frozenset(granted))
+        return cls(version=version, time=time, granted=frozenset(granted), consent_id=consent_id)
 
     @property
     def chosen_at(self):
@@ -93,7 +107,8 @@ class Choice:
     def serialize(self):
         values = {"v": self.version, "t": self.time}
         values.update({c: int(c in self.granted) for c in OPTIONAL_CATEGORIES})
-        return "&".join(f"{name}={values[name]}" for name in FIELDS)
+        value = "&".join(f"{name}={values[name]}" for name in FIELDS)
+        return f"{value}&id={self.consent_id}" if self.consent_id else value
 
 
 def parse(value):
@@ -101,20 +116,30 @@ def parse(value):
     if not value or len(value) > MAX_COOKIE_LENGTH:
         return None
     fields = {}
-    for pair in value.split("&"):
+    pairs = value.split("&")
+    for pair in pairs:
         name, equals, field_value = pair.partition("=")
         if not equals or name in fields or name not in GRAMMAR:
             return None
         if not GRAMMAR[name].fullmatch(field_value):
             return None
         fields[name] = field_value
-    if len(fields) != len(FIELDS):
+    if any(name not in fields for name in FIELDS):
         return None
+    if "id" in fields and pairs[-1] != f"id={fields['id']}":
+        return None  # the id comes last, as both writers put it
     return Choice(
         version=int(fields["v"]),
         time=int(fields["t"]),
         granted=frozenset(c for c in OPTIONAL_CATEGORIES if fields[c] == "1"),
+        consent_id=fields.get("id"),
     )
+
+
+def consent_id_of(request):
+    """The consent id of the reader's cookie, whatever the policy version it answered."""
+    choice = parse(request.COOKIES.get(COOKIE_NAME))
+    return choice.consent_id if choice else None
 
 
 class Status(Enum):

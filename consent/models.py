@@ -161,3 +161,55 @@ class ConsentTexts(TranslatableMixin, models.Model):
     def resolved(self, name):
         """The field's text, or the built-in one when the field is empty."""
         return getattr(self, name) or self.DEFAULTS[name]
+
+
+class ConsentRecord(models.Model):
+    """One consent choice, kept as proof that it was given (GDPR art. 7(1)).
+
+    Pseudonymous: the reader is known only by the random ``consent_id`` that their consent
+    cookie also holds, so that a reader who asks can have their records found. The client's
+    address is never stored: only a keyed hash of its network (``consent.log``). Written
+    once, never changed; deleted after ``CONSENT_LOG_RETENTION_DAYS`` by
+    ``purge_consent_records``.
+    """
+
+    ACCEPT_ALL, REJECT_ALL, CUSTOM = "accept_all", "reject_all", "custom"
+    BANNER, SETTINGS_PAGE = "banner", "settings_page"
+
+    consent_id = models.CharField(_("consent id"), max_length=32, db_index=True)
+    chosen_at = models.DateTimeField(_("chosen at"), db_index=True)
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("site"),
+    )
+    policy_version = models.PositiveIntegerField(_("policy version"))
+    choice = models.CharField(
+        _("choice"),
+        max_length=12,
+        choices=[
+            (ACCEPT_ALL, _("Accept all")),
+            (REJECT_ALL, _("Reject all")),
+            (CUSTOM, _("Custom choice")),
+        ],
+    )
+    # The optional categories granted, in OPTIONAL_CATEGORIES order (essential always is).
+    granted = models.JSONField(_("categories granted"), default=list)
+    source = models.CharField(
+        _("where chosen"),
+        max_length=16,
+        choices=[(BANNER, _("Cookie banner")), (SETTINGS_PAGE, _("Cookie Settings page"))],
+    )
+    language = models.CharField(_("language"), max_length=10)
+    address_hash = models.CharField(_("address (keyed hash)"), max_length=16, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-chosen_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.consent_id} {self.chosen_at:%Y-%m-%d %H:%M} {self.choice}"

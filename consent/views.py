@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import cookie
+from . import cookie, log
 from .forms import ConsentForm
+from .models import ConsentRecord
 from .site import SiteConsent
 
 SAVED = _("Your cookie choice has been saved.")
@@ -56,6 +58,8 @@ def cookie_settings(request):
         form = ConsentForm(request.POST)
         if form.is_valid():
             choice = cookie.Choice.of(consent.policy_version, form.granted())
+            choice = replace(choice, consent_id=log.consent_id_for(request, choice))
+            log.record(request, choice, consent.site, ConsentRecord.SETTINGS_PAGE)
             response = redirect(settings_url(next_url))
             response.status_code = 303  # see the page again with GET
             cookie.store(response, request, choice)
@@ -126,7 +130,8 @@ def record_choice(request):
     A cookie set by a response lives its full six months in every browser, whereas Safari
     keeps a cookie written by a script for seven days only: without this, Safari readers
     would be asked again every week. Answers 204 and sets the same cookie, expiring the
-    refused categories' cookies the request carried.
+    refused categories' cookies the request carried. The choice is logged (``consent.log``)
+    under the consent id of the cookie, which the answer's cookie carries from then on.
     """
     if not same_origin(request):
         return problem(403, "Only pages of this site may record a consent choice.")
@@ -147,6 +152,8 @@ def record_choice(request):
             f"The choice answers policy version {choice.version}, "
             f"the site's is {consent.policy_version}: reload the page.",
         )
+    choice = replace(choice, consent_id=log.consent_id_for(request, choice))
+    log.record(request, choice, consent.site, ConsentRecord.BANNER)
     response = HttpResponse(status=204)
     cookie.store(response, request, choice)
     cookie.delete_refused_cookies(response, request, consent.settings.cookie_patterns(), choice)

@@ -169,8 +169,12 @@ WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
-    # Failed logins: 10 a minute from one client address, 5 in 5 minutes for one account.
+    # Failed logins (see docs/readers.md): 10 a minute from one client address, 5 in 5 minutes
+    # for one account from one address or known device (compat.allauth makes the key); and
+    # 50 an hour for one account from all other clients together, past which only its known
+    # devices and a password reset link get in.
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "50/h/key",
 }
 LOGIN_REDIRECT_URL = "/"
 PASSWORD_HASHERS = [
@@ -311,6 +315,11 @@ UKIYO_ARTICLES_PER_PAGE = int(os.environ.get("UKIYO_ARTICLES_PER_PAGE", "12"))
 UKIYO_CONTACT_RECIPIENTS = env_list("CONTACT_EMAIL")
 # Contact form submissions one client address may send: count per seconds.
 UKIYO_CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5/600")
+
+# The consent log (proof of consent, consent.ConsentRecord): days a record is kept before
+# purge_consent_records deletes it. 13 months: longer than the six months a choice lasts, so
+# that every choice still relied on can be shown, plus time to answer a complaint about it.
+UKIYO_CONSENT_LOG_RETENTION_DAYS = int(os.environ.get("CONSENT_LOG_RETENTION_DAYS", "395"))
 
 # Background tasks. Wagtail's own tasks (reference index, file deletion) keep running in
 # the request, as before. Webhook deliveries go to a queue in the database that a worker

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from wagtail.models import Site
 
 from consent import cookie
-from consent.models import ConsentSettings
+from consent.models import ConsentRecord, ConsentSettings
 from tests.consent.test_cookie import UNREADABLE
 
 from .conftest import SCREENSHOT_DIR, VIEWPORTS, png_size
@@ -212,7 +212,10 @@ def test_reject_all_is_remembered_across_pages_and_reloads(reader):
     choose(reader, "Reject all", "en")
     expect(banner(reader)).to_be_hidden()
     stored = consent_cookie(reader)
-    assert re.fullmatch(r"v=4&t=\d+&analytics=0&marketing=0&functional=0", stored["value"])
+    # The server's copy adds the consent id of the consent log.
+    assert re.fullmatch(
+        r"v=4&t=\d+&analytics=0&marketing=0&functional=0&id=[0-9a-f]{32}", stored["value"]
+    )
     assert stored["path"] == "/" and stored["sameSite"] == "Lax"
     # Kept about six months, not only for the session.
     assert abs(stored["expires"] - time.time() - cookie.COOKIE_MAX_AGE) < 120
@@ -242,6 +245,33 @@ def test_the_server_sets_the_banners_choice_again_for_its_full_term(reader):
     assert "analytics=0&marketing=0&functional=0" in set_cookie
     stored = consent_cookie(reader)
     assert stored["expires"] > time.time() + 180 * 24 * 3600
+
+
+def test_the_banners_choices_are_logged_under_the_id_the_cookie_keeps(reader):
+    reader.goto("/en/")
+    choose(reader, "Reject all", "en")
+    first = cookie.parse(consent_cookie(reader)["value"])
+    assert first.consent_id and first.granted == set()
+
+    # A later choice, made by the page's script, keeps the id the server gave.
+    reader.goto("/en/cookie-settings/")
+    with reader.expect_response(lambda r: r.url.endswith("/cookie-settings/choice/")):
+        reader.evaluate(
+            "() => fetch('/en/cookie-settings/choice/', {method: 'POST', "
+            "headers: {'Content-Type': 'application/json'}, body: JSON.stringify({choice: "
+            "window.ukiyoConsent.serialize(window.ukiyoConsent.save({analytics: true}))})})"
+        )
+    second = cookie.parse(consent_cookie(reader)["value"])
+    assert second.consent_id == first.consent_id and second.granted == {"analytics"}
+
+    records = committed(
+        lambda: list(
+            ConsentRecord.objects.filter(consent_id=first.consent_id)
+            .order_by("pk")
+            .values_list("choice", "source")
+        )
+    )
+    assert records == [("reject_all", "banner"), ("custom", "banner")]
 
 
 def test_accept_all_runs_every_script_once_and_is_remembered(reader):
@@ -344,6 +374,7 @@ def test_the_script_reads_the_cookie_exactly_as_the_server_does(reader):
         "v=3&t=1750560000&analytics=1&marketing=0&functional=1",
         "v=999999999&t=0&analytics=0&marketing=0&functional=0",
         "v=1&t=99999999999&analytics=1&marketing=1&functional=1",
+        "v=2&t=1750560000&analytics=0&marketing=1&functional=0&id=0123456789abcdef0123456789abcdef",
     ]
     for value in [*UNREADABLE, *readable, "v=3&t=1&analytics=1&marketing=0&functional=１"]:
         read_by_script = reader.evaluate("value => window.ukiyoConsent.parse(value)", value)
@@ -352,6 +383,7 @@ def test_the_script_reads_the_cookie_exactly_as_the_server_does(reader):
             "version": choice.version,
             "time": choice.time,
             "granted": {name: name in choice.granted for name in cookie.OPTIONAL_CATEGORIES},
+            **({"id": choice.consent_id} if choice.consent_id else {}),
         }
         assert read_by_script == expected, value
     assert all(cookie.parse(value) for value in readable)

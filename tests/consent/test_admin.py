@@ -67,7 +67,7 @@ def test_an_editor_adds_a_script_and_raises_the_version(editor, client, site):
     [
         ("_ga; path=/", "Not a cookie name: _ga; path=/."),
         ("*", "Not a cookie name: *."),
-        ("ukiyo_*", "never deleted: ukiyo_consent, ukiyo_language."),
+        ("ukiyo_*", "never deleted: ukiyo_consent, ukiyo_device, ukiyo_language."),
         ("csrftoken", "never deleted: csrftoken."),
     ],
 )

@@ -144,6 +144,7 @@ def test_scripts_are_only_in_inert_data_never_live_in_the_page(client, home, con
         "ukiyo_language",
         "messages",
         "ukiyo_consent",
+        "ukiyo_device",
     }
 
 

@@ -17,6 +17,16 @@ def test_a_choice_round_trips_through_its_cookie_value():
     assert choice.allows("essential") and not choice.allows("marketing")
 
 
+def test_a_choice_with_its_consent_id_round_trips():
+    consent_id = "0123456789abcdef0123456789abcdef"
+    choice = cookie.Choice.of(3, {"analytics"}, time=1750560000, consent_id=consent_id)
+    assert (
+        choice.serialize()
+        == f"v=3&t=1750560000&analytics=1&marketing=0&functional=0&id={consent_id}"
+    )
+    assert cookie.parse(choice.serialize()) == choice
+
+
 UNREADABLE = [
     "",
     "garbage",
@@ -30,6 +40,9 @@ UNREADABLE = [
     VALID.replace("t=1750560000", "t=999999999999999999999"),
     VALID + "&analytics=0",  # repeated field
     VALID + "&extra=1",  # unknown field
+    VALID + "&id=0123456789ABCDEF0123456789ABCDEF",  # the consent id is lowercase hex
+    VALID + "&id=0123456789abcdef",  # of 32 digits
+    "id=0123456789abcdef0123456789abcdef&" + VALID,  # and comes last
     VALID.replace("&functional=1", ""),  # missing field
     VALID.replace("&", ";"),
     VALID.replace("=", "%3D"),

@@ -31,7 +31,9 @@ def test_the_server_sets_the_same_cookie_for_its_full_term(client, consent_setti
 
     assert response.status_code == 204
     morsel = response.cookies[cookie.COOKIE_NAME]
-    assert morsel.value == choice
+    # The same choice, with the consent id it is logged under (test_consent_log.py).
+    assert morsel.value.startswith(choice + "&id=")
+    assert cookie.parse(morsel.value).granted == cookie.parse(choice).granted
     assert int(morsel["max-age"]) == cookie.COOKIE_MAX_AGE
     assert morsel["samesite"] == "Lax"
     assert response.cookies["_test_ads"]["max-age"] == 0  # expired

@@ -36,7 +36,8 @@
         t: /^[0-9]{1,11}$/,
         analytics: /^[01]$/,
         marketing: /^[01]$/,
-        functional: /^[01]$/
+        functional: /^[01]$/,
+        id: /^[0-9a-f]{32}$/
     };
     var FIELDS = ["v", "t"].concat(CATEGORIES);
 
@@ -110,14 +111,21 @@
             }
             fields[name] = field;
         }
-        if (pairs.length !== FIELDS.length) {
+        // Every field, and optionally, last, the consent id of the server's consent log.
+        var hasId = fields.hasOwnProperty("id");
+        if (pairs.length !== FIELDS.length + (hasId ? 1 : 0) ||
+                (hasId && pairs[pairs.length - 1].indexOf("id=") !== 0)) {
             return null;
         }
         var granted = {};
         CATEGORIES.forEach(function (category) {
             granted[category] = fields[category] === "1";
         });
-        return {version: parseInt(fields.v, 10), time: parseInt(fields.t, 10), granted: granted};
+        var choice = {version: parseInt(fields.v, 10), time: parseInt(fields.t, 10), granted: granted};
+        if (hasId) {
+            choice.id = fields.id;
+        }
+        return choice;
     }
 
     function serialize(choice) {
@@ -127,7 +135,7 @@
         });
         return FIELDS.map(function (name) {
             return name + "=" + values[name];
-        }).join("&");
+        }).join("&") + (choice.id ? "&id=" + choice.id : "");
     }
 
     // {status: "none" | "valid" | "invalid" | "outdated", choice: the valid choice or null}
@@ -154,6 +162,11 @@
             granted[category] = Boolean(answer && answer[category] === true);
         });
         var choice = {version: version, time: Math.floor(Date.now() / 1000), granted: granted};
+        // A new choice of the same reader is logged under the same consent id.
+        var previous = parse(rawCookie());
+        if (previous && previous.id) {
+            choice.id = previous.id;
+        }
         writeCookie(cookieName + "=" + serialize(choice) + "; path=/; max-age=" + maxAge +
             "; samesite=lax" + (location.protocol === "https:" ? "; secure" : ""));
         window.gtag("consent", "update", signals(granted));
