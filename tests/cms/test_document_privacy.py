@@ -41,7 +41,7 @@ def private_collection(db):
     CollectionViewRestriction.objects.create(
         collection=collection,
         restriction_type=CollectionViewRestriction.PASSWORD,
-        password="open-sesame",  # noqa: S106
+        password="open-sesame",
     )
     return collection
 
@@ -96,7 +96,9 @@ def test_images_are_still_served_from_media_in_development(client, debug_urls, d
     assert body(response) == image.file.open("rb").read()
 
 
-def test_media_refuses_paths_that_climb_out_of_the_image_folders(client, debug_urls, private_document):
+def test_media_refuses_paths_that_climb_out_of_the_image_folders(
+    client, debug_urls, private_document
+):
     for path in (
         f"/media/original_images/../{private_document.file.name}",
         f"/media/original_images/%2e%2e/{private_document.file.name}",

@@ -72,7 +72,11 @@ def test_a_document_over_the_upload_limit_gets_a_clear_form_error(editor, db):
 
     response = editor.post(
         "/admin/documents/add/",
-        {"title": "Annual report", "file": too_big, "collection": Collection.get_first_root_node().pk},
+        {
+            "title": "Annual report",
+            "file": too_big,
+            "collection": Collection.get_first_root_node().pk,
+        },
     )
 
     assert response.status_code == 200
@@ -192,10 +196,17 @@ def test_a_file_sent_to_a_public_form_is_never_read(client, contact_pages, small
 
 @pytest.mark.parametrize(
     "path",
-    ["/en/accounts/login/", "/en/accounts/signup/", "/en/cookie-settings/choice/", "/i18n/setlang/"],
+    [
+        "/en/accounts/login/",
+        "/en/accounts/signup/",
+        "/en/cookie-settings/choice/",
+        "/i18n/setlang/",
+    ],
 )
 def test_every_public_form_answers_413(client, english_tree, small_forms, path):
-    response = client.post(path, {"email": "a@example.com", "padding": "x" * 4096})
+    response = client.post(
+        path, {"email": "a@example.com", "padding": "x" * 4096}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 413
     assert HEADING in visible_text(response)
