@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from wagtail.documents import get_document_model
-from wagtail.models import Collection
+from wagtail.models import APIToken, Collection
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from home.models import ContactMessage, ContactPage
@@ -219,10 +219,14 @@ def test_a_form_within_the_limit_is_still_read(client, contact_pages, small_form
     assert ContactMessage.objects.count() == 1
 
 
-def test_the_api_answers_its_own_too_large_bodies(client, small_forms, db):
+def test_the_api_answers_its_own_too_large_bodies(client, small_forms, admin_user):
     """The API has its own error shapes: the site's HTML page is never its answer."""
+    _, token = APIToken.create_token(user=admin_user, name="frontend")
     response = client.post(
-        "/api/v3/pages/", "{" + " " * 8192 + "}", content_type="application/json"
+        "/api/v3/pages/",
+        "{" + " " * 8192 + "}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
     )
 
     assert HEADING not in response.content.decode()
