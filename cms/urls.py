@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as accounts_views
+from core.media import serve_public_media
 from search import views as search_views
 
 # Outside the language prefix: the admin, the API and files.
@@ -26,9 +27,11 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # The development server serves uploaded images; documents only through the view above,
+    # which applies their collection's privacy (never as files under /media/documents/).
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_public_media),
+    ]
 
 # Wagtail's page pattern only matches ``\w`` characters, which leave out the vowel signs of
 # Hindi and Thai slugs (combining marks); ukiyo's matches any slug segment.
@@ -47,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("", include(page_urls)),
     prefix_default_language=True,
 )
+handler400 = "cms.views.bad_request"
 handler500 = "cms.views.server_error"
 # allauth's own rate limits (password resets, sign-ups...) answer with this page.
 handler429 = "cms.views.too_many_requests"

@@ -1,8 +1,12 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import escape_leading_slashes
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import bad_request as plain_bad_request
 from django.views.defaults import server_error as html_server_error
 
 
@@ -37,5 +41,27 @@ def too_many_requests(request, template_name="429.html"):
     """
     response = render(request, template_name, status=429)
     response["Retry-After"] = "60"
+    add_never_cache_headers(response)
+    return response
+
+
+@requires_csrf_token
+def bad_request(request, exception, template_name="413.html"):
+    """A body larger than the site reads: the site's 413 page, in the reader's language.
+
+    Reached when Django finds a form's fields too large (``DATA_UPLOAD_MAX_MEMORY_SIZE``) and
+    from ``core.middleware.RequestBodyLimitMiddleware``, before the body is read. Nothing was
+    saved; the page says so and leads back to the form. Any other bad request keeps Django's
+    plain 400, and the API answers its own requests in its own error shapes.
+    """
+    if request.path_info.startswith("/api/") or not isinstance(exception, RequestDataTooBig):
+        return plain_bad_request(request, exception)
+    context = {"form_url": escape_leading_slashes(request.get_full_path())}
+    if request.path_info.startswith("/admin/"):
+        context["upload_limits"] = {
+            "documents": filesizeformat(settings.WAGTAILDOCS_MAX_UPLOAD_SIZE),
+            "images": filesizeformat(settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE),
+        }
+    response = render(request, template_name, context, status=413)
     add_never_cache_headers(response)
     return response

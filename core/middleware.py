@@ -1,10 +1,18 @@
-"""Middleware every request goes through: the language of the URL, and who may cache a page.
+"""Middleware every request goes through: the language of the URL, the size of a request
+body, and who may cache a page.
 
 What only the API needs runs as decorators of the API's own views (``api.views``), not here.
 """
 
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control
+
+security_logger = logging.getLogger("django.security.RequestDataTooBig")
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
@@ -49,3 +57,45 @@ class PrivateResponseMiddleware:
         ):
             patch_cache_control(response, private=True)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body larger than the site reads, before anything reads it.
+
+    Django limits the form fields it reads (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but streams any
+    number of files of any size to disk first, even to a form that takes none. Public pages
+    take no files: their bodies may not exceed ``DATA_UPLOAD_MAX_MEMORY_SIZE``. The admin
+    takes uploads: its bodies may not exceed ``UKIYO_MAX_REQUEST_BODY`` (an upload at its
+    limit, plus the form); a smaller file over the upload limit reaches the upload form, which
+    says what the limit is. The answer is the site's 400 handler given ``RequestDataTooBig``
+    (``cms.views.bad_request``: a 413 page in the reader's language), as when Django itself
+    finds a form too large, and also under DEBUG. The API answers its own requests in its own
+    error shapes, so its paths are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if not path.startswith("/api/"):
+            if path.startswith("/admin/"):
+                limit = settings.UKIYO_MAX_REQUEST_BODY
+            else:
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if limit is not None and declared_length(request) > limit:
+                exception = RequestDataTooBig(
+                    f"Request body of {declared_length(request)} bytes exceeds {limit}."
+                )
+                security_logger.warning(str(exception), extra={"request": request})
+                handler = get_resolver(get_urlconf()).resolve_error_handler(400)
+                return handler(request, exception)
+        return self.get_response(request)
+
+
+def declared_length(request):
+    """The body's length as the client declared it (0 when missing or malformed)."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LocaleMiddleware",
+    # Before anything reads a body (CSRF reads forms), after the language is known (its 413).
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -247,8 +249,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# The page editor posts one field per block; long articles exceed Django's default of 1000.
+# Uploads and request bodies (docs/configuration.md, "Uploads and documents").
+# Documents only through Wagtail's serve view, which applies a private collection's password
+# or login; "redirect" (Wagtail's default for object storage) and "direct" would hand out the
+# file's own address, which skips it.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+_MB = 1024 * 1024
+WAGTAILDOCS_MAX_UPLOAD_SIZE = int(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "20")) * _MB
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("IMAGE_MAX_UPLOAD_MB", "10")) * _MB
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 128_000_000  # Wagtail's default, stated: a decompression bomb
+# A form's fields (not its files): the page editor posts a long article's blocks as form
+# fields, one per block and several per rich-text block, so both limits sit well above
+# Django's defaults (2.5 MB, 1000 fields). Larger bodies answer 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FORM_MAX_BODY_MB", "5")) * _MB
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Uploaded files larger than this go to a temporary file instead of memory (Django's default).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body the admin reads at all (core.middleware.RequestBodyLimitMiddleware):
+# an upload at its limit plus the form around it. Public pages read no more than
+# DATA_UPLOAD_MAX_MEMORY_SIZE, as none of their forms takes a file; /api/ sets its own.
+UKIYO_MAX_REQUEST_BODY = (
+    max(WAGTAILDOCS_MAX_UPLOAD_SIZE, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "ukiyo journal")

@@ -1,0 +1,32 @@
+"""Uploaded files the development server may serve: images, never documents.
+
+Wagtail keeps documents under ``documents/`` in ``MEDIA_ROOT`` and serves them through its
+own view (``/documents/<id>/<name>``), which asks for a private collection's password or
+login. A file address under ``/media/`` would skip that question, so only the folders of
+images (which Wagtail never makes private) are served from there. Production web servers are
+told the same in docs/configuration.md.
+"""
+
+import posixpath
+
+from django.conf import settings
+from django.http import Http404
+from django.views.static import serve
+
+# Wagtail's folders: original images, their renditions, and the admin's user avatars.
+PUBLIC_MEDIA_FOLDERS = ("original_images/", "images/", "avatar_images/")
+
+
+def is_public_media(path):
+    """Whether ``path`` (relative to ``MEDIA_ROOT``) names a file inside a public folder."""
+    if "\\" in path or "\x00" in path:
+        return False
+    normal = posixpath.normpath(path)
+    return normal == path and normal.startswith(PUBLIC_MEDIA_FOLDERS)
+
+
+def serve_public_media(request, path):
+    """Django's development file server, limited to the public folders."""
+    if not is_public_media(path):
+        raise Http404("Not a public file.")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
