@@ -15,18 +15,29 @@ replaces Wagtail's handler of validation errors, whose answer it keeps (a 422 pr
 change of Wagtail's shape shows up.
 """
 
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
-from wagtail.api.v3.errors import problem_response
+from wagtail.api.v3.errors import PROBLEM_JSON, build_problem_detail, problem_response
 from wagtail.models import get_page_models
 from wagtail.utils.forms import FormValidationError
 
 from .bodies import BodyErrors
-from .preconditions import PreconditionFailed
+from .locks import PageLocked
+from .preconditions import PreconditionFailed, PreconditionRequired
 
 QUERY_ERRORS = (NinjaValidationError, PydanticValidationError)
-HANDLED = (*QUERY_ERRORS, DjangoValidationError, BodyErrors, PreconditionFailed)
+HANDLED = (
+    *QUERY_ERRORS,
+    DjangoValidationError,
+    BodyErrors,
+    PreconditionFailed,
+    PreconditionRequired,
+    PageLocked,
+)
 
 
 def validation_errors(exc):
@@ -64,7 +75,18 @@ def as_body_paths(errors):
     return errors
 
 
+def locked_response(exc):
+    """423 Locked, with the lock as data beside the sentence (a problem's extension member)."""
+    problem = build_problem_detail(status=423, detail=str(exc)).model_dump(exclude_none=True)
+    problem["lock"] = exc.lock
+    return HttpResponse(json.dumps(problem), status=423, content_type=PROBLEM_JSON)
+
+
 def handle(request, exc):
+    if isinstance(exc, PageLocked):
+        return locked_response(exc)
+    if isinstance(exc, PreconditionRequired):
+        return problem_response(status=428, detail=str(exc))
     if isinstance(exc, PreconditionFailed):
         return problem_response(status=412, detail=str(exc))
     if isinstance(exc, BodyErrors):
