@@ -67,9 +67,7 @@ def etag(client, page, auth):
 
 
 def lock(page, user):
-    Page.objects.filter(pk=page.pk).update(
-        locked=True, locked_by=user, locked_at=timezone.now()
-    )
+    Page.objects.filter(pk=page.pk).update(locked=True, locked_by=user, locked_at=timezone.now())
 
 
 def send(client, page, auth, name, *, index=None, revision=None, if_match=True):
