@@ -7,12 +7,15 @@ app's ``ready()`` has registered its endpoints and routers.
 
 from django.urls import path, re_path
 from wagtail.api.v3.urls import api as api_v3
+from wagtail.snippets.api.v3.router import router as snippet_router
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from .v2.router import router as v2_router
-from .v3 import routers
+from .v3 import routers, snippets
 from .views import api_view, not_found
 
+# Wagtail's snippet router is made in wagtail.snippets' ready(), after this app's.
+snippets.extend(snippet_router)
 routers.mount(api_v3)
 
 urlpatterns = decorate_urlpatterns(

@@ -47,9 +47,12 @@ class SlugPerLocaleMixin:
 
     def clean(self):
         super().clean()
-        if not self.slug or not self.locale_id:
+        # A new snippet gets its locale when saved (Wagtail's pre_save): check against the
+        # language it will have.
+        locale_id = self.locale_id or self.get_default_locale().pk
+        if not self.slug:
             return
-        clash = type(self).objects.filter(slug=self.slug, locale_id=self.locale_id)
+        clash = type(self).objects.filter(slug=self.slug, locale_id=locale_id)
         if clash.exclude(pk=self.pk).exists():
             raise ValidationError(
                 {"slug": _("This slug is already used in this language. Choose another one.")}
@@ -90,10 +93,12 @@ class Category(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Mode
     def __str__(self):
         return self.name
 
+    # name and slug are writable through v3 (``/api/v3/snippets/news.Category/``); a new
+    # category is in the default language, its translations come from copy_for_translation.
     api_fields = [
         APIField("locale", serializer=LanguageField()),
-        APIField("name"),
-        APIField("slug"),
+        APIField("name", writable=True),
+        APIField("slug", writable=True),
     ]
 
     def as_api_dict(self):
@@ -148,10 +153,10 @@ class Author(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model)
 
     api_fields = [
         APIField("locale", serializer=LanguageField()),
-        APIField("name"),
-        APIField("slug"),
-        APIField("role"),
-        APIField("bio"),
+        APIField("name", writable=True),
+        APIField("slug", writable=True),
+        APIField("role", writable=True),
+        APIField("bio", writable=True),
     ]
 
     def as_api_dict(self):

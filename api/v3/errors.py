@@ -7,7 +7,7 @@ replaces Wagtail's handler of validation errors, whose answer it keeps (a 422 pr
 - A ``GET`` has no body, so every validation error it raises is about its query string: it
   answers 400 "Invalid query parameters", like v2.
 - A write's 422 names every error by its path in the JSON the client sent. ninja prefixes the
-  request part, the parameter and the page type of the schema union (``["body", "data",
+  request part, the parameter and the page or snippet type of the schema union (``["body", "data",
   "news.ArticlePage", "title"]``) where Wagtail's form errors and ``api.v3.bodies`` say
   ``["title"]``: a client gets one kind of path for every error of a write.
 
@@ -15,18 +15,32 @@ replaces Wagtail's handler of validation errors, whose answer it keeps (a 422 pr
 change of Wagtail's shape shows up.
 """
 
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
-from wagtail.api.v3.errors import problem_response
+from wagtail.api.v3.errors import PROBLEM_JSON, build_problem_detail, problem_response
 from wagtail.models import get_page_models
+from wagtail.snippets.models import get_snippet_models
 from wagtail.utils.forms import FormValidationError
 
 from .bodies import BodyErrors
-from .preconditions import PreconditionFailed
+from .locks import PageLocked
+from .preconditions import PreconditionFailed, PreconditionRequired
+from .snippets import Conflict
 
 QUERY_ERRORS = (NinjaValidationError, PydanticValidationError)
-HANDLED = (*QUERY_ERRORS, DjangoValidationError, BodyErrors, PreconditionFailed)
+HANDLED = (
+    *QUERY_ERRORS,
+    DjangoValidationError,
+    BodyErrors,
+    PreconditionFailed,
+    PreconditionRequired,
+    PageLocked,
+    Conflict,
+)
 
 
 def validation_errors(exc):
@@ -48,7 +62,8 @@ def validation_errors(exc):
 
 
 def _page_type_labels():
-    return {model._meta.label for model in get_page_models()}
+    """The labels ninja puts in a write's error paths: page types and snippet types."""
+    return {model._meta.label for model in [*get_page_models(), *get_snippet_models()]}
 
 
 def as_body_paths(errors):
@@ -64,7 +79,20 @@ def as_body_paths(errors):
     return errors
 
 
+def locked_response(exc):
+    """423 Locked, with the lock as data beside the sentence (a problem's extension member)."""
+    problem = build_problem_detail(status=423, detail=str(exc)).model_dump(exclude_none=True)
+    problem["lock"] = exc.lock
+    return HttpResponse(json.dumps(problem), status=423, content_type=PROBLEM_JSON)
+
+
 def handle(request, exc):
+    if isinstance(exc, PageLocked):
+        return locked_response(exc)
+    if isinstance(exc, Conflict):
+        return problem_response(status=409, detail=str(exc))
+    if isinstance(exc, PreconditionRequired):
+        return problem_response(status=428, detail=str(exc))
     if isinstance(exc, PreconditionFailed):
         return problem_response(status=412, detail=str(exc))
     if isinstance(exc, BodyErrors):

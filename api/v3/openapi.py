@@ -5,8 +5,8 @@ What ninja cannot express from the views, in one place and one order:
 1. **English.** The contract is written for developers, in English, whatever the site's
    language: field titles and descriptions come from translatable model labels, which stay
    lazy until the document is written out. It is written out under English here.
-2. **Writes.** The optional ``If-Match`` header of the page writes, the ``ETag`` of their
-   answers, and their 412 and 422 problem answers (``api.v3.pages``).
+2. **Writes.** The ``If-Match`` header of the page writes (required on PATCH), the ``ETag``
+   of their answers, and their 412, 422, 423 and 428 problem answers (``api.v3.pages``).
 3. **A valid document.** Wagtail 8.0.1 declares anonymous access as a security scheme
    ``{"type": "http"}`` without the ``scheme`` OpenAPI requires (``AllowAnonymous``), so
    validators and code generators reject the whole document. OpenAPI's own way to say "a
@@ -23,7 +23,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from wagtail.api.v3.errors import ProblemDetail
 
-from .pages import BODY_OPERATIONS, PRECONDITION_OPERATIONS, TAGGED_OPERATIONS
+from .pages import (
+    BODY_OPERATIONS,
+    IF_MATCH_REQUIRED,
+    LOCKED_OPERATIONS,
+    PRECONDITION_OPERATIONS,
+    TAGGED_OPERATIONS,
+)
 
 PROBLEM = {"$ref": "#/components/schemas/ProblemDetail"}
 
@@ -49,20 +55,35 @@ def document_writes(document):
         operation_id = operation.get("operationId")
         responses = operation.setdefault("responses", {})
         if operation_id in PRECONDITION_OPERATIONS:
+            required = operation_id in IF_MATCH_REQUIRED
             operation.setdefault("parameters", []).append(
                 {
                     "name": "If-Match",
                     "in": "header",
-                    "required": False,
+                    "required": required,
                     "description": (
                         "The ETag of your last read of the page (with your token). If the "
                         "page changed since, nothing is saved and the answer is 412."
+                        + (" Without it the answer is 428; * overwrites." if required else "")
                     ),
                     "schema": {"type": "string"},
                 }
             )
             responses[412] = {
                 "description": "The page changed since the ETag sent in If-Match.",
+                "content": {"application/problem+json": {"schema": PROBLEM}},
+            }
+            if required:
+                responses[428] = {
+                    "description": "No If-Match header: read the page and send its ETag.",
+                    "content": {"application/problem+json": {"schema": PROBLEM}},
+                }
+        if operation_id in LOCKED_OPERATIONS:
+            responses[423] = {
+                "description": (
+                    "The page is locked for you (by another editor, a workflow task or a "
+                    "schedule); lock says which. Nothing is changed."
+                ),
                 "content": {"application/problem+json": {"schema": PROBLEM}},
             }
         if operation_id in BODY_OPERATIONS:

@@ -4,10 +4,12 @@
   (``api.paths``); Wagtail's own lookup takes the language prefix for a slug.
 - **The page's language.** Every operation on one page runs in that page's language, so its
   rich-text links resolve to pages of the same language (v2 does the same in its serializer).
-- **Safe writes.** A write's body is checked first (``api.v3.bodies``: 422 with paths);
-  ``If-Match`` is compared with the page's revisions under its row lock
-  (``api.v3.preconditions``: 412); then Wagtail's view runs, all in one transaction, its
-  messages in English. A token holder's read or write of a page carries the page's ``ETag``.
+- **Safe writes.** Under the page's row lock, a change to a page that a Wagtail lock keeps from
+  the caller answers 423 (``api.v3.locks``); ``If-Match`` is compared with the page's
+  revisions (``api.v3.preconditions``: 412, and 428 for a PATCH without it); the body is
+  checked (``api.v3.bodies``: 422 with paths); then Wagtail's view runs, all in one
+  transaction, its messages in English. A token holder's read or write of a page carries the
+  page's ``ETag``.
 
 django-ninja's ``Router.add_decorator`` is the extension point: ``mode="view"`` wraps each
 operation's whole run (the answer included), ``mode="operation"`` the view function, after
@@ -33,6 +35,7 @@ from api.paths import language_prefix, page_at_html_path
 from compat.ninja import operation_id
 
 from .bodies import BodyChecker
+from .locks import check_lock
 from .preconditions import can_write, check_if_match, current_etag
 
 FIND = "pages_find"
@@ -45,7 +48,14 @@ PRECONDITION_OPERATIONS = {
     "pages_actions_unpublish",
     "pages_actions_revert",
 }
+# A PATCH must send If-Match (428 without it): it is the write that can overwrite an edit.
+IF_MATCH_REQUIRED = {"pages_update"}
 BODY_OPERATIONS = {"pages_update", "pages_create"}
+# Operations that change one page, which a Wagtail lock on it stops (423).
+LOCKED_OPERATIONS = PRECONDITION_OPERATIONS | {
+    "pages_actions_move",
+    "pages_actions_convert_alias",
+}
 # Operations whose answer shows a page a token holder may write next.
 TAGGED_OPERATIONS = {
     "pages_detail",
@@ -138,7 +148,7 @@ def before_view(view_func):
             found = find_by_reader_path(request, kwargs.get("html_path"), kwargs.get("site"))
             if found is not None:
                 return found
-        if operation in PRECONDITION_OPERATIONS | BODY_OPERATIONS:
+        if operation in LOCKED_OPERATIONS | BODY_OPERATIONS:
             return guarded_write(request, operation, view_func, *args, **kwargs)
         return view_func(request, *args, **kwargs)
 
@@ -168,16 +178,23 @@ def find_by_reader_path(request, html_path, site):
 
 
 def guarded_write(request, operation, view_func, *args, **kwargs):
-    """If-Match, then the body check, then Wagtail's view, all in one transaction."""
+    """The lock, If-Match, then the body check, then Wagtail's view, all in one transaction.
+
+    The lock and the tag are only looked at for a caller who may change the page: anyone else
+    gets Wagtail's 403, and learns nothing of who locked it or of its revisions.
+    """
     with transaction.atomic():
         page_id = kwargs.get("page_id")
         if (
-            operation in PRECONDITION_OPERATIONS
-            and page_id is not None
+            page_id is not None
             and request.user.is_authenticated
             and can_write(request.user, page_id)
         ):
-            check_if_match(request, page_id)
+            page = Page.objects.select_for_update().filter(pk=page_id).first()
+            if page is not None and operation in LOCKED_OPERATIONS:
+                check_lock(request.user, page.specific)
+            if operation in PRECONDITION_OPERATIONS:
+                check_if_match(request, page_id, required=operation in IF_MATCH_REQUIRED)
         if operation in BODY_OPERATIONS and "data" in kwargs and may_write(request, operation):
             with translation.override("en"):
                 check_body(request, kwargs["data"], page_id)

@@ -3,8 +3,12 @@
 A token holder's read of a page carries a strong ``ETag`` naming the revision it shows and the
 live revision (``"<page>.<shown>.<live>"``). A write with ``If-Match`` compares it with the
 page's latest and live revisions while holding the page's row lock, in the transaction that
-saves (``api.v3.pages``): a stale tag answers 412 and saves nothing. Without ``If-Match`` a
-write proceeds, as before (existing clients keep working).
+saves (``api.v3.pages``): a stale tag answers 412 and saves nothing.
+
+A ``PATCH`` of a page must send ``If-Match``: without it the answer is 428 and nothing is
+saved. A PATCH carries content, and two editors' PATCHes without a tag would silently overwrite
+each other; ``If-Match: *`` is the explicit way to overwrite whatever is there. The other
+writes (publish, unpublish, revert, delete) carry no content and may omit it.
 """
 
 from wagtail.models import Page
@@ -12,6 +16,10 @@ from wagtail.models import Page
 
 class PreconditionFailed(Exception):
     """The page changed since the client read it (``If-Match`` did not match)."""
+
+
+class PreconditionRequired(Exception):
+    """A write that must say which version of the page it changes sent no ``If-Match``."""
 
 
 def page_etag(page_id, shown_revision_id, live_revision_id):
@@ -43,19 +51,27 @@ def _if_match_tags(header):
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
-def check_if_match(request, page_id):
+def check_if_match(request, page_id, *, required=False):
     """Compare ``If-Match`` with the page's current tag, holding the page's row lock.
 
     Called inside the transaction that saves, so a second writer with the same tag waits for
     the first one's commit and then sees a new tag. Weak tags (``W/"…"``) never match: If-Match
-    compares strongly. ``*`` matches any existing page.
+    compares strongly. ``*`` matches any existing page. Without the header, a ``required``
+    precondition raises :class:`PreconditionRequired`.
     """
     header = request.headers.get("If-Match")
-    if header is None:
+    if header is None and not required:
         return
     current = current_etag(page_id, lock=True)
     if current is None:
         return  # no such page: the view answers 404
+    if header is None:
+        raise PreconditionRequired(
+            "A PATCH of a page must say which version it changes: send the ETag of your last "
+            f"read in an If-Match header. Read the page with GET /api/v3/pages/{page_id}/"
+            "?version=draft&rich_text_format=db_html (with your token); its ETag header is "
+            "the tag to send. To overwrite whatever is there, send If-Match: *."
+        )
     tags = _if_match_tags(header)
     if "*" in tags or current in tags:
         return

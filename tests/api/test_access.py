@@ -644,7 +644,14 @@ def test_the_editor_writes_in_their_own_language_tree(client, tree, tokens):
     editor = tokens["editor"]
     page = tree["public_en"]
 
-    edited = write(client, editor, "patch", f"/api/v3/pages/{page.pk}/", {"title": "Landed"})
+    tag = client.get(f"/api/v3/pages/{page.pk}/", {"version": "draft"}, **editor)["ETag"]
+    edited = write(
+        client,
+        {**editor, "HTTP_IF_MATCH": tag},
+        "patch",
+        f"/api/v3/pages/{page.pk}/",
+        {"title": "Landed"},
+    )
     assert edited.status_code == 200
     published = write(client, editor, "post", f"/api/v3/pages/{page.pk}/actions/publish/", {})
     assert published.status_code == 200

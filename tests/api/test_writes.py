@@ -91,6 +91,14 @@ def read(client, page, auth, **params):
 
 
 def patch(client, page, auth, data, **headers):
+    """A PATCH as a careful client sends it: with the tag of its read (``If-Match`` is
+    required), unless the test gives its own ``HTTP_IF_MATCH`` (``None``: no header)."""
+    if "HTTP_IF_MATCH" not in headers:
+        current = client.get(url(page), {"version": "draft"}, **auth)
+        if current.status_code == 200:
+            headers["HTTP_IF_MATCH"] = current["ETag"]
+    elif headers["HTTP_IF_MATCH"] is None:
+        del headers["HTTP_IF_MATCH"]
     return client.patch(
         url(page),
         json.dumps({"meta": TYPE, **data}),
@@ -593,7 +601,7 @@ def test_a_token_holder_reads_a_strong_revision_tag(client, auth, article):
         ("W/{tag}", 412),  # If-Match compares strongly: a weak tag never matches
         ('"5.5.5"', 412),
         ("{stale}", 412),
-        (None, 200),  # no precondition: the write proceeds, as it always did
+        (None, 428),  # a PATCH must say which version it changes
     ],
     ids=["current", "star", "one of several", "weak", "unknown", "stale", "missing"],
 )
@@ -602,15 +610,17 @@ def test_if_match_on_patch(client, auth, article, if_match, status):
     assert patch(client, article, auth, {"subtitle": "First edit"}).status_code == 200
     tag = etag_of(client, article, auth)
     assert tag != stale
-    headers = {} if if_match is None else {"HTTP_IF_MATCH": if_match.format(tag=tag, stale=stale)}
+    headers = {"HTTP_IF_MATCH": None if if_match is None else if_match.format(tag=tag, stale=stale)}
     count = revisions(article)
 
     response = patch(client, article, auth, {"subtitle": "Second edit"}, **headers)
 
     assert response.status_code == status, response.content
-    if status == 412:
+    if status in (412, 428):
         assert response["Content-Type"] == PROBLEM
-        assert "changed since you read it" in response.json()["detail"]
+        assert ("changed since you read it" if status == 412 else "If-Match") in response.json()[
+            "detail"
+        ]
         assert revisions(article) == count
         assert stored(article).subtitle == "First edit"
     else:
