@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from compat import wagtail_localize
+        from compat import wagtail_images, wagtail_localize
 
         from . import checks  # noqa: F401  (registers the deployment checks)
         from .slugs import slugify_title
@@ -17,3 +17,5 @@ class CoreConfig(AppConfig):
         # slugify, which empties Japanese, Chinese, Korean, Thai and Hindi slugs (and strips
         # accents). ukiyo's slugify keeps every script (core.slugs).
         wagtail_localize.use_slugify(slugify_title)
+        # Wagtail answered 500 to an image upload whose file is cut short (admin and API).
+        wagtail_images.refuse_unreadable_images()

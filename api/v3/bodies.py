@@ -25,6 +25,7 @@ import functools
 import re
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.datastructures import MultiValueDict
@@ -141,6 +142,8 @@ class BodyChecker:
         self.lookups = {}  # model -> {pk: [loc, …]}
         # What leaf rules noted for the page rules, by name (e.g. every cited source number).
         self.noted = defaultdict(list)
+        self.blocks = 0
+        self.max_blocks = settings.UKIYO_API_MAX_BLOCKS
 
     # -- entry point ------------------------------------------------------------
 
@@ -173,6 +176,22 @@ class BodyChecker:
     def report(self, loc, msg, code="invalid"):
         self.errors.append(problem(loc, msg, code))
 
+    def count_blocks(self, value, loc):
+        """Count the blocks of a stream or list; past the limit, stop reading the body."""
+        self.blocks += len(value)
+        if self.blocks > self.max_blocks:
+            raise BodyErrors(
+                [
+                    problem(
+                        loc[:1],
+                        f"The body has more than {self.max_blocks} blocks (stream blocks and "
+                        "list items at every depth), the most one write may send "
+                        "(UKIYO_API_MAX_BLOCKS).",
+                        "too_many_blocks",
+                    )
+                ]
+            )
+
     def model_field(self, name):
         try:
             return self.model._meta.get_field(name)
@@ -204,6 +223,7 @@ class BodyChecker:
         if not isinstance(value, list):
             self.report(loc, f"Expected a list of blocks, got {type_name(value)}.")
             return None
+        self.count_blocks(value, loc)
         seen_ids = set()
         result = []
         for i, item in enumerate(value):
@@ -249,6 +269,7 @@ class BodyChecker:
         if not isinstance(value, list):
             self.report(loc, f"Expected a list, got {type_name(value)}.")
             return None
+        self.count_blocks(value, loc)
         result = []
         given_ids = set()
         for i, item in enumerate(value):

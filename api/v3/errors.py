@@ -15,6 +15,8 @@ replaces Wagtail's handler of validation errors, whose answer it keeps (a 422 pr
 change of Wagtail's shape shows up.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
@@ -26,7 +28,13 @@ from .bodies import BodyErrors
 from .preconditions import PreconditionFailed
 
 QUERY_ERRORS = (NinjaValidationError, PydanticValidationError)
-HANDLED = (*QUERY_ERRORS, DjangoValidationError, BodyErrors, PreconditionFailed)
+HANDLED = (
+    *QUERY_ERRORS,
+    DjangoValidationError,
+    BodyErrors,
+    PreconditionFailed,
+    RequestDataTooBig,
+)
 
 
 def validation_errors(exc):
@@ -64,7 +72,19 @@ def as_body_paths(errors):
     return errors
 
 
+def too_large_detail():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        f"The request body is larger than this API accepts ({limit:,} bytes, "
+        "DATA_UPLOAD_MAX_MEMORY_SIZE)."
+    )
+
+
 def handle(request, exc):
+    if isinstance(exc, RequestDataTooBig):
+        # A body Django refused to read (a form body sent to a JSON operation): 413, as
+        # ``api.limits`` answers any other body that is too large.
+        return problem_response(status=413, detail=too_large_detail())
     if isinstance(exc, PreconditionFailed):
         return problem_response(status=412, detail=str(exc))
     if isinstance(exc, BodyErrors):
