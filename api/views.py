@@ -15,6 +15,7 @@ from django.utils import translation
 
 from .access import without_session
 from .caching import http_caching
+from .limits import checked_body
 
 
 def in_source_language(view):
@@ -32,8 +33,8 @@ def in_source_language(view):
 
 def api_view(view):
     """An API view, its answer rendered and cached in the source language, its session
-    never read."""
-    return in_source_language(http_caching(without_session(view)))
+    never read, its request body refused when too large or of the wrong shape."""
+    return checked_body(in_source_language(http_caching(without_session(view))))
 
 
 def not_found(request):

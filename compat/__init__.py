@@ -15,6 +15,7 @@ Nothing here runs on import: the app that needs a patch applies it from its
 - ``compat.wagtail_pages``: a page's slug made from its title keeps every script.
 - ``compat.wagtail_api``: API v3's typed StreamFields, ``meta.parent`` visibility, 400s for
   unusable filter values, and list item ids kept by writes.
+- ``compat.wagtail_images``: an image upload whose file is broken or cut short is refused.
 - ``compat.ninja``: the one post-processor of the OpenAPI document, and which operation a
   router decorator is running.
 - ``compat.allauth``: failed logins counted per account, whatever the Host header.

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from compat import wagtail_localize
+        from compat import wagtail_images, wagtail_localize
 
         from . import checks  # noqa: F401  (registers the deployment checks)
         from .slugs import slugify_title
@@ -19,3 +19,5 @@ class CoreConfig(AppConfig):
         wagtail_localize.use_slugify(slugify_title)
         # An optional block left empty (null) must not stop its page from being translated.
         wagtail_localize.skip_empty_blocks()
+        # Wagtail answered 500 to an image upload whose file is cut short (admin and API).
+        wagtail_images.refuse_unreadable_images()

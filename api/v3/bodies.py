@@ -8,8 +8,8 @@ definitions first, then runs Wagtail's own block validation, and raises :class:`
 (answered 422 by ``api.v3.errors``) with each error's path
 (``["body", 0, "value", "content", 2, "value", "text"]``), before anything is saved.
 
-It also gives every ``ListBlock`` item the id of the stored item it continues
-(``api.v3.list_ids``), which ``compat.wagtail_api.keep_list_item_ids`` hands to Wagtail's form:
+It also gives every block sent without an id (stream children and ``ListBlock`` items, at
+every level) the id of the stored block it continues (``api.v3.block_ids``):
 wagtail-localize keys translations by those ids.
 
 The checker knows Wagtail's blocks; the domain apps teach it theirs, from their
@@ -21,9 +21,11 @@ article's: figures as read, source numbers, citations within the reference list.
 API error messages stay English, like Wagtail's, whatever the page's language.
 """
 
+import functools
 import re
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.datastructures import MultiValueDict
@@ -40,7 +42,7 @@ from wagtail.permissions import policy_registry
 
 from compat.wagtail_api import is_list_item_in_block_format
 
-from .list_ids import match_list_ids
+from . import block_ids
 
 _input_shapes = {}  # block class -> function(value) -> value
 _leaf_rules = {}  # block class -> function(checker, value, loc) -> value
@@ -124,7 +126,8 @@ class BodyChecker:
 
     ``normalized`` gets each StreamField's value as Wagtail's form expects it: every struct
     child present (defaults filled in, read-only extras such as ``number`` or ``rendition``
-    dropped), list items in the block format with their ids matched to the stored ones.
+    dropped), list items in the block format, and every block's id matched to the stored
+    ones (``api.v3.block_ids``).
     ``errors`` collects every problem with its path. Database checks (images, linked pages,
     documents) are gathered and run once per model at the end, whatever the body's size.
     """
@@ -139,6 +142,8 @@ class BodyChecker:
         self.lookups = {}  # model -> {pk: [loc, …]}
         # What leaf rules noted for the page rules, by name (e.g. every cited source number).
         self.noted = defaultdict(list)
+        self.blocks = 0
+        self.max_blocks = settings.UKIYO_API_MAX_BLOCKS
 
     # -- entry point ------------------------------------------------------------
 
@@ -147,9 +152,7 @@ class BodyChecker:
         for name, value in payload.items():
             field = self.model_field(name)
             if isinstance(field, StreamField):
-                existing = self.stored_raw(name)
-                normalized = self.stream(field.stream_block, value, (name,), existing)
-                self.normalized[name] = normalized
+                self.normalized[name] = self.stream(field.stream_block, value, (name,))
             elif (
                 isinstance(field, models.ForeignKey)
                 and value is not None
@@ -165,10 +168,29 @@ class BodyChecker:
                 self._wagtail_clean(name, value)
         if self.errors:
             raise BodyErrors(self.errors)
+        for name, value in self.normalized.items():
+            block = self.model._meta.get_field(name).stream_block
+            block_ids.assign(block, value, self.stored_raw(name), stored_rich_text)
         return self.normalized
 
     def report(self, loc, msg, code="invalid"):
         self.errors.append(problem(loc, msg, code))
+
+    def count_blocks(self, value, loc):
+        """Count the blocks of a stream or list; past the limit, stop reading the body."""
+        self.blocks += len(value)
+        if self.blocks > self.max_blocks:
+            raise BodyErrors(
+                [
+                    problem(
+                        loc[:1],
+                        f"The body has more than {self.max_blocks} blocks (stream blocks and "
+                        "list items at every depth), the most one write may send "
+                        "(UKIYO_API_MAX_BLOCKS).",
+                        "too_many_blocks",
+                    )
+                ]
+            )
 
     def model_field(self, name):
         try:
@@ -184,28 +206,24 @@ class BodyChecker:
 
     # -- shapes -----------------------------------------------------------------
 
-    def value(self, block, value, loc, existing):
+    def value(self, block, value, loc):
         """Check ``value`` for ``block`` and return it normalized (None if it is unusable)."""
         for block_class, accept in _input_shapes.items():
             if isinstance(block, block_class):
                 value = accept(value)
         if isinstance(block, blocks.BaseStreamBlock):
-            return self.stream(block, value, loc, existing)
+            return self.stream(block, value, loc)
         if isinstance(block, blocks.ListBlock):
-            return self.list(block, value, loc, existing)
+            return self.list(block, value, loc)
         if isinstance(block, blocks.BaseStructBlock):
-            return self.struct(block, value, loc, existing)
+            return self.struct(block, value, loc)
         return self.leaf(block, value, loc)
 
-    def stream(self, block, value, loc, existing):
+    def stream(self, block, value, loc):
         if not isinstance(value, list):
             self.report(loc, f"Expected a list of blocks, got {type_name(value)}.")
             return None
-        stored = {
-            child.get("id"): child
-            for child in existing or []
-            if isinstance(child, dict) and child.get("id")
-        }
+        self.count_blocks(value, loc)
         seen_ids = set()
         result = []
         for i, item in enumerate(value):
@@ -238,15 +256,8 @@ class BodyChecker:
             if "value" not in item:
                 self.report((*item_loc, "value"), "Field required", "missing")
                 continue
-            previous = stored.get(block_id)
-            previous_value = (
-                previous.get("value") if previous and previous.get("type") == block_type else None
-            )
             child_value = self.value(
-                block.child_blocks[block_type],
-                item["value"],
-                (*item_loc, "value"),
-                previous_value,
+                block.child_blocks[block_type], item["value"], (*item_loc, "value")
             )
             normalized = {"type": block_type, "value": child_value}
             if block_id:
@@ -254,18 +265,14 @@ class BodyChecker:
             result.append(normalized)
         return result
 
-    def list(self, block, value, loc, existing):
+    def list(self, block, value, loc):
         if not isinstance(value, list):
             self.report(loc, f"Expected a list, got {type_name(value)}.")
             return None
-        stored = [
-            (item["id"], item["value"])
-            for item in existing or []
-            if is_list_item_in_block_format(item)
-        ]
-        items = []
+        self.count_blocks(value, loc)
+        result = []
         given_ids = set()
-        for item in value:
+        for i, item in enumerate(value):
             item_id = None
             if is_list_item_in_block_format(item) or (
                 isinstance(item, dict)
@@ -277,22 +284,16 @@ class BodyChecker:
             if item_id in given_ids:
                 item_id = None  # a copied item: it gets an id of its own
             given_ids.add(item_id)
-            items.append((item_id, item))
-        ids = match_list_ids(block.child_block, items, stored)
-        result = []
-        for i, ((_given, item), item_id) in enumerate(zip(items, ids, strict=True)):
-            previous = next((raw for stored_id, raw in stored if stored_id == item_id), None)
-            child_value = self.value(block.child_block, item, (*loc, i), previous)
+            child_value = self.value(block.child_block, item, (*loc, i))
             result.append({"type": "item", "value": child_value, "id": item_id})
         return result
 
-    def struct(self, block, value, loc, existing):
+    def struct(self, block, value, loc):
         if value is None and not _required(block):
             value = {}
         if not isinstance(value, dict):
             self.report(loc, f"Expected an object, got {type_name(value)}.")
             return None
-        existing = existing if isinstance(existing, dict) else {}
         result = {}
         for name, child in block.child_blocks.items():
             if name not in value:
@@ -302,7 +303,7 @@ class BodyChecker:
                     continue
                 result[name] = default
                 continue
-            result[name] = self.value(child, value[name], (*loc, name), existing.get(name))
+            result[name] = self.value(child, value[name], (*loc, name))
         return result
 
     def leaf(self, block, value, loc):
@@ -439,6 +440,32 @@ class BodyChecker:
                 self._block_errors(
                     block.child_blocks[name], (value or {}).get(name), child_errors, (*loc, name)
                 )
+
+
+_BLOCK_KEY = re.compile(r' data-block-key="[^"]*"')
+
+
+@functools.lru_cache(maxsize=1024)
+def _db_html(text, rich_text_format, features):
+    try:
+        db_html, _removals = APIRichText.convert_input(
+            {"format": rich_text_format, "content": text},
+            features=list(features) if features is not None else None,
+        )
+    except ValueError:
+        return text
+    # Keys that Wagtail's editor adds to paragraphs when it saves: they say nothing of the text.
+    return _BLOCK_KEY.sub("", db_html)
+
+
+def stored_rich_text(block, value):
+    """Rich text as it is stored, to tell whether a block sent without an id is unchanged."""
+    features = tuple(block.features) if block.features is not None else None
+    if isinstance(value, str):
+        return _db_html(value, "db_html", features)
+    if isinstance(value, dict) and isinstance(value.get("content"), str):
+        return _db_html(value["content"], str(value.get("format", "db_html")), features)
+    return value
 
 
 def _required(block):

@@ -17,6 +17,8 @@ change of Wagtail's shape shows up.
 
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from ninja.errors import ValidationError as NinjaValidationError
@@ -40,6 +42,7 @@ HANDLED = (
     PreconditionRequired,
     PageLocked,
     Conflict,
+    RequestDataTooBig,
 )
 
 
@@ -86,7 +89,19 @@ def locked_response(exc):
     return HttpResponse(json.dumps(problem), status=423, content_type=PROBLEM_JSON)
 
 
+def too_large_detail():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        f"The request body is larger than this API accepts ({limit:,} bytes, "
+        "DATA_UPLOAD_MAX_MEMORY_SIZE)."
+    )
+
+
 def handle(request, exc):
+    if isinstance(exc, RequestDataTooBig):
+        # A body Django refused to read (a form body sent to a JSON operation): 413, as
+        # ``api.limits`` answers any other body that is too large.
+        return problem_response(status=413, detail=too_large_detail())
     if isinstance(exc, PageLocked):
         return locked_response(exc)
     if isinstance(exc, Conflict):

@@ -302,6 +302,10 @@ UKIYO_API_CACHE_LIFETIMES = {
     "schema": (3600, 3600),  # the OpenAPI document changes with a deployment only
     "feed": (0, 0),  # the change feed: a client that syncs must see every change
 }
+# Blocks (stream children and list items, at every depth) one v3 page write may send: more
+# answers 422 naming the limit (api.v3.bodies). Request bodies above DATA_UPLOAD_MAX_MEMORY_SIZE
+# (Django's default, 2.5 MB) answer 413 (api.limits).
+UKIYO_API_MAX_BLOCKS = int(os.environ.get("API_MAX_BLOCKS", "1000"))
 # The change feed (changes/): days a change stays readable (`manage.py purge_content_changes`
 # deletes older ones; a cursor from before them answers 410 Gone), and seconds within which a
 # transaction that records a change is expected to commit: the feed never passes over a change

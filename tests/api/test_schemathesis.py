@@ -1,12 +1,17 @@
 """A bounded schemathesis run against the v3 OpenAPI document: no input gives a 5xx.
 
-Every GET operation of ``/api/v3/openapi.json`` is called through the WSGI application (no
+Reads: every GET operation of ``/api/v3/openapi.json`` is called through the WSGI application (no
 server) with requests schemathesis generates from the document, valid ones and invalid ones,
 with and without a superuser's token, and with path parameters that name real objects of a
 small demo, so that detail views are reached and not only their 404. Each answer must not be
 a server error, and must match the schema the document gives for its status, where it gives
-one. The examples are few and derandomized: the same requests on every run, a few seconds.
+one. Writes: every operation that takes a body, with generated bodies (JSON, and multipart
+files for image and document uploads), valid and invalid, with the token and without it; no
+answer may be a server error. The examples are few and derandomized: the same requests on
+every run, about a minute for the writes.
 """
+
+import contextlib
 
 import pytest
 from django.core import signals
@@ -15,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.errors import FailureGroup
@@ -168,6 +174,68 @@ def test_no_generated_read_gets_a_server_error_or_breaks_its_schema(app, demo):
     for operation in filter(callable_at_all, operations):
         for label, mode, kwargs in callers(operation, demo):
             for failure in run(operation, mode, kwargs):
+                failures.append(f"{operation.label} ({label}, {mode.value}): {failure}")
+
+    assert not failures, "\n\n".join(failures[:20])
+
+
+# -- writes ------------------------------------------------------------------------------
+
+WRITE_EXAMPLES = 3  # per operation and way of calling it: the write run stays under a minute
+WRITES = settings(BOUNDED, max_examples=WRITE_EXAMPLES)
+WRITE_CHECKS = [not_a_server_error]
+
+
+def writes(app):
+    """Every operation that takes a body (POST, PUT, PATCH); DELETE takes none, and deleting
+    the demo's objects would leave the other operations only their 404."""
+    schema = from_wsgi("/api/v3/openapi.json", app)
+    return [
+        result.ok()
+        for result in schema.include(method=["POST", "PUT", "PATCH"]).get_all_operations()
+    ]
+
+
+def write_callers(operation, demo):
+    """With the token (valid requests about the demo's objects, then anything at all), and
+    anything at all without it."""
+    names = {parameter.name for parameter in operation.path_parameters}
+    known = {name: value for name, value in demo["path_parameters"].items() if name in names}
+    bearer = {"Authorization": f"Bearer {demo['token']}"}
+    token = {"headers": bearer, "path_parameters": known}
+    return [
+        ("token", GenerationMode.POSITIVE, token),
+        ("token", GenerationMode.NEGATIVE, token),
+        ("anonymous", GenerationMode.NEGATIVE, {}),
+    ]
+
+
+def run_writes(operation, mode, kwargs):
+    failures = []
+
+    @WRITES
+    @given(case=operation.as_strategy(generation_mode=mode, **kwargs))
+    def call(case):
+        response = case.call()
+        try:
+            case.validate_response(response, checks=WRITE_CHECKS)
+        except (AssertionError, FailureGroup) as error:
+            failures.append(f"{case.as_curl_command()}\n  {error!r}"[:600])
+
+    # Unsatisfiable: nothing invalid to send (an action without a body or parameters).
+    with contextlib.suppress(Unsatisfiable):
+        call()
+    return failures
+
+
+def test_no_generated_write_gets_a_server_error(app, demo):
+    operations = writes(app)
+    assert len(operations) >= 20, [operation.label for operation in operations]
+
+    failures = []
+    for operation in filter(callable_at_all, operations):
+        for label, mode, kwargs in write_callers(operation, demo):
+            for failure in run_writes(operation, mode, kwargs):
                 failures.append(f"{operation.label} ({label}, {mode.value}): {failure}")
 
     assert not failures, "\n\n".join(failures[:20])

@@ -262,6 +262,104 @@ def test_a_v3_patch_leaves_every_other_segment_translation_attached(
     }
 
 
+def without_ids(value):
+    """A body as most integrations send it: no ``id`` on any block."""
+    if isinstance(value, dict):
+        return {key: without_ids(child) for key, child in value.items() if key != "id"}
+    if isinstance(value, list):
+        return [without_ids(child) for child in value]
+    return value
+
+
+@pytest.fixture
+def translated_article(article, locales, english_tree):
+    """The article translated into English, the translation live, every segment translated."""
+    en = locales["en"]
+    PageTranslator([en], machine_translator=OfflineTranslator({})).translate_page(article)
+    article.get_translation(en).save_revision().publish()
+    source = TranslationSource.objects.get(object_id=article.translation_key, locale=article.locale)
+    before = segment_translations(source, en)
+    assert before and all(before.values())
+    return source
+
+
+def patch_publish_and_sync(client, auth, article, body, en):
+    response = patch(client, article, auth, {"body": body, "meta": {**TYPE, "action": "publish"}})
+    assert response.status_code == 200, response.content
+    PageTranslator([en]).translate_page(ArticlePage.objects.get(pk=article.pk))
+    return response
+
+
+def test_an_unchanged_body_sent_without_ids_keeps_every_translation(
+    client, auth, article, locales, translated_article
+):
+    """Issue 10, item 2: an integration sends the body back without block ids; the blocks it
+    did not change keep their ids, so the translation keeps every segment."""
+    en = locales["en"]
+    source = translated_article
+    before = segment_translations(source, en)
+    ids_before = block_ids(list(stored(article).body.raw_data))
+    body = without_ids(read(client, article, auth).json()["body"])
+
+    patch_publish_and_sync(client, auth, article, body, en)
+
+    assert block_ids(list(stored(article).body.raw_data)) == ids_before
+    source.refresh_from_db()
+    assert segment_translations(source, en) == before
+
+
+def test_one_paragraph_changed_without_ids_needs_only_its_own_translation(
+    client, auth, article, locales, translated_article
+):
+    en = locales["en"]
+    source = translated_article
+    before = segment_translations(source, en)
+    body = without_ids(read(client, article, auth).json()["body"])
+    body[1]["value"]["content"][0]["value"]["text"] = "<p>Samples return next year.</p>"
+
+    patch_publish_and_sync(client, auth, article, body, en)
+
+    source.refresh_from_db()
+    after = segment_translations(source, en)
+    assert after.keys() == before.keys()
+    untranslated = [path for path, text in after.items() if text is None]
+    assert len(untranslated) == 1
+    changed = StringSegment.objects.get(source=source, context__path=untranslated[0])
+    assert changed.string.data == "Samples return next year."
+
+
+def test_blocks_moved_inserted_and_edited_without_ids_keep_the_ids_they_continue(
+    client, auth, article
+):
+    """Equal blocks keep their ids wherever they move; an edited block keeps the id of the
+    block at its place; a new block gets a new id; no id is given twice."""
+    page = stored(article)
+    first, second = page.body
+    lander, listing, link = first.value["content"]
+    body = without_ids(read(client, article, auth).json()["body"])
+    content = body[0]["value"]["content"]
+    # A new paragraph at the top, the list edited, the link paragraph copied at the end.
+    content[1]["value"]["items"][0]["text"] = "<p>One, corrected</p>"
+    content[:] = [
+        {"type": "paragraph", "value": {"text": "<p>Breaking.</p>", "sources": []}},
+        *content,
+        copy.deepcopy(content[2]),
+    ]
+    body.reverse()  # the sections swap places
+
+    response = patch(client, article, auth, {"body": body})
+
+    assert response.status_code == 200, response.content
+    after = stored(article).body
+    assert [block.id for block in after] == [second.id, first.id]
+    ids = [block.id for block in after[1].value["content"]]
+    assert ids[1:4] == [lander.id, listing.id, link.id]
+    assert ids[0] not in {lander.id, listing.id, link.id}
+    assert ids[4] not in {lander.id, listing.id, link.id}
+    all_ids = [block_id for _path, block_id in block_ids(list(after.raw_data))]
+    assert len(all_ids) == len(set(all_ids))
+
+
 # ---------------------------------------------------------------------------
 # Bad bodies: 422 with the path, nothing saved
 # ---------------------------------------------------------------------------
