@@ -15,6 +15,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# The reader's language cookie (accounts.languages, /i18n/setlang/) is HTTPS-only as well.
+LANGUAGE_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # HTTPS only, remembered by browsers (HSTS): a year, subdomains included, eligible for the
