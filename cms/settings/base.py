@@ -381,10 +381,10 @@ UKIYO_CSP_ADMIN_DIRECTIVES = {
     "script-src": [SELF, UNSAFE_INLINE, *_file_hosts],
     "style-src": [SELF, UNSAFE_INLINE, *_file_hosts],
     # Avatars (Gravatar), image previews made in the browser.
-    "img-src": [*UKIYO_CSP_DIRECTIVES["img-src"], "blob:", "https://www.gravatar.com"],
+    "img-src": [*UKIYO_CSP_DIRECTIVES["img-src"], "blob:", "www.gravatar.com"],
     "font-src": [*UKIYO_CSP_DIRECTIVES["font-src"], "data:"],
     # Wagtail's check for new releases.
-    "connect-src": [*UKIYO_CSP_DIRECTIVES["connect-src"], "https://releases.wagtail.io"],
+    "connect-src": [*UKIYO_CSP_DIRECTIVES["connect-src"], "https://releases.wagtail.org"],
     "base-uri": [SELF],
     "frame-ancestors": [SELF],  # the preview panel shows admin pages in a frame
 }
