@@ -149,3 +149,13 @@ def test_the_admin_works_under_its_policy(new_context, demo_site, admin_session,
     page.wait_for_load_state("networkidle")
     problems = watch.problems()
     assert problems == [], "\n".join(problems)
+
+
+def test_the_api_documentation_works_under_the_public_policy(new_context):
+    page = new_context().new_page()
+    watch = Watch(page)
+    page.goto("/api/v3/docs/")
+    expect(page.locator("#swagger-ui .information-container")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    problems = watch.problems()
+    assert problems == [], "\n".join(problems)
