@@ -159,3 +159,19 @@ def test_the_api_documentation_works_under_the_public_policy(new_context):
     page.wait_for_load_state("networkidle")
     problems = watch.problems()
     assert problems == [], "\n".join(problems)
+
+
+def test_an_editor_reading_an_article_has_a_working_userbar(new_context, demo_site, admin_session):
+    """Wagtail's userbar on public pages: its files come from the site itself, no nonce."""
+    session, _article_id = admin_session
+    context = new_context()
+    context.add_cookies([{"name": "sessionid", "value": session, "url": demo_site.url}])
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(demo_site.newest("en").url)
+    trigger = page.locator("wagtail-userbar").get_by_role("button").first
+    trigger.click()
+    expect(page.locator("wagtail-userbar").get_by_role("menu")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    problems = watch.problems()
+    assert problems == [], "\n".join(problems)
