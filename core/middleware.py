@@ -1,11 +1,12 @@
 """Middleware every request goes through: the language of the URL, the size of a request
-body, and who may cache a page.
+body, who may cache a page, and the security policies the browser applies to it.
 
 What only the API needs runs as decorators of the API's own views (``api.views``), not here.
 """
 
 import logging
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
@@ -99,3 +100,64 @@ def declared_length(request):
         return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
     except ValueError:
         return 0
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with one policy per part of the site.
+
+    Public pages get ``CONTENT_SECURITY_POLICY`` (or its report-only twin): scripts need the
+    response's nonce. The admin gets ``UKIYO_CSP_ADMIN_DIRECTIVES``: Wagtail's admin has
+    inline scripts of its own, which carry no nonce. The API's answers (JSON, never run or
+    shown as a page) get ``UKIYO_CSP_API_DIRECTIVES``, which allows nothing; its HTML
+    documentation page is a page like the others. Each goes in the header that the site's
+    mode names (enforced, or report-only), and a view's own ``csp_*`` decorator still wins.
+    """
+
+    ADMIN = "/admin/"
+    API = "/api/"
+
+    def area_directives(self, request, response):
+        path = request.path_info
+        if path.startswith(self.ADMIN):
+            return settings.UKIYO_CSP_ADMIN_DIRECTIVES
+        content_type = response.get("Content-Type", "")
+        if path.startswith(self.API) and not content_type.startswith("text/html"):
+            return settings.UKIYO_CSP_API_DIRECTIVES
+        return None
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        mode = "CONTENT_SECURITY_POLICY_REPORT_ONLY" if report_only else "CONTENT_SECURITY_POLICY"
+        if parts.config is None and getattr(settings, mode, None):
+            directives = self.area_directives(request, response)
+            if directives is not None:
+                parts.config = directives
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """The ``Permissions-Policy`` header from ``UKIYO_PERMISSIONS_POLICY``.
+
+    The setting maps a feature to the origins allowed to use it: ``"self"``, ``"*"`` or an
+    origin (``https://player.example``); an empty list denies it to the page and its frames.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def build(policy):
+        def origin(value):
+            return value if value in {"self", "*"} else f'"{value}"'
+
+        return ", ".join(
+            f"{feature}=({' '.join(origin(value) for value in allowed)})"
+            for feature, allowed in policy.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        header = self.build(getattr(settings, "UKIYO_PERMISSIONS_POLICY", {}))
+        if header and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = header
+        return response

@@ -9,8 +9,15 @@ from pathlib import Path
 
 import dj_database_url
 from corsheaders.defaults import default_headers as default_cors_headers
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
-from .environment import cache_from_url, env_bool, env_list, machine_translator_from_env
+from .environment import (
+    cache_from_url,
+    env_bool,
+    env_list,
+    machine_translator_from_env,
+    url_origin,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -71,11 +78,15 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "corsheaders",
+    "csp",
     "django_tasks_db",  # the queue of the "webhooks" task backend
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (see "Security headers" below).
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that can answer: preflight requests get their CORS headers.
     "corsheaders.middleware.CorsMiddleware",
@@ -111,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "core.context_processors.site_chrome",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -387,3 +399,80 @@ LOGGING = {
 }
 
 FORMAT_MODULE_PATH = ["cms.formats"]
+
+# Security headers (core.middleware). Content-Security-Policy through django-csp: public pages
+# run only the scripts that carry the response's nonce (ukiyo's own, and the consent scripts
+# that consent.js starts for a reader who allowed their category), and load from the site, its
+# file hosts and the hosts the operator adds (CSP_*_SRC, comma-separated). The admin has a
+# policy of its own (Wagtail's inline scripts carry no nonce), the API's JSON one that allows
+# nothing (UKIYO_CSP_ADMIN_DIRECTIVES, UKIYO_CSP_API_DIRECTIVES). CSP_REPORT_ONLY=true sends
+# every policy as Content-Security-Policy-Report-Only: violations are reported, not blocked.
+UKIYO_CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY")
+_file_hosts = [
+    origin for origin in (url_origin(STATIC_URL), url_origin(MEDIA_URL)) if origin is not None
+]
+_report_uri = env_list("CSP_REPORT_URI")
+UKIYO_CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE, *_file_hosts, *env_list("CSP_SCRIPT_SRC")],
+    "style-src": [SELF, *_file_hosts, *env_list("CSP_STYLE_SRC")],
+    "img-src": [SELF, "data:", *_file_hosts, *env_list("CSP_IMG_SRC")],
+    "font-src": [SELF, *_file_hosts, *env_list("CSP_FONT_SRC")],
+    "media-src": [SELF, *_file_hosts, *env_list("CSP_MEDIA_SRC")],
+    "connect-src": [SELF, *env_list("CSP_CONNECT_SRC")],
+    # Article embeds (news/templates/news/blocks/embed.html) are the providers' iframes.
+    "frame-src": [
+        SELF,
+        *env_list(
+            "CSP_FRAME_SRC",
+            "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+        ),
+    ],
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],  # as X-Frame-Options: DENY
+    "report-uri": _report_uri or None,
+}
+UKIYO_CSP_ADMIN_DIRECTIVES = {
+    **UKIYO_CSP_DIRECTIVES,
+    "script-src": [SELF, UNSAFE_INLINE, *_file_hosts],
+    "style-src": [SELF, UNSAFE_INLINE, *_file_hosts],
+    # Avatars (Gravatar), image previews made in the browser.
+    "img-src": [*UKIYO_CSP_DIRECTIVES["img-src"], "blob:", "www.gravatar.com"],
+    "font-src": [*UKIYO_CSP_DIRECTIVES["font-src"], "data:"],
+    # Wagtail's check for new releases.
+    "connect-src": [*UKIYO_CSP_DIRECTIVES["connect-src"], "https://releases.wagtail.org"],
+    "base-uri": [SELF],
+    "frame-ancestors": [SELF],  # the preview panel shows admin pages in a frame
+}
+UKIYO_CSP_API_DIRECTIVES = {
+    "default-src": [NONE],
+    "frame-ancestors": [NONE],
+    "report-uri": _report_uri or None,
+}
+CONTENT_SECURITY_POLICY = None if UKIYO_CSP_REPORT_ONLY else {"DIRECTIVES": UKIYO_CSP_DIRECTIVES}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = (
+    {"DIRECTIVES": UKIYO_CSP_DIRECTIVES} if UKIYO_CSP_REPORT_ONLY else None
+)
+# Permissions-Policy: features no page of ukiyo uses are denied to the page and to every frame
+# in it. Features an embedded player asks for (autoplay, fullscreen, encrypted-media,
+# picture-in-picture...) keep the browser's default: the page, and frames it allows them to.
+UKIYO_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}

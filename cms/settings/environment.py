@@ -5,6 +5,7 @@ as Django's own settings do: importing it here would load the apps before they a
 """
 
 import os
+from urllib.parse import urlsplit
 
 DEEPL = "wagtail_localize.machine_translators.deepl.DeepLTranslator"
 LIBRETRANSLATE = "wagtail_localize.machine_translators.libretranslate.LibreTranslator"
@@ -20,6 +21,18 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def url_origin(url):
+    """The origin of an absolute (or scheme-relative, taken as https) URL; None for a path.
+
+    MEDIA_URL or STATIC_URL on another host (a CDN, object storage) must be allowed by the
+    Content-Security-Policy: this is the source expression to add.
+    """
+    parts = urlsplit(url or "")
+    if not parts.netloc:
+        return None
+    return f"{parts.scheme or 'https'}://{parts.netloc}"
 
 
 def cache_from_url(url):

@@ -15,5 +15,14 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))  # noqa: F405
+# The reader's language cookie (accounts.languages, /i18n/setlang/) is HTTPS-only as well.
+LANGUAGE_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# HTTPS only, remembered by browsers (HSTS): a year, subdomains included, eligible for the
+# browsers' preload list (what `check --deploy` asks for, and hstspreload.org requires). A site
+# with a subdomain on plain HTTP sets SECURE_HSTS_INCLUDE_SUBDOMAINS=false (and no preload);
+# try a new domain with SECURE_HSTS_SECONDS=300 first. 0 turns HSTS off.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))  # noqa: F405
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

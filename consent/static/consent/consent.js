@@ -15,6 +15,10 @@
         return;
     }
 
+    // The page's Content-Security-Policy nonce, which this script element carries: the scripts
+    // started below (only ever for a granted category, or an embed the reader asked for) get
+    // it, or the policy would stop them. Browsers hide the attribute; the property keeps it.
+    var nonce = (document.currentScript && document.currentScript.nonce) || "";
     var config = readConfig();
     var banner = document.querySelector("[data-consent-banner]");
     var status = document.querySelector("[data-consent-status]");
@@ -104,6 +108,11 @@
             live.setAttribute(inert.attributes[a].name, inert.attributes[a].value);
         }
         live.text = inert.textContent;
+        // Any nonce written in the snippet is replaced by the page's.
+        live.removeAttribute("nonce");
+        if (nonce) {
+            live.nonce = nonce;
+        }
         var waiting = waitsFor(live);
         if (waiting) {
             live.addEventListener("load", next);
