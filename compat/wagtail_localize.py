@@ -17,3 +17,48 @@ import wagtail_localize.models
 def use_slugify(slugify):
     """Make wagtail-localize build translated slugs with ``slugify`` (one argument)."""
     wagtail_localize.models.slugify = slugify
+
+
+# --- Who may submit or update a translation --------------------------------------------------
+#
+# wagtail-localize's "Translate this page", "Translate" (snippets) and "Sync translated pages"
+# views check only the global "Can submit translations" permission: a user holding it opens the
+# form for any page or snippet (its subtitle is the page's draft title, however embargoed) and
+# can create or overwrite translations anywhere in the tree. Wagtail fixed the same gap in its
+# own contrib.simple_translation (https://github.com/wagtail/wagtail/issues/14504, checking the
+# user's edit permission on the source); no wagtail-localize issue reports it yet, and its
+# views have no hook for it. Each view reads its object through ``get_object()`` right after
+# its own permission check, so the object is checked there.
+
+
+def refuse_objects_the_user_may_not_edit(may_edit):
+    """Make wagtail-localize's submit and update views answer 403 unless
+    ``may_edit(user, instance)`` is true for the page or snippet being translated."""
+    from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+    from django.http import Http404
+    from wagtail_localize.models import TranslationSource
+    from wagtail_localize.views.submit_translations import (
+        SubmitPageTranslationView,
+        SubmitSnippetTranslationView,
+    )
+    from wagtail_localize.views.update_translations import UpdateTranslationsView
+
+    def checked(get_object):
+        def get_checked_object(self):
+            found = get_object(self)
+            instance = found
+            if isinstance(found, TranslationSource):
+                try:
+                    instance = found.get_source_instance()
+                except ObjectDoesNotExist:
+                    raise Http404 from None
+            if not may_edit(self.request.user, instance):
+                raise PermissionDenied
+            return found
+
+        get_checked_object.ukiyo_unchecked = get_object
+        return get_checked_object
+
+    for view in (SubmitPageTranslationView, SubmitSnippetTranslationView, UpdateTranslationsView):
+        get_object = view.__dict__["get_object"]
+        view.get_object = checked(getattr(get_object, "ukiyo_unchecked", get_object))

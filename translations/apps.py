@@ -7,3 +7,12 @@ class TranslationsConfig(AppConfig):
 
     name = "translations"
     verbose_name = _("Translations")
+
+    def ready(self):
+        from compat import wagtail_localize
+
+        from .access import may_edit
+
+        # wagtail-localize's own submit and sync views check only "Can submit translations":
+        # they also need the right to edit what is translated (see compat.wagtail_localize).
+        wagtail_localize.refuse_objects_the_user_may_not_edit(may_edit)

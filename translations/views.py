@@ -13,11 +13,11 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Locale, Page
-from wagtail.permissions import page_permission_policy
 from wagtail_localize.machine_translators import get_machine_translator
 
 from news.models import ArticlePage
 
+from .access import editable_pages
 from .dashboard import MISSING, OUTDATED, RESTRICTED, STATES, build_rows
 from .forms import TranslatePagesForm, site_locales
 from .operations import (
@@ -36,13 +36,6 @@ SUBMIT_PERMISSION = "wagtail_localize.submit_translation"
 def can_translate_page(user, page):
     """Whoever may submit translations and edit the page may translate it everywhere."""
     return user.has_perm(SUBMIT_PERMISSION) and page.permissions_for_user(user).can_edit()
-
-
-def editable_pages(user):
-    """The pages ``user`` may edit, or None for a superuser (every page, no query needed)."""
-    if user.is_active and user.is_superuser:
-        return None
-    return page_permission_policy.instances_user_has_permission_for(user, "change")
 
 
 def language_list(outcomes):
@@ -304,7 +297,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         here = self.request.get_full_path()
         for row in page.object_list:
             for cell in row.cells:
-                cell.url = self.cell_url(row.article, cell, here)
+                cell.url = self.cell_url(row, cell, here)
 
         return super().get_context_data(
             source_locale=source_locale,
@@ -321,10 +314,15 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         )
 
     @staticmethod
-    def cell_url(article, cell, next_url):
+    def cell_url(row, cell, next_url):
         """Where the translator acts on this cell."""
+        article = row.article
         if cell.state == RESTRICTED:
             return None
+        if not row.editable:
+            # Translating or syncing the article takes the right to edit it: a translator of
+            # this language only edits their page.
+            return reverse("wagtailadmin_pages:edit", args=[cell.page_id])
         if cell.state == MISSING:
             url = reverse("translations:translate_page", args=[article.pk])
             return f"{url}?{urlencode({'locale': cell.locale.language_code, 'next': next_url})}"

@@ -1,9 +1,15 @@
-"""compat.wagtail_localize: translated slugs keep every script."""
+"""compat.wagtail_localize: translated slugs keep every script; translating takes edit rights."""
 
 import inspect
 
 import wagtail_localize.models
 from wagtail_localize.models import TranslationSource
+from wagtail_localize.views.submit_translations import (
+    SubmitPageTranslationView,
+    SubmitSnippetTranslationView,
+    SubmitTranslationView,
+)
+from wagtail_localize.views.update_translations import UpdateTranslationsView
 
 from core.slugs import slugify_title
 
@@ -17,3 +23,19 @@ def test_wagtail_localize_still_slugifies_translated_slugs_with_a_module_global(
 
 def test_translated_slugs_go_through_ukiyos_slugify():
     assert wagtail_localize.models.slugify is slugify_title
+
+
+def test_wagtail_localize_still_checks_only_the_global_permission_then_reads_the_object():
+    """The patch checks the object in ``get_object()``, which each view's ``dispatch`` calls
+    after its own check of "Can submit translations". If wagtail-localize starts checking the
+    user's right to edit the object itself, or reads its object some other way, revisit
+    compat.wagtail_localize.refuse_objects_the_user_may_not_edit."""
+    for view in (SubmitTranslationView, UpdateTranslationsView):
+        source = inspect.getsource(view.dispatch)
+        assert 'has_perms(["wagtail_localize.submit_translation"])' in source
+        assert "self.object = self.get_object()" in source
+        assert "permissions_for_user" not in source
+    for view in (SubmitPageTranslationView, SubmitSnippetTranslationView, UpdateTranslationsView):
+        assert "ukiyo_unchecked" in view.__dict__["get_object"].__dict__, view
+        unchecked = inspect.getsource(view.get_object.ukiyo_unchecked)
+        assert "permission" not in unchecked
