@@ -110,6 +110,8 @@ def test_listings_and_reports_do_not_name_drafts_of_another_branch(
         reverse("wagtailadmin_reports:site_history"),
         reverse("wagtailadmin_reports:aging_pages"),
         reverse("wagtailadmin_reports:locked_pages"),
+        reverse("wagtailadmin_choose_page_child", args=[index.pk]),
+        reverse("wagtailadmin_choose_page_search") + "?q=特ダネ",
         reverse("translations:dashboard"),
         reverse("translations:dashboard") + "?state=missing",
     ]

@@ -83,6 +83,10 @@ def test_the_dashboard_shows_an_editor_only_articles_they_may_edit(english_desk,
     assert {state for code, state in states.items() if code != "en"} == {"restricted"}
     assert 'data-state="missing"' not in html
     assert reverse("translations:translate_page", args=[newsroom["shared"].pk]) not in html
+    # Their cell opens their translation's editor (syncing the article is not theirs to do).
+    (english_cell,) = [cell for cell in row.cells if cell.locale.language_code == "en"]
+    assert english_cell.url == reverse("wagtailadmin_pages:edit", args=[newsroom["english"].pk])
+    assert english_desk.get(english_cell.url).status_code == 200
 
 
 @pytest.mark.parametrize(
