@@ -162,3 +162,12 @@ def test_a_superuser_updates_every_translation(
     with django_capture_on_commit_callbacks(execute=True):
         editor.post(url, {"locales": [locales["en"].pk]})
     assert english.revisions.count() == revisions + 1
+
+
+def test_an_admin_user_without_page_rights_sees_an_empty_dashboard(client, newsroom):
+    desk = branch_editor(client, newsroom["shared"], name="no-pages", actions=())
+    response = desk.get(DASHBOARD)
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert EMBARGOED not in response.content.decode()
+    assert desk.get(DASHBOARD, {"state": "live"}).context["rows"] == []
