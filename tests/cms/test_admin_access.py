@@ -9,7 +9,7 @@ does not have; a superuser opens them all.
 import pytest
 from django.urls import reverse
 from wagtail.models import Site
-from wagtail_localize.models import TranslationSource
+from wagtail_localize.models import Translation, TranslationSource
 
 from consent.models import ConsentSettings, ConsentTexts
 from home.models import ContactMessage
@@ -31,7 +31,7 @@ def denied(response):
 
 
 @pytest.fixture
-def japanese_articles(index):
+def japanese_articles(index, locales):
     embargoed = ArticlePageFactory(
         parent=index,
         title=EMBARGOED,
@@ -52,7 +52,9 @@ def japanese_articles(index):
     live.title = LIVE_DRAFT
     live.save_revision()
     for page in (embargoed, live):
-        TranslationSource.get_or_create_from_instance(page)
+        source, _ = TranslationSource.get_or_create_from_instance(page)
+        # Submitted for translation into French: wagtail-localize's report lists it.
+        Translation.objects.create(source=source, target_locale=locales["fr"])
     return {"embargoed": embargoed, "live": live}
 
 
@@ -114,6 +116,8 @@ def test_listings_and_reports_do_not_name_drafts_of_another_branch(
         reverse("wagtailadmin_choose_page_search") + "?q=特ダネ",
         reverse("translations:dashboard"),
         reverse("translations:dashboard") + "?state=missing",
+        reverse("wagtail_localize:translations_report"),
+        reverse("wagtail_localize:translations_report_results") + "?source_title=特ダネ",
     ]
     for url in urls:
         response = english_desk.get(url, follow=True)
@@ -126,6 +130,7 @@ def test_a_superuser_reads_them(editor, japanese_articles):
     live = japanese_articles["live"]
     assert LIVE_DRAFT in editor.get(reverse("wagtailadmin_pages:edit", args=[live.pk])).text
     assert EMBARGOED in editor.get(reverse("translations:dashboard")).text
+    assert EMBARGOED in editor.get(reverse("wagtail_localize:translations_report")).text
 
 
 # --- ukiyo's admin views that need a model permission ------------------------------------------

@@ -4,12 +4,14 @@ import inspect
 
 import wagtail_localize.models
 from wagtail_localize.models import TranslationSource
+from wagtail_localize.views.report import TranslationsReportView
 from wagtail_localize.views.submit_translations import (
     SubmitPageTranslationView,
     SubmitSnippetTranslationView,
     SubmitTranslationView,
 )
 from wagtail_localize.views.update_translations import UpdateTranslationsView
+from wagtail_localize.wagtail_hooks import TranslationsReportMenuItem
 
 from core.slugs import slugify_title
 
@@ -39,3 +41,15 @@ def test_wagtail_localize_still_checks_only_the_global_permission_then_reads_the
         assert "ukiyo_unchecked" in view.__dict__["get_object"].__dict__, view
         unchecked = inspect.getsource(view.get_object.ukiyo_unchecked)
         assert "permission" not in unchecked
+
+
+def test_wagtail_localize_still_reports_every_translation_to_every_admin_user():
+    """The patch filters the Translations report's queryset; if wagtail-localize starts
+    filtering it by the user itself, or builds the list some other way, revisit
+    compat.wagtail_localize.restrict_translations_report."""
+    patched = TranslationsReportView.__dict__["get_queryset"]
+    assert "ukiyo_unrestricted" in patched.__dict__
+    unrestricted = inspect.getsource(patched.ukiyo_unrestricted)
+    assert "Translation.objects" in unrestricted
+    assert "user" not in unrestricted
+    assert TranslationsReportMenuItem.is_shown(None, None) is True
