@@ -1,4 +1,5 @@
-"""wagtail-localize: translated page slugs in every script; empty optional blocks.
+"""wagtail-localize: translated page slugs in every script; empty optional blocks; who may
+translate what (see the section further down).
 
 Slugs. When wagtail-localize creates or updates a translated page, it passes the translated slug
 through Django's ASCII-only ``slugify`` (``wagtail_localize.models``, in
@@ -48,3 +49,67 @@ def skip_empty_blocks():
 
     handle_non_empty_block.skips_empty_blocks = True
     StreamFieldSegmentExtractor.handle_block = handle_non_empty_block
+
+
+# --- Who may submit or update a translation --------------------------------------------------
+#
+# wagtail-localize's "Translate this page", "Translate" (snippets) and "Sync translated pages"
+# views check only the global "Can submit translations" permission: a user holding it opens the
+# form for any page or snippet (its subtitle is the page's draft title, however embargoed) and
+# can create or overwrite translations anywhere in the tree. Wagtail fixed the same gap in its
+# own contrib.simple_translation (https://github.com/wagtail/wagtail/issues/14504, checking the
+# user's edit permission on the source); no wagtail-localize issue reports it yet, and its
+# views have no hook for it. Each view reads its object through ``get_object()`` right after
+# its own permission check, so the object is checked there.
+
+
+def refuse_objects_the_user_may_not_edit(may_edit):
+    """Make wagtail-localize's submit and update views answer 403 unless
+    ``may_edit(user, instance)`` is true for the page or snippet being translated."""
+    from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+    from django.http import Http404
+    from wagtail_localize.models import TranslationSource
+    from wagtail_localize.views.submit_translations import (
+        SubmitPageTranslationView,
+        SubmitSnippetTranslationView,
+    )
+    from wagtail_localize.views.update_translations import UpdateTranslationsView
+
+    def checked(get_object):
+        def get_checked_object(self):
+            found = get_object(self)
+            instance = found
+            if isinstance(found, TranslationSource):
+                try:
+                    instance = found.get_source_instance()
+                except ObjectDoesNotExist:
+                    raise Http404 from None
+            if not may_edit(self.request.user, instance):
+                raise PermissionDenied
+            return found
+
+        get_checked_object.ukiyo_unchecked = get_object
+        return get_checked_object
+
+    for view in (SubmitPageTranslationView, SubmitSnippetTranslationView, UpdateTranslationsView):
+        get_object = view.__dict__["get_object"]
+        view.get_object = checked(getattr(get_object, "ukiyo_unchecked", get_object))
+
+
+def restrict_translations_report(visible):
+    """Make wagtail-localize's Translations report list only ``visible(user, translations)``.
+
+    The report (Reports → Translations) lists every ``Translation`` with its source's title to
+    every admin user (an embargoed article's included); it has no hook to filter by the user's
+    rights. Upstream: no wagtail-localize issue reports it yet.
+    """
+    from wagtail_localize.views.report import TranslationsReportView
+
+    get_queryset = TranslationsReportView.__dict__["get_queryset"]
+    get_queryset = getattr(get_queryset, "ukiyo_unrestricted", get_queryset)
+
+    def get_visible_queryset(self):
+        return visible(self.request.user, get_queryset(self))
+
+    get_visible_queryset.ukiyo_unrestricted = get_queryset
+    TranslationsReportView.get_queryset = get_visible_queryset

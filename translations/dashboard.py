@@ -14,12 +14,15 @@ A cell's state, for an article in a language:
   written from its translations (a live page keeps its published text until a translator
   publishes);
 - ``live``: every segment translated and published. Pages written by hand in a language (not
-  synced) are ``draft`` or ``live`` by their own status.
+  synced) are ``draft`` or ``live`` by their own status;
+- ``restricted``: the user may edit neither the article nor a page in that language, so the
+  cell says nothing about it (see :func:`build_rows`). Not a state to filter by.
 
 The queries do not depend on how many articles or languages are shown: the pages of the
-articles' translation keys, their ``TranslationSource`` rows, their ``Translation`` rows, the
-segment count per source, the translated-segment count and latest translation time per
-(source, language), and the time of the last write of each translation (``TranslationLog``).
+articles' translation keys (and which of them the user may edit), their ``TranslationSource``
+rows, their ``Translation`` rows, the segment count per source, the translated-segment count and
+latest translation time per (source, language), and the time of the last write of each
+translation (``TranslationLog``).
 """
 
 from collections import defaultdict
@@ -40,6 +43,7 @@ IN_PROGRESS = "in_progress"
 DRAFT = "draft"
 LIVE = "live"
 OUTDATED = "outdated"
+RESTRICTED = "restricted"
 
 STATES = {
     MISSING: _("Missing"),
@@ -48,6 +52,7 @@ STATES = {
     LIVE: _("Live"),
     OUTDATED: _("Outdated"),
 }
+LABELS = {**STATES, RESTRICTED: _("No access")}
 
 
 @dataclass
@@ -62,13 +67,19 @@ class Cell:
 
     @property
     def label(self):
-        return STATES[self.state]
+        return LABELS[self.state]
 
 
 @dataclass
 class Row:
     article: object
     cells: list = field(default_factory=list)
+    #: whether the user may edit the article itself (else a translation of it)
+    editable: bool = True
+    #: what the row is called: the article's draft title, or that of a translation the user
+    #: may edit when the article is not theirs (its draft title may be embargoed news)
+    title: str = ""
+    title_language: str = ""
 
     def has_state(self, state):
         return any(cell.state == state for cell in self.cells)
@@ -85,20 +96,39 @@ def source_changed_at(article):
     return article.latest_revision_created_at
 
 
-def build_rows(articles, locales):
-    """A :class:`Row` per article with a :class:`Cell` per locale, in six queries."""
+def build_rows(articles, locales, editable=None):
+    """A :class:`Row` per article with a :class:`Cell` per locale, in six queries.
+
+    ``editable`` is the queryset of pages the user may edit, or None for every page. A row
+    whose article the user may not edit is named after a translation they may edit, and shows
+    only the cells of the pages they may edit (a seventh query): the user learns nothing of
+    pages outside their rights, not even that they exist.
+    """
     articles = list(articles)
     if not articles or not locales:
-        return [Row(article) for article in articles]
+        return [own_row(article) for article in articles]
     keys = [article.translation_key for article in articles]
     locale_ids = [locale.pk for locale in locales]
 
     pages = {
         (page["translation_key"], page["locale_id"]): page
         for page in Page.objects.filter(translation_key__in=keys, locale_id__in=locale_ids).values(
-            "id", "translation_key", "locale_id", "live", "alias_of_id", "has_unpublished_changes"
+            "id",
+            "translation_key",
+            "locale_id",
+            "live",
+            "alias_of_id",
+            "has_unpublished_changes",
+            "draft_title",
         )
     }
+    may_edit = None
+    if editable is not None:
+        may_edit = set(
+            editable.filter(translation_key__in=keys, alias_of__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
     sources = {
         (source["object_id"], source["locale_id"]): source
         for source in TranslationSource.objects.filter(
@@ -147,9 +177,17 @@ def build_rows(articles, locales):
     rows = []
     for article in articles:
         source = sources.get((article.translation_key, article.locale_id))
-        row = Row(article)
+        if may_edit is None or article.pk in may_edit:
+            row = own_row(article)
+        else:
+            row = Row(article, editable=False)
         for locale in locales:
             page = pages.get((article.translation_key, locale.pk))
+            if not row.editable and (page is None or page["id"] not in may_edit):
+                row.cells.append(Cell(locale, RESTRICTED))
+                continue
+            if not row.editable and not row.title:
+                row.title, row.title_language = page["draft_title"], locale.language_code
             record = records.get((source["id"], locale.pk)) if source else None
             row.cells.append(
                 cell_state(
@@ -158,6 +196,10 @@ def build_rows(articles, locales):
             )
         rows.append(row)
     return rows
+
+
+def own_row(article):
+    return Row(article, title=article.get_admin_display_title(), title_language="")
 
 
 def cell_state(article, locale, page, source, record, totals, done, written, last_translated):

@@ -17,6 +17,9 @@ Rules, per page and language:
   in the translation editor (saving the target would change the live page).
 - a page exists but is not synced from this page (written by hand, or its translation was
   stopped): it is left alone.
+- a page exists (a translation, an alias or a page written by hand) that the user may not edit:
+  it is left alone. Only a language with no page at all gets a new draft from a user who may
+  not edit there, as wagtail-localize's own "Translate this page" does.
 """
 
 import logging
@@ -42,6 +45,7 @@ UPDATED = "updated"
 UP_TO_DATE = "up_to_date"
 SKIPPED = "skipped"
 FAILED = "failed"
+NOT_EDITABLE = "not_editable"
 
 
 @dataclass
@@ -174,13 +178,18 @@ class PageTranslator:
                 continue
             existing = others.get(locale.pk)
             record = records.get(locale.pk)
-            if existing is None or existing.alias_of_id is not None:
+            if existing is not None and not self.may_edit(existing):
+                self.report.add(NOT_EDITABLE, page, locale)
+            elif existing is None or existing.alias_of_id is not None:
                 self.create(source, page, locale)
             elif record is not None and record.enabled:
                 record.target_locale = locale
                 self.update(record, page, locale, existing, source_changed)
             else:
                 self.report.add(SKIPPED, page, locale)
+
+    def may_edit(self, page):
+        return self.user is None or page.permissions_for_user(self.user).can_edit()
 
     # -- one page, one language -------------------------------------------------
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,9 +17,18 @@ from wagtail_localize.machine_translators import get_machine_translator
 
 from news.models import ArticlePage
 
-from .dashboard import MISSING, OUTDATED, STATES, build_rows
+from .access import editable_pages
+from .dashboard import MISSING, OUTDATED, RESTRICTED, STATES, build_rows
 from .forms import TranslatePagesForm, site_locales
-from .operations import CREATED, FAILED, SKIPPED, UP_TO_DATE, UPDATED, PageTranslator
+from .operations import (
+    CREATED,
+    FAILED,
+    NOT_EDITABLE,
+    SKIPPED,
+    UP_TO_DATE,
+    UPDATED,
+    PageTranslator,
+)
 
 SUBMIT_PERMISSION = "wagtail_localize.submit_translation"
 
@@ -159,6 +169,19 @@ class TranslatePageView(WagtailAdminTemplateMixin, FormView):
                     "languages": language_list(report.outcomes[SKIPPED]),
                 },
             )
+        if report.count(NOT_EDITABLE):
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d translation left alone (%(languages)s): you cannot edit it.",
+                    "%(count)d translations left alone (%(languages)s): you cannot edit them.",
+                    report.count(NOT_EDITABLE),
+                )
+                % {
+                    "count": report.count(NOT_EDITABLE),
+                    "languages": language_list(report.outcomes[NOT_EDITABLE]),
+                },
+            )
         for page, locale, detail in report.outcomes[FAILED]:
             messages.error(
                 request,
@@ -199,7 +222,12 @@ class ArticlePaginator(Paginator):
 
 
 class DashboardView(WagtailAdminTemplateMixin, TemplateView):
-    """Every source-language article in every other language, with where to act on it."""
+    """Every source-language article in every other language, with where to act on it.
+
+    A user sees the articles they may edit, with every language's state, and the articles of
+    which they may edit a translation in a language shown, with only those languages' states
+    (see ``build_rows``): never a title, state or count of a page outside their rights.
+    """
 
     template_name = "translations/dashboard.html"
     page_title = gettext_lazy("Translations")
@@ -227,21 +255,24 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             state = ""
         return language, state
 
-    def get_articles(self, source_locale):
-        return (
-            ArticlePage.objects.filter(locale=source_locale, alias_of__isnull=True)
-            .order_by("-display_date", "-pk")
-            .only(
-                "title",
-                "draft_title",
-                "translation_key",
-                "locale_id",
-                "live",
-                "has_unpublished_changes",
-                "last_published_at",
-                "latest_revision_created_at",
-                "display_date",
+    def get_articles(self, source_locale, columns, editable):
+        articles = ArticlePage.objects.filter(locale=source_locale, alias_of__isnull=True)
+        if editable is not None:
+            translations = editable.filter(locale__in=columns, alias_of__isnull=True)
+            articles = articles.filter(
+                Q(pk__in=editable.values("pk"))
+                | Q(translation_key__in=translations.values("translation_key"))
             )
+        return articles.order_by("-display_date", "-pk").only(
+            "title",
+            "draft_title",
+            "translation_key",
+            "locale_id",
+            "live",
+            "has_unpublished_changes",
+            "last_published_at",
+            "latest_revision_created_at",
+            "display_date",
         )
 
     def get_context_data(self, **kwargs):
@@ -250,22 +281,23 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         targets = [locale for locale in locales if locale.pk != source_locale.pk]
         language, state = self.get_filters(targets)
         columns = [language] if language else targets
-        articles = self.get_articles(source_locale)
+        editable = editable_pages(self.request.user)
+        articles = self.get_articles(source_locale, columns, editable)
 
         page_number = self.request.GET.get("p")
         if state:
             # States are computed, not stored: compute them for every article (still a fixed
             # number of queries), keep the rows with a cell in that state, then paginate.
-            rows = [row for row in build_rows(articles, columns) if row.has_state(state)]
+            rows = [row for row in build_rows(articles, columns, editable) if row.has_state(state)]
             page = ArticlePaginator(rows, self.paginate_by).get_page(page_number)
         else:
             page = ArticlePaginator(articles, self.paginate_by).get_page(page_number)
-            page.object_list = build_rows(page.object_list, columns)
+            page.object_list = build_rows(page.object_list, columns, editable)
 
         here = self.request.get_full_path()
         for row in page.object_list:
             for cell in row.cells:
-                cell.url = self.cell_url(row.article, cell, here)
+                cell.url = self.cell_url(row, cell, here)
 
         return super().get_context_data(
             source_locale=source_locale,
@@ -282,8 +314,15 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         )
 
     @staticmethod
-    def cell_url(article, cell, next_url):
+    def cell_url(row, cell, next_url):
         """Where the translator acts on this cell."""
+        article = row.article
+        if cell.state == RESTRICTED:
+            return None
+        if not row.editable:
+            # Translating or syncing the article takes the right to edit it: a translator of
+            # this language only edits their page.
+            return reverse("wagtailadmin_pages:edit", args=[cell.page_id])
         if cell.state == MISSING:
             url = reverse("translations:translate_page", args=[article.pk])
             return f"{url}?{urlencode({'locale': cell.locale.language_code, 'next': next_url})}"

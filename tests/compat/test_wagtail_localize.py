@@ -1,4 +1,5 @@
-"""compat.wagtail_localize: translated slugs keep every script; empty blocks translate."""
+"""compat.wagtail_localize: translated slugs keep every script; empty blocks translate;
+translating takes edit rights."""
 
 import inspect
 
@@ -8,6 +9,14 @@ from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail_localize.models import TranslationSource
 from wagtail_localize.segments.extract import StreamFieldSegmentExtractor
+from wagtail_localize.views.report import TranslationsReportView
+from wagtail_localize.views.submit_translations import (
+    SubmitPageTranslationView,
+    SubmitSnippetTranslationView,
+    SubmitTranslationView,
+)
+from wagtail_localize.views.update_translations import UpdateTranslationsView
+from wagtail_localize.wagtail_hooks import TranslationsReportMenuItem
 
 from core.slugs import slugify_title
 
@@ -38,3 +47,31 @@ def test_empty_blocks_give_no_segment():
     # A real value still gives its segment.
     (segment,) = extractor.handle_block(blocks.CharBlock(), "Mission team")
     assert segment.render_text() == "Mission team"
+
+
+def test_wagtail_localize_still_checks_only_the_global_permission_then_reads_the_object():
+    """The patch checks the object in ``get_object()``, which each view's ``dispatch`` calls
+    after its own check of "Can submit translations". If wagtail-localize starts checking the
+    user's right to edit the object itself, or reads its object some other way, revisit
+    compat.wagtail_localize.refuse_objects_the_user_may_not_edit."""
+    for view in (SubmitTranslationView, UpdateTranslationsView):
+        source = inspect.getsource(view.dispatch)
+        assert 'has_perms(["wagtail_localize.submit_translation"])' in source
+        assert "self.object = self.get_object()" in source
+        assert "permissions_for_user" not in source
+    for view in (SubmitPageTranslationView, SubmitSnippetTranslationView, UpdateTranslationsView):
+        assert "ukiyo_unchecked" in view.__dict__["get_object"].__dict__, view
+        unchecked = inspect.getsource(view.get_object.ukiyo_unchecked)
+        assert "permission" not in unchecked
+
+
+def test_wagtail_localize_still_reports_every_translation_to_every_admin_user():
+    """The patch filters the Translations report's queryset; if wagtail-localize starts
+    filtering it by the user itself, or builds the list some other way, revisit
+    compat.wagtail_localize.restrict_translations_report."""
+    patched = TranslationsReportView.__dict__["get_queryset"]
+    assert "ukiyo_unrestricted" in patched.__dict__
+    unrestricted = inspect.getsource(patched.ukiyo_unrestricted)
+    assert "Translation.objects" in unrestricted
+    assert "user" not in unrestricted
+    assert TranslationsReportMenuItem.is_shown(None, None) is True
