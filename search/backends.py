@@ -10,7 +10,7 @@ same limits first and say so; this is the guard for every other caller.
 """
 
 from wagtail.search.backends import database
-from wagtail.search.query import And, Boost, Not, Or, Phrase, PlainText
+from wagtail.search.query import MATCH_NONE, And, Boost, Not, Or, Phrase, PlainText
 
 from compat.modelsearch import fts5_quotes_escaped
 from core.searching import max_length, max_terms, without_control_characters
@@ -22,33 +22,44 @@ class LimitedQueries:
     escape_fts5_quotes = False
 
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
-        query = self._limited(query, budget=[max_terms()])
-        return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
+        limited = self._limited(query, budget=[max_terms()])
+        if limited is None:
+            # Nothing searchable is left ("\x01"): no results, as a query the backends
+            # answer with an empty queryset of the model (the admin's listings need one).
+            limited = query if query == "" else MATCH_NONE
+        return super()._search(query_compiler_class, limited, model_or_queryset, **kwargs)
 
     def _limited(self, query, budget):
-        # ``budget`` holds the words still allowed, shared by every part of the query.
+        """``query`` within the limits, or None when nothing of it is left. ``budget`` holds
+        the words still allowed, shared by every part of the query."""
         if isinstance(query, str):
             return self._text(query, budget)
         if isinstance(query, PlainText):
             text = self._text(query.query_string, budget)
-            return PlainText(text, operator=query.operator, boost=query.boost)
+            return text and PlainText(text, operator=query.operator, boost=query.boost)
         if isinstance(query, Phrase):
-            return Phrase(self._text(query.query_string, budget))
+            text = self._text(query.query_string, budget)
+            return text and Phrase(text)
         if isinstance(query, And | Or):
             parts = []
             for part in query.subqueries:
                 if budget[0] <= 0:
                     break
-                parts.append(self._limited(part, budget))
-            return type(query)(parts)
-        if isinstance(query, Not):
-            return Not(self._limited(query.subquery, budget))
-        if isinstance(query, Boost):
-            return Boost(self._limited(query.subquery, budget), query.boost)
+                if (limited := self._limited(part, budget)) is not None:
+                    parts.append(limited)
+            return type(query)(parts) if parts else None
+        if isinstance(query, Not | Boost):
+            subquery = self._limited(query.subquery, budget)
+            if subquery is None:
+                return None
+            return Not(subquery) if isinstance(query, Not) else Boost(subquery, query.boost)
         return query
 
     def _text(self, text, budget):
+        """The words of ``text`` the budget allows, or None without any."""
         words = without_control_characters(text)[: max_length()].split()[: max(budget[0], 0)]
+        if not words:
+            return None
         budget[0] -= len(words)
         text = " ".join(words)
         return fts5_quotes_escaped(text) if self.escape_fts5_quotes else text

@@ -117,7 +117,55 @@ def test_ids_beyond_the_database_integers_are_not_found(client, article):
         assert response.status_code in (200, 400, 404)
 
 
-@pytest.mark.parametrize("query", ["a\x00b", MANY_WORDS])
+@pytest.mark.parametrize("query", ["a\x00b", "\x01", MANY_WORDS])
 def test_the_admin_searches_survive_odd_input(editor, article, query):
-    for url in ("/admin/pages/search/", "/admin/images/", f"/admin/pages/{article.pk}/"):
+    for url in (
+        "/admin/pages/search/",
+        "/admin/images/",
+        f"/admin/pages/{article.pk}/",
+        "/admin/snippets/news/category/",
+    ):
         assert editor.get(url, {"q": query}).status_code == 200
+
+
+ODD_VALUES = ["a\x00b", 'a"b', str(2**63), "-1", "", "x" * 300, MANY_WORDS]
+SWEEP = {
+    "/api/v2/pages/": [
+        "search", "search_operator", "locale", "fallback", "offset", "limit", "id", "child_of",
+        "descendant_of", "ancestor_of", "translation_of", "type", "fields", "order", "site",
+        "category", "author", "published_after", "published_before", "slug", "title",
+        "first_published_at", "show_in_menus",
+    ],
+    "/api/v2/pages/find/": ["html_path", "id", "locale", "site"],
+    "/api/v2/images/": ["search", "search_operator", "offset", "limit", "id", "fields", "order"],
+    "/api/v2/categories/": ["locale", "offset", "limit", "id", "order"],
+    "/api/v2/changes/": ["updated_since", "limit", "locale", "event", "type"],
+    "/api/v3/pages/": [
+        "search", "search_operator", "locale", "offset", "limit", "child_of", "descendant_of",
+        "ancestor_of", "translation_of", "type", "order", "site", "slug",
+    ],
+    "/api/v3/pages/find/": ["html_path", "id", "site"],
+    "/api/v3/documents/": ["search", "offset", "limit", "order"],
+    "/api/v3/articles/": [
+        "locale", "fallback", "category", "author", "published_after", "published_before",
+        "order", "site", "offset", "limit",
+    ],
+    "/api/v3/authors/": ["locale", "order", "offset", "limit"],
+    "/api/v3/changes/": ["updated_since", "limit", "locale", "event", "type"],
+    "/ja/search/": ["q", "page"],
+}  # fmt: skip
+
+
+def test_no_odd_value_of_any_parameter_answers_500(client, article):
+    """Every parameter of the main endpoints with NUL, a quote, 2^63, a negative number,
+    nothing, a long string and 2,000 words, alone and repeated: never a 500."""
+    client.raise_request_exception = False
+    server_errors = []
+    for url, parameters in SWEEP.items():
+        for parameter in parameters:
+            for value in ODD_VALUES:
+                for query in ({parameter: value}, {parameter: [value, "1"]}):
+                    status = client.get(url, query).status_code
+                    if status >= 500:
+                        server_errors.append((url, parameter, value[:20], status))
+    assert server_errors == []

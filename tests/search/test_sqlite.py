@@ -105,6 +105,8 @@ SEARCHES = [
     ("editor", "/admin/snippets/news/category/", {"q": 'a"b'}),
     ("editor", "/admin/pages/search/", {"q": MANY_WORDS}),
     ("editor", "/admin/pages/{index}/", {"q": "a\x00b"}),
+    ("editor", "/admin/pages/search/", {"q": "\x01"}),
+    ("editor", "/admin/snippets/news/category/", {"q": "\x01"}),
 ]
 
 NUMBERS = [
