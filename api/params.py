@@ -1,10 +1,17 @@
 """Query parameters: every ukiyo endpoint refuses the ones it does not read.
 
 Ignored, a typo such as ``?local=en`` would quietly answer every language; refused, the
-caller learns at once (400, naming the parameter).
+caller learns at once (400, naming the parameter). Values no endpoint can use (a NUL
+character, an offset past any database's integers, a search too long) and searches beyond the
+rate limit are refused before any view runs (``query_problems``, ``search_refused``; applied to
+every API view by ``api.views``).
 """
 
+import re
+
 from ninja.errors import HttpError
+
+from core import searching
 
 
 def unknown_parameters(query, known):
@@ -20,3 +27,60 @@ def refuse_unknown_parameters(request, known):
     """For django-ninja views (API v3): a 400 problem naming what the endpoint does not read."""
     if unknown := unknown_parameters(request.GET, known):
         raise HttpError(400, unknown_parameters_message(unknown))
+
+
+# -- what no endpoint can use ---------------------------------------------------------------
+
+# The largest offset a listing takes: a database holds no more rows, and a larger number
+# overflows its integer types (a 500 before). The same bound as the article cards'.
+MAX_OFFSET = 2**31 - 1
+_WHOLE_NUMBER = re.compile(r"^\s*[+-]?[0-9]+\s*$")
+
+
+def query_problems(request, *, integer_parameters=()):
+    """What no endpoint of either API can use in the query string, as ``(parameter,
+    message)`` pairs: a NUL character anywhere (PostgreSQL refuses it in any text, SQLite's
+    full-text syntax ends a string at it), an offset beyond ``MAX_OFFSET``, a search beyond
+    the search limits (``core.searching``) or with an unknown operator, and a value that is not
+    a whole number in one of ``integer_parameters``."""
+    problems = []
+    for name, values in request.GET.lists():
+        if any("\x00" in text for text in (name, *values)):
+            shown = name.replace("\x00", "\\x00")
+            problems.append((shown, f"{shown} contains a NUL character (\\x00)."))
+    if problems:
+        return problems
+    offset = request.GET.get("offset", "")
+    if _WHOLE_NUMBER.match(offset) and int(offset) > MAX_OFFSET:
+        problems.append(("offset", f"offset must be at most {MAX_OFFSET}."))
+    for name in integer_parameters:
+        value = request.GET.get(name)
+        if value is not None and not _WHOLE_NUMBER.match(value):
+            problems.append((name, f"{name} must be a whole number, not {value!r}."))
+    search = request.GET.get("search")
+    if search and not searching.within_limits(search):
+        problems.append(("search", searching.limits_message("search", search)))
+    operator = request.GET.get("search_operator")
+    if operator is not None and operator.lower() not in ("and", "or"):
+        problems.append(("search_operator", "search_operator must be 'and' or 'or'."))
+    return problems
+
+
+def search_refused(request):
+    """The search rate limit this request exceeds (``core.searching.rate_limit``), or None.
+
+    Only a request that searches (a non-empty ``search``) is counted.
+    """
+    if request.method not in ("GET", "HEAD") or not request.GET.get("search", "").strip():
+        return None
+    limit = searching.rate_limit(request)
+    if limit is None or limit.hit():
+        return None
+    return limit
+
+
+def too_many_searches_message(limit):
+    return (
+        f"Too many searches from this address: at most {limit.count} in {limit.seconds} "
+        f"seconds. Try again in {limit.retry_after()} seconds."
+    )

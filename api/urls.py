@@ -5,6 +5,8 @@ of the content is chosen with ``?locale=``. Read when the URLconf is first loade
 app's ``ready()`` has registered its endpoints and routers.
 """
 
+import functools
+
 from django.urls import path, re_path
 from wagtail.api.v3.urls import api as api_v3
 from wagtail.snippets.api.v3.router import router as snippet_router
@@ -12,19 +14,22 @@ from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from .v2.router import router as v2_router
 from .v3 import routers, snippets
-from .views import api_view, not_found
+from .views import api_view, not_found, v2_checked_query, v3_checked_query
 
 # Wagtail's snippet router is made in wagtail.snippets' ready(), after this app's.
 snippets.extend(snippet_router)
 routers.mount(api_v3)
 
-urlpatterns = decorate_urlpatterns(
-    [
-        path("v2/", v2_router.urls),
-        path("v3/", api_v3.urls),
-        # Only paths ending in "/": without it, CommonMiddleware first adds the slash, so that
-        # /api/v2/pages redirects to /api/v2/pages/ instead of answering 404.
-        re_path(r"^(?:.*/)?$", not_found),
-    ],
-    api_view,
-)
+urlpatterns = [
+    *decorate_urlpatterns(
+        [path("v2/", v2_router.urls)],
+        functools.partial(api_view, checked_query=v2_checked_query),
+    ),
+    *decorate_urlpatterns(
+        [path("v3/", api_v3.urls)],
+        functools.partial(api_view, checked_query=v3_checked_query),
+    ),
+    # Only paths ending in "/": without it, CommonMiddleware first adds the slash, so that
+    # /api/v2/pages redirects to /api/v2/pages/ instead of answering 404.
+    *decorate_urlpatterns([re_path(r"^(?:.*/)?$", not_found)], api_view),
+]

@@ -3,8 +3,10 @@
 The API answers the same to every caller with the same token (so that it caches): never from
 the visitor's session (``api.access.without_session``), always in the source language unless
 the content says otherwise (a page's own language, see ``api.v3.pages``), and with the HTTP
-caching policy of ``api.caching``. These were middleware that every reader page went through
-too; as decorators of the API's views they run for the API alone.
+caching policy of ``api.caching``, and refusing in each API's error shape what no endpoint can
+use in a query string and searches beyond the rate limit (``api.params``). These were
+middleware that every reader page went through too; as decorators of the API's views they run
+for the API alone.
 """
 
 import functools
@@ -12,10 +14,12 @@ import functools
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
+from wagtail.api.v3.errors import problem_response
 
 from .access import without_session
 from .caching import http_caching
 from .limits import checked_body
+from .params import query_problems, search_refused, too_many_searches_message
 
 
 def in_source_language(view):
@@ -31,9 +35,48 @@ def in_source_language(view):
     return view_in_source_language
 
 
-def api_view(view):
+def v2_checked_query(view):
+    """API v2: 400 ``{"message"}`` for a query no endpoint can use (every v2 resource's
+    ``id`` is a number), 429 with ``Retry-After`` beyond the search rate limit."""
+
+    @functools.wraps(view)
+    def view_with_checked_query(request, *args, **kwargs):
+        if problems := query_problems(request, integer_parameters=["id"]):
+            message = " ".join(message for _name, message in problems)
+            return JsonResponse({"message": message}, status=400)
+        if limit := search_refused(request):
+            response = JsonResponse({"message": too_many_searches_message(limit)}, status=429)
+            response["Retry-After"] = str(limit.retry_after())
+            return response
+        return view(request, *args, **kwargs)
+
+    return view_with_checked_query
+
+
+def v3_checked_query(view):
+    """API v3: the same as problem JSON, each problem named by its parameter like
+    django-ninja's query errors (``api.v3.errors``)."""
+
+    @functools.wraps(view)
+    def view_with_checked_query(request, *args, **kwargs):
+        if problems := query_problems(request):
+            errors = [{"loc": ["query", name], "msg": message} for name, message in problems]
+            return problem_response(status=400, detail="Invalid query parameters", errors=errors)
+        if limit := search_refused(request):
+            response = problem_response(status=429, detail=too_many_searches_message(limit))
+            response["Retry-After"] = str(limit.retry_after())
+            return response
+        return view(request, *args, **kwargs)
+
+    return view_with_checked_query
+
+
+def api_view(view, *, checked_query=None):
     """An API view, its answer rendered and cached in the source language, its session
-    never read, its request body refused when too large or of the wrong shape."""
+    never read, its request body refused when too large or of the wrong shape; with
+    ``checked_query`` (one of the two above), its query checked first."""
+    if checked_query is not None:
+        view = checked_query(view)
     return checked_body(in_source_language(http_caching(without_session(view))))
 
 

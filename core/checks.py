@@ -37,3 +37,23 @@ def shared_cache_for_rate_limits(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def search_rate_limit(app_configs, **kwargs):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .ratelimit import parse_rate
+
+    try:
+        parse_rate(settings.UKIYO_SEARCH_RATE_LIMIT, "UKIYO_SEARCH_RATE_LIMIT (SEARCH_RATE_LIMIT)")
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="ukiyo.E020")]
+    if settings.UKIYO_SEARCH_MAX_TERMS < 1 or settings.UKIYO_SEARCH_MAX_LENGTH < 1:
+        return [
+            checks.Error(
+                "UKIYO_SEARCH_MAX_TERMS and UKIYO_SEARCH_MAX_LENGTH must be at least 1.",
+                id="ukiyo.E021",
+            )
+        ]
+    return []

@@ -4,13 +4,38 @@ from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
-# Longer queries are cut: they cost the search backend and never help a reader.
-MAX_QUERY_LENGTH = 200
+from core import searching
 
 
 def search(request):
-    """Search the live pages of the current language only."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    """Search the live pages of the current language only.
+
+    Within the search limits (``core.searching``): a longer query is searched by its
+    beginning, and the page says so; a query with a NUL character is refused (400); beyond
+    the rate limit for the reader's address the page asks them to wait (429, ``Retry-After``).
+    """
+    raw_query = request.GET.get("q", "")
+    query = raw_query.strip()
+    context = {
+        "search_query": "",
+        "results": Page.objects.none(),
+        "max_terms": searching.max_terms(),
+        "max_length": searching.max_length(),
+    }
+    if "\x00" in query:
+        context["search_refused"] = True
+        return TemplateResponse(request, "search/search.html", context, status=400)
+    if query:
+        limit = searching.rate_limit(request)
+        if limit is not None and not limit.hit():
+            context["too_many_searches"] = True
+            response = TemplateResponse(request, "search/search.html", context, status=429)
+            response["Retry-After"] = str(limit.retry_after())
+            return response
+    if not searching.within_limits(query):
+        query = searching.shorten(query)
+        context["search_shortened"] = True
+
     try:
         locale = Locale.objects.get_for_language(get_language())
     except Locale.DoesNotExist:
@@ -29,9 +54,5 @@ def search(request):
     paginator = Paginator(results, settings.UKIYO_ARTICLES_PER_PAGE)
     # get_page: a number that is not one gives page 1, one past the end the last page.
     results_page = paginator.get_page(request.GET.get("page", 1))
-
-    return TemplateResponse(
-        request,
-        "search/search.html",
-        {"search_query": query, "results": results_page, "paginator": paginator},
-    )
+    context.update(search_query=query, results=results_page, paginator=paginator)
+    return TemplateResponse(request, "search/search.html", context)

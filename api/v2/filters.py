@@ -1,6 +1,8 @@
 """Filter backends of the v2 pages endpoint: the fallback language, and Wagtail's field filters
 kept away from the parameters ukiyo's listing filters read."""
 
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import QueryDict
 from wagtail.api.v2.filters import FieldsFilter, LocaleFilter
 from wagtail.api.v2.utils import BadRequestError
@@ -33,7 +35,41 @@ class FieldsFilterBesidesListing(FieldsFilter):
 
     def filter_queryset(self, request, queryset, view):
         request = _QueryWithout(request, view.listing_parameters)
+        refuse_unusable_field_values(request, queryset.model, view)
         return super().filter_queryset(request, queryset, view)
+
+
+# Field types whose values Wagtail's filter converts (and refuses) itself; relations too.
+_CONVERTED_BY_WAGTAIL = (models.BooleanField, models.IntegerField)
+
+
+def refuse_unusable_field_values(request, model, view):
+    """400 naming the field for a value its field cannot hold (``?first_published_at=x``).
+
+    Wagtail's filter converts booleans, numbers and foreign keys; any other value goes to the
+    database lookup as it came, where a date or a UUID that is not one raised Django's
+    ``ValidationError``: a 500.
+    """
+    fields = set(view.get_available_fields(model, db_fields_only=True)) - {"locale"}
+    for name, value in request.GET.items():
+        if name not in fields:
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except LookupError:
+            continue
+        if (
+            not isinstance(field, models.Field)
+            or field.is_relation
+            or isinstance(field, _CONVERTED_BY_WAGTAIL)
+        ):
+            continue
+        try:
+            field.to_python(value)
+        except ValidationError as error:
+            raise BadRequestError(
+                f"field filter error. {value!r} is not a valid value for {name}."
+            ) from error
 
 
 class FallbackLocaleFilter(LocaleFilter):

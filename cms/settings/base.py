@@ -287,7 +287,8 @@ UKIYO_MAX_REQUEST_BODY = (
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "ukiyo journal")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search, each query kept within the search limits below (search.backends).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "avif", "bmp": "png", "gif": "gif", "webp": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILAPI_BASE_URL = os.environ.get("WAGTAILAPI_BASE_URL", WAGTAILADMIN_BASE_URL)
@@ -353,6 +354,11 @@ UKIYO_ARTICLES_PER_PAGE = int(os.environ.get("UKIYO_ARTICLES_PER_PAGE", "12"))
 UKIYO_CONTACT_RECIPIENTS = env_list("CONTACT_EMAIL")
 # Contact form submissions one client address may send: count per seconds.
 UKIYO_CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5/600")
+# Search, on the reader's page and in both APIs (core.searching): the words and characters a
+# query may have, and the searches one client address may run (count/seconds, or "off").
+UKIYO_SEARCH_MAX_TERMS = int(os.environ.get("SEARCH_MAX_TERMS", "32"))
+UKIYO_SEARCH_MAX_LENGTH = int(os.environ.get("SEARCH_MAX_LENGTH", "200"))
+UKIYO_SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "20/60")
 
 # The consent log (proof of consent, consent.ConsentRecord): days a record is kept before
 # purge_consent_records deletes it. 13 months: longer than the six months a choice lasts, so

@@ -17,7 +17,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "test-output" / "media"  # noqa: F405
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends"}}
+# Every test client has one address: tests of the search rate limit set their own.
+UKIYO_SEARCH_RATE_LIMIT = "off"
 # Static files come from the finders; no collectstatic folder is needed.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -385,10 +385,11 @@ def test_v3_pagination_and_order_are_bounded(client, newsroom, params, parameter
 
 
 def test_malformed_codes_never_reach_the_database(client, home):
-    """PostgreSQL refuses NUL characters with an error: they must stop at the API."""
-    assert client.get(V3, {"locale": "ja\x00"}).status_code == 404
-    assert client.get(f"{V3}{home.pk}/", {"locale": "\x00", "fallback": "en"}).status_code == 404
-    assert client.get(V2, {"locale": "fr\x00", "fallback": "en"}).status_code == 404
+    """PostgreSQL refuses NUL characters with an error: they must stop at the API (400 naming
+    the parameter, before any endpoint reads it; see api.params)."""
+    assert client.get(V3, {"locale": "ja\x00"}).status_code == 400
+    assert client.get(f"{V3}{home.pk}/", {"locale": "\x00", "fallback": "en"}).status_code == 400
+    assert client.get(V2, {"locale": "fr\x00", "fallback": "en"}).status_code == 400
     assert client.get(V3, {"site": "example.com\x00"}).status_code == 400
 
 
