@@ -1,7 +1,6 @@
 """What happens around a contact form submission: the rate limit and the newsroom's e-mail."""
 
 import logging
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,61 +12,37 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import ratelimit
 from core.clients import client_ip
 
 logger = logging.getLogger(__name__)
 
 
+SETTING = "UKIYO_CONTACT_RATE_LIMIT (CONTACT_RATE_LIMIT)"
+
+
 def parse_rate(value):
-    """``"5/600"`` → ``(5, 600)``: at most 5 submissions in 600 seconds."""
-    try:
-        count, seconds = (int(part) for part in value.split("/"))
-    except (AttributeError, ValueError):
-        count = seconds = 0
-    if count < 1 or seconds < 1:
-        raise ImproperlyConfigured(
-            f"UKIYO_CONTACT_RATE_LIMIT (CONTACT_RATE_LIMIT) must be 'count/seconds', "
-            f"such as '5/600', not {value!r}."
-        )
-    return count, seconds
+    """``"5/600"`` → ``(5, 600)``: at most 5 submissions in 600 seconds. The contact form is
+    always limited: unlike the search limit, ``off`` or nothing is a mistake."""
+    rate = ratelimit.parse_rate(value, SETTING)
+    if rate is None:
+        raise ImproperlyConfigured(f"{SETTING} must be 'count/seconds', such as '5/600'.")
+    return rate
 
 
-class SubmissionRateLimit:
-    """How many messages one client address has sent in the current window.
+class SubmissionRateLimit(ratelimit.FixedWindow):
+    """How many messages one client address has sent in the current window (core.ratelimit).
 
-    A fixed window in the Django cache: it opens with the first counted submission and lasts
-    the configured number of seconds. Only submissions that pass validation are counted:
-    a reader correcting a typo spends nothing.
+    Only submissions that pass validation are counted: a reader correcting a typo spends
+    nothing.
     """
 
     def __init__(self, request):
-        self.count, self.seconds = parse_rate(settings.UKIYO_CONTACT_RATE_LIMIT)
-        key = f"ukiyo:contact:{client_ip(request)}"
-        self.counter_key = f"{key}:count"
-        self.ends_key = f"{key}:ends"
+        count, seconds = parse_rate(settings.UKIYO_CONTACT_RATE_LIMIT)
+        super().__init__("contact", client_ip(request), count, seconds)
 
     def exceeded(self):
         return (cache.get(self.counter_key) or 0) >= self.count
-
-    def retry_after(self):
-        """Seconds until the window closes, for the ``Retry-After`` header."""
-        ends = cache.get(self.ends_key) or time.time() + self.seconds
-        return max(1, round(ends - time.time()))
-
-    def hit(self):
-        """Count one message; False when it is over the limit.
-
-        One atomic increment, so that messages sent at the same moment cannot all pass a
-        check made before any of them was counted.
-        """
-        if cache.add(self.counter_key, 0, self.seconds):
-            cache.set(self.ends_key, time.time() + self.seconds, self.seconds)
-        try:
-            count = cache.incr(self.counter_key)
-        except ValueError:  # the window closed between add() and incr()
-            cache.set(self.counter_key, 1, self.seconds)
-            count = 1
-        return count <= self.count
 
 
 def admin_url(request, message):
