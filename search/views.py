@@ -28,7 +28,8 @@ def search(request):
     if query:
         limit = searching.rate_limit(request)
         if limit is not None and not limit.hit():
-            context["too_many_searches"] = True
+            # The query stays in the box, so that the reader only has to press Search again.
+            context.update(too_many_searches=True, typed_query=query)
             response = TemplateResponse(request, "search/search.html", context, status=429)
             response["Retry-After"] = str(limit.retry_after())
             return response

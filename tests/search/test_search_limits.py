@@ -68,6 +68,7 @@ def test_the_search_page_asks_a_busy_reader_to_wait(client, article, low_rate):
     assert '<html lang="ja"' in html
     assert "少し待ってから" in html
     assert "Moon landing" not in html
+    assert 'name="q" value="moon"' in html  # kept, to search again after the wait
     # The empty search page is not a search: it still opens.
     assert client.get("/ja/search/").status_code == 200
 
