@@ -31,7 +31,8 @@ def shared_cache_for_rate_limits(app_configs, **kwargs):
         return [
             checks.Warning(
                 "The cache is in each process's memory (CACHE_URL=locmem://): with several "
-                "server processes, each counts failed logins and contact messages on its own.",
+                "server processes, each counts failed logins, contact messages and searches "
+                "on its own.",
                 hint="Set CACHE_URL to redis://... or db://table (docs/configuration.md).",
                 id="ukiyo.W002",
             )
