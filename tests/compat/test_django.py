@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from compat.django import on_commit_once
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_django_still_keeps_pending_callbacks_as_triples():
     with transaction.atomic():
         transaction.on_commit(lambda: None)
@@ -17,7 +17,7 @@ def test_django_still_keeps_pending_callbacks_as_triples():
         assert isinstance(robust, bool)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_marked_callback_runs_once_per_transaction():
     calls = []
     with transaction.atomic():
