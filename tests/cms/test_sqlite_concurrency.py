@@ -8,15 +8,13 @@ every run rather than in one run out of many.
 """
 
 import json
-import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sqlite import ROOT, manage, sqlite_env
 
 WRITES = """
 import json, time, uuid
@@ -49,26 +47,10 @@ WORKER = ["db_worker", "--backend", "webhooks", "--queue-name", "webhooks", "--n
 WORKER += ["--no-startup-delay", "--interval", "0.05"]
 
 
-def manage(*args, env, **kwargs):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        **kwargs,
-    )
-
-
 @pytest.fixture(scope="module")
 def demo_env(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sqlite")
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="cms.settings.dev",
-    )
+    env = sqlite_env(folder, "cms.settings.dev")
     # The worker's queue and a table to write to are all this needs.
     for app in ("django_tasks_database", "auth"):
         result = manage("migrate", app, "--noinput", env=env)

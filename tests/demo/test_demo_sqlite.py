@@ -6,14 +6,10 @@ does, so it also proves that the demo needs no PostgreSQL and that loading twice
 
 import html
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sqlite import manage, sqlite_env
 
 READ_SITE = """
 import json
@@ -44,26 +40,10 @@ print(json.dumps(result))
 """
 
 
-def manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="cms.settings.dev",
-        MEDIA_ROOT=str(folder / "media"),
-    )
+    env = sqlite_env(folder, "cms.settings.dev", MEDIA_ROOT=str(folder / "media"))
     for args in (["migrate", "--noinput"], ["load_demo"], ["load_demo"]):
         result = manage(*args, env=env)
         assert result.returncode == 0, result.stderr[-3000:]

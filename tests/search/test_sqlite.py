@@ -8,14 +8,11 @@ the way ``tests/demo/test_demo_sqlite.py`` runs the demo.
 """
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import sqlite
+
 BEYOND_BIGINT = "9999999999999999999"
 MANY_WORDS = " ".join(f"word{number}" for number in range(2000))
 
@@ -46,28 +43,12 @@ print("ANSWERS " + json.dumps(answers))
 """
 
 
-def manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.fixture(scope="module")
 def sqlite_env(tmp_path_factory):
     """The environment of a migrated SQLite database with the test settings."""
     folder = tmp_path_factory.mktemp("sqlite")
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="cms.settings.test",
-        MEDIA_ROOT=str(folder / "media"),
-    )
-    result = manage("migrate", "--noinput", env=env)
+    env = sqlite.sqlite_env(folder, "cms.settings.test", MEDIA_ROOT=str(folder / "media"))
+    result = sqlite.manage("migrate", "--noinput", env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     return env, folder
 
@@ -81,7 +62,7 @@ def on_sqlite(sqlite_env, requests):
     database = folder / "db.sqlite3"
     run = folder / "run.sqlite3"
     run.write_bytes(database.read_bytes())
-    result = manage(
+    result = sqlite.manage(
         "shell",
         "-c",
         RUN_REQUESTS,
