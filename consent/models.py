@@ -206,6 +206,21 @@ class ConsentRecord(models.Model):
     address_hash = models.CharField(_("address (keyed hash)"), max_length=16, blank=True)
     user_agent = models.CharField(_("browser"), max_length=200, blank=True)
 
+    #: What an export shows of a record, in order: the admin's export and inspect views and
+    #: ``export_consent_records``.
+    EXPORT_FIELDS = (
+        "consent_id",
+        "chosen_at",
+        "site",
+        "policy_version",
+        "choice",
+        "granted",
+        "source",
+        "language",
+        "address_hash",
+        "user_agent",
+    )
+
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")

@@ -64,18 +64,7 @@ class ConsentRecordViewSet(ModelViewSet):
     ]
     list_filter = ["choice", "source", "policy_version"]
     search_fields = ["consent_id"]
-    list_export = [
-        "consent_id",
-        "chosen_at",
-        "site",
-        "policy_version",
-        "choice",
-        "granted",
-        "source",
-        "language",
-        "address_hash",
-        "user_agent",
-    ]
+    list_export = list(ConsentRecord.EXPORT_FIELDS)
     export_filename = "consent-log"
     inspect_view_fields = list_export
 

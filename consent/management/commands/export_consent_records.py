@@ -10,18 +10,7 @@ from django.utils import timezone
 from consent.cookie import valid_consent_id
 from consent.models import ConsentRecord
 
-FIELDS = [
-    "consent_id",
-    "chosen_at",
-    "site",
-    "policy_version",
-    "choice",
-    "granted",
-    "source",
-    "language",
-    "address_hash",
-    "user_agent",
-]
+FIELDS = ConsentRecord.EXPORT_FIELDS
 
 
 def row(record):
