@@ -142,6 +142,10 @@ messages: install ## Extract translatable strings for all languages and compile 
 	$(PY) manage.py makemessages $(I18N_IGNORE) $(addprefix -l ,$(LANGUAGES))
 	$(PY) manage.py compilemessages $(I18N_IGNORE)
 
+vendor-catalogs: install ## Refresh locale-vendor/: what Wagtail and wagtail-localize leave untranslated
+	$(PY) scripts/vendor_catalogs.py
+	$(PY) manage.py compilemessages $(I18N_IGNORE)
+
 clean: ## Remove caches (__pycache__, .pytest_cache, .ruff_cache) and test-output/
 	find . \( -path ./.venv -o -path ./node_modules -o -path ./.git \) -prune \
 		-o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -239,7 +239,12 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # locale/: ukiyo's own strings (make messages). locale-vendor/: languages a dependency does not
 # ship (django-allauth has no Hindi), kept apart so that makemessages never drops them.
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-vendor"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    BASE_DIR / "locale-vendor",
+    BASE_DIR / "locale-vendor" / "wagtail",
+    BASE_DIR / "locale-vendor" / "wagtail-localize",
+]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tokyo")
