@@ -55,6 +55,7 @@ drop the test database at the end of the session ("being accessed by other users
 import json
 import shutil
 import struct
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -230,6 +231,13 @@ def browser(demo_site):
     Depends on ``demo_site`` so that the database work (loading, restoring) happens while
     Playwright is not running; see ``DemoSite``.
     """
+    with chromium() as browser:
+        yield browser
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium under Playwright, for as long as the block runs."""
     executable = chromium_path()
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
