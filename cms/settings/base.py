@@ -237,6 +237,9 @@ LANGUAGES = [
 ]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The admin speaks the same nine languages, each named in itself. Wagtail's own list stops at
+# languages its catalogs cover well and has no Hindi; locale-vendor/ fills the gaps.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # locale/: ukiyo's own strings (make messages). locale-vendor/: languages a dependency does not
 # ship (django-allauth has no Hindi), kept apart so that makemessages never drops them.
 LOCALE_PATHS = [
