@@ -19,6 +19,7 @@ Usage: python scripts/vendor_catalogs.py [--check] [--lang ja ...]
 import argparse
 import os
 import sys
+from datetime import date
 from importlib import import_module
 from pathlib import Path
 
@@ -33,7 +34,7 @@ django.setup()
 import polib  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
-from django.utils.translation import trans_real  # noqa: E402
+from django.utils.translation import get_language_info, trans_real  # noqa: E402
 
 LANGUAGES = ["ja", "zh_Hans", "es", "fr", "ko", "de", "th", "hi"]
 
@@ -114,14 +115,19 @@ def plural_forms(language):
 
 def write_catalog(project, language, domain, missing):
     path = vendor_path(project, language, domain)
-    known = {}
+    known, metadata = {}, {}
     if path.exists():
-        known = {(entry.msgctxt, entry.msgid): entry for entry in polib.pofile(str(path))}
+        existing = polib.pofile(str(path))
+        known = {(entry.msgctxt, entry.msgid): entry for entry in existing}
+        metadata = existing.metadata
     catalog = polib.POFile(wrapwidth=99)
-    name = dict(settings.LANGUAGES).get(language.replace("_", "-").lower(), language)
+    name = get_language_info(language.replace("_", "-").lower())["name"]
     catalog.header = HEADER.format(language=name, project=project)
     catalog.metadata = {
         "Project-Id-Version": f"ukiyo ({project} strings)",
+        "PO-Revision-Date": metadata.get("PO-Revision-Date", f"{date.today():%Y-%m-%d} 00:00+0000"),
+        "Last-Translator": "ukiyo translation team",
+        "Language-Team": name,
         "Language": language,
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
