@@ -8,6 +8,9 @@ and every package of the admin, the messages that the catalogs Django actually l
 untranslated, and writes them into ``locale-vendor/<package>/<lang>/LC_MESSAGES/`` (one
 catalog per upstream project, so each can be offered upstream as it is).
 
+An entry may also correct a wrong upstream translation: give it the translator comment
+``# corrects upstream: <what was wrong>`` and it stays, ahead of upstream's.
+
 Run it again after upgrading Wagtail or wagtail-localize (``make vendor-catalogs``): it keeps
 every translation already written, adds the messages that appeared, and drops those that are
 gone or that upstream now translates. ``--check`` lists what is missing and exits 1 if
@@ -57,6 +60,8 @@ PACKAGES = {
 JS_PACKAGES = {"wagtail": ["wagtail.admin"], "wagtail-localize": ["wagtail_localize"]}
 
 VENDOR = ROOT / "locale-vendor"
+# The translator comment that marks an entry correcting upstream's translation.
+CORRECTION = "corrects upstream"
 HEADER = """{language} for the {project} messages an editor or translator of ukiyo sees that
 {project}'s own catalog leaves untranslated. Written by scripts/vendor_catalogs.py;
 offered upstream as is."""
@@ -99,6 +104,20 @@ def is_translated(catalog, entry):
     if entry.msgid_plural:
         return bool(catalog.get((key, 0)))
     return bool(catalog.get(key))
+
+
+def corrections(path):
+    """Entries that replace a wrong upstream translation: kept although upstream has one.
+
+    Such an entry carries the translator comment ``# corrects upstream: <what was wrong>``.
+    """
+    if not path.exists():
+        return set()
+    return {
+        (entry.msgctxt, entry.msgid)
+        for entry in polib.pofile(str(path))
+        if entry.tcomment.startswith(CORRECTION)
+    }
 
 
 def vendor_path(project, language, domain):
@@ -145,6 +164,8 @@ def write_catalog(project, language, domain, missing):
             flags=[flag for flag in source.flags if flag.endswith("-format")],
         )
         old = known.get(key)
+        if old is not None and old.tcomment.startswith(CORRECTION):
+            entry.tcomment = old.tcomment
         if source.msgid_plural:
             forms = old.msgstr_plural if old is not None and old.msgstr_plural else {}
             entry.msgstr_plural = {i: forms.get(i, "") for i in range(nplurals)}
@@ -173,10 +194,11 @@ def main():
             for domain, domain_apps in (("django", apps), ("djangojs", JS_PACKAGES[project])):
                 sources = source_entries(domain_apps, domain)
                 catalog = loaded_catalog(language, domain, domain_apps, vendor_paths)
+                corrected = corrections(vendor_path(project, language, domain))
                 missing = {
                     key: entry
                     for key, entry in sources.items()
-                    if not is_translated(catalog, entry)
+                    if key in corrected or not is_translated(catalog, entry)
                 }
                 if args.check:
                     path = vendor_path(project, language, domain)
