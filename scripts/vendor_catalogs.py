@@ -182,11 +182,25 @@ def write_catalog(project, language, domain, missing):
     return done
 
 
+def compile_stale_catalogs():
+    """Compile every catalog on LOCALE_PATHS whose .mo is missing or older than its .po.
+
+    What Django loads is read from the .mo files: a stale one would make this script take
+    strings ukiyo translates itself for gaps.
+    """
+    for locale_path in settings.LOCALE_PATHS:
+        for po in Path(locale_path).glob("*/LC_MESSAGES/*.po"):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                polib.pofile(str(po)).save_as_mofile(str(mo))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="list what is missing; write nothing")
     parser.add_argument("--lang", nargs="*", default=LANGUAGES)
     args = parser.parse_args()
+    compile_stale_catalogs()
     vendor_paths = {VENDOR / project for project in PACKAGES}
     untranslated = 0
     for language in args.lang:
