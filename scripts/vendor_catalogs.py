@@ -63,8 +63,8 @@ VENDOR = ROOT / "locale-vendor"
 # The translator comment that marks an entry correcting upstream's translation.
 CORRECTION = "corrects upstream"
 HEADER = """{language} for the {project} messages an editor or translator of ukiyo sees that
-{project}'s own catalog leaves untranslated. Written by scripts/vendor_catalogs.py;
-offered upstream as is."""
+{project}'s own catalog leaves untranslated, and corrections of its wrong translations (marked
+"corrects upstream"). Written by scripts/vendor_catalogs.py; offered upstream as is."""
 
 
 def locale_dir(app):
