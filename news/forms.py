@@ -25,6 +25,15 @@ class ArticlePageForm(BasePageForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        display_date, expire_at = cleaned_data.get("display_date"), cleaned_data.get("expire_at")
+        if display_date and expire_at and display_date >= expire_at:
+            self.add_error(
+                "display_date",
+                _(
+                    "The publication date must be before the expiry date: readers would never "
+                    "see the article."
+                ),
+            )
         if self.data.get("action-publish") and "display_date" in cleaned_data:
             page = self.instance
             for name in DATES:

@@ -413,11 +413,6 @@ class ArticlePage(BasePage):
         errors = {}
         if self.updated_date and self.display_date and self.updated_date < self.display_date:
             errors["updated_date"] = _("The update cannot be earlier than the publication date.")
-        if self.expire_at and self.display_date and self.display_date >= self.expire_at:
-            errors["display_date"] = _(
-                "The publication date must be before the expiry date: readers would never "
-                "see the article."
-            )
         highest = max(beyond_references(self.cited_numbers(), len(self.references)), default=0)
         if highest:
             errors["body"] = ngettext(
@@ -469,7 +464,8 @@ class ArticlePage(BasePage):
             return False
         changed = self.go_live_at != moment
         self.go_live_at = moment
-        if (self.pk is None or not self.live) and self.display_date < moment:
+        unseen = self.pk is None or not self.live
+        if unseen and self.display_date and self.display_date < moment:
             self.display_date = moment
             if self.updated_date and self.updated_date < moment:
                 self.updated_date = None

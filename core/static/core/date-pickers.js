@@ -6,8 +6,8 @@
 // bottom of the window it covers the sticky save bar (Publish, Save draft). The calendar
 // cannot be clicked through, so the editor had to close it first, and knew no way to.
 //
-// When a calendar opens (or the window changes size), and it would cover such a button, it is
-// moved above its field, or beside it when there is no room above. Nothing else changes: the
+// When a calendar opens, or the window is resized or scrolled, and it would cover such a
+// button, it is moved above its field, or beside it when there is no room above. Nothing else changes: the
 // calendar, its keys and its values are Wagtail's.
 (function () {
     "use strict";
@@ -74,7 +74,9 @@
     }
 
     function placeOpenPickers() {
-        document.querySelectorAll(".xdsoft_datetimepicker").forEach((picker) => place(picker));
+        document
+            .querySelectorAll(".xdsoft_datetimepicker")
+            .forEach((picker) => place(picker));
     }
 
     function start() {
@@ -86,8 +88,20 @@
         window.jQuery(document).on("open.xdsoft", ".xdsoft_datetimepicker", function () {
             place(this);
         });
-        // On resize the calendar places itself again: place it after that.
-        window.addEventListener("resize", () => window.requestAnimationFrame(placeOpenPickers));
+        // On resize the calendar places itself again: place it after that. Scrolling moves a
+        // calendar under the sticky save bar: place it again too (once per frame).
+        let queued = false;
+        const later = () => {
+            if (!queued) {
+                queued = true;
+                window.requestAnimationFrame(() => {
+                    queued = false;
+                    placeOpenPickers();
+                });
+            }
+        };
+        window.addEventListener("resize", later);
+        document.addEventListener("scroll", later, { capture: true, passive: true });
     }
 
     if (document.readyState === "loading") {
