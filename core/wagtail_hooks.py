@@ -1,4 +1,5 @@
-from django.utils.html import escape
+from django.templatetags.static import static
+from django.utils.html import escape, format_html
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.rich_text.pages import PageLinkHandler
@@ -26,3 +27,9 @@ class ResolvedPageLinkHandler(PageLinkHandler):
 def resolve_page_links_in_bulk(features):
     """Replaces Wagtail's page link handler (registered at order 0) with ukiyo's."""
     features.register_link_type(ResolvedPageLinkHandler)
+
+
+@hooks.register("insert_global_admin_js")
+def date_pickers_off_the_buttons():
+    # The admin's date pickers never cover a dialog's Save button or the save bar.
+    return format_html('<script src="{}"></script>', static("core/date-pickers.js"))

@@ -26,6 +26,8 @@ from core.rich_text import resolved_page_links
 
 from .blocks import ArticleBodyBlock, ReferencesBlock
 from .citations import beyond_references
+from .forms import ArticlePageForm
+from .publishing import PublishAtTheDates
 from .serializers import AuthorsField, CategoryField, LanguageField, TagNamesField
 
 # Renditions every listing card and article header uses; prefetched together.
@@ -279,13 +281,19 @@ class ArticlePage(BasePage):
     display_date = models.DateTimeField(
         _("publication date"),
         default=timezone.now,
-        help_text=_("The date and time readers see; the list is ordered by it."),
+        help_text=_(
+            "The date and time readers see; the list is ordered by it. A time in the future "
+            "schedules the article: publishing it makes it go live at that time, not now."
+        ),
     )
     updated_date = models.DateTimeField(
         _("updated"),
         null=True,
         blank=True,
-        help_text=_("Set when the article is corrected or substantially changed."),
+        help_text=_(
+            "Set when the article is corrected or substantially changed. A time in the future "
+            "holds the change back until then."
+        ),
     )
     category = models.ForeignKey(
         Category,
@@ -308,6 +316,7 @@ class ArticlePage(BasePage):
     )
 
     objects = ArticlePageManager()
+    base_form_class = ArticlePageForm
 
     # The language menu sends readers of an untranslated article to that language's list.
     falls_back_to_article_list = True
@@ -413,6 +422,74 @@ class ArticlePage(BasePage):
             ) % {"number": highest, "count": len(self.references)}
         if errors:
             raise ValidationError(errors)
+
+    # -- when readers see it ------------------------------------------------
+
+    def go_live_moment(self):
+        """The moment readers may first see this version: no date they read is in the future.
+
+        The latest of the publication date, the update date, the go-live the editor chose and,
+        for a translation, the go-live its source is scheduled for (a translation never goes
+        out before the original).
+        """
+        moments = [self.display_date, self.updated_date, self.go_live_at, self.source_go_live()]
+        return max((moment for moment in moments if moment), default=None)
+
+    def source_go_live(self):
+        """When the source-language article is scheduled to go live, if it is not live yet."""
+        if self.pk is None or not self.translation_key:
+            return None
+        source = (
+            ArticlePage.objects.filter(translation_key=self.translation_key, live=False)
+            .filter(locale__language_code=settings.LANGUAGE_CODE)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if source is None:
+            return None
+        scheduled = source.scheduled_revision
+        return scheduled.approved_go_live_at if scheduled else None
+
+    def hold_until_dates(self, now=None):
+        """Make this version go live no earlier than ``go_live_moment``; True if it changed.
+
+        Wagtail then keeps it scheduled (``go_live_at``; the revision's
+        ``approved_go_live_at``) rather than live, and publishes it at that moment. For an
+        article readers cannot see yet, the date they will read is the moment it goes live:
+        a go-live later than the publication date becomes the publication date, and an update
+        date before it is dropped (nothing was corrected before publication).
+        """
+        moment = self.go_live_moment()
+        if moment is None or moment <= (now or timezone.now()):
+            return False
+        changed = self.go_live_at != moment
+        self.go_live_at = moment
+        unseen = self.pk is None or not self.live
+        if unseen and self.display_date and self.display_date < moment:
+            self.display_date = moment
+            if self.updated_date and self.updated_date < moment:
+                self.updated_date = None
+            changed = True
+        return changed
+
+    def publish(
+        self,
+        revision,
+        user=None,
+        changed=True,
+        log_action=True,
+        previous_revision=None,
+        skip_permission_checks=False,
+    ):
+        # Every way of publishing (the admin, API writes, translations, workflows, scheduled
+        # publishing) comes here or to Page's publish action, which news replaces by the same.
+        return PublishAtTheDates(
+            revision,
+            user=user,
+            changed=changed,
+            log_action=log_action,
+            previous_revision=previous_revision,
+        ).execute(skip_permission_checks=skip_permission_checks)
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)

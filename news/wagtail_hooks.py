@@ -1,8 +1,11 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Author, Category
+from .publishing import PublishAtTheDates
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -36,3 +39,10 @@ class NewsroomViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(NewsroomViewSetGroup)
+
+
+@hooks.register("register_actions")
+def publish_at_the_dates(registry):
+    """The v3 API publishes through the action registered for ``Page``: the same rule as
+    ``ArticlePage.publish`` (see ``news.publishing``)."""
+    registry.register(Page, PublishAtTheDates)

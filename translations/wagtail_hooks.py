@@ -7,7 +7,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 
-from . import urls
+from . import unpublishing, urls
 from .views import can_translate_page
 
 
@@ -50,3 +50,8 @@ def page_header_buttons(page, user, view_name=None, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def page_listing_more_buttons(page, user, next_url=None):
     yield from translate_everywhere_button(page, user, next_url)
+
+
+@hooks.register("after_unpublish_page")
+def unpublish_chosen_translations(request, page):
+    unpublishing.unpublish_translations(request, page)

@@ -56,6 +56,15 @@ LOCKED_OPERATIONS = PRECONDITION_OPERATIONS | {
     "pages_actions_move",
     "pages_actions_convert_alias",
 }
+# Writes whose answer tells whether the page is live or scheduled (``meta.live``,
+# ``meta.scheduled_at``): a publish may schedule instead (a go-live in the future).
+PUBLISHING_OPERATIONS = {
+    "pages_update",
+    "pages_create",
+    "pages_actions_publish",
+    "pages_actions_unpublish",
+    "pages_actions_revert",
+}
 # Operations whose answer shows a page a token holder may write next.
 TAGGED_OPERATIONS = {
     "pages_detail",
@@ -81,6 +90,8 @@ def around_operation(run):
     wrapped = in_page_language(run)
     if operation in TAGGED_OPERATIONS:
         wrapped = tagged(wrapped)
+    if operation in PUBLISHING_OPERATIONS:
+        wrapped = with_publishing_state(wrapped)
 
     @functools.wraps(run)
     def run_operation(request, *args, **kwargs):
@@ -135,6 +146,33 @@ def tagged(run):
         return response
 
     return run_tagged
+
+
+def with_publishing_state(run):
+    """A write's answer says whether the page is live and when a version of it is scheduled
+    to go live: a publish answers 200 whether it went live at once or was scheduled."""
+
+    @functools.wraps(run)
+    def run_with_state(request, *args, **kwargs):
+        response = run(request, *args, **kwargs)
+        if response.status_code not in (200, 201):
+            return response
+        try:
+            answer = json.loads(response.content)
+            page = Page.objects.get(pk=answer["id"])
+        except (ValueError, KeyError, TypeError, Page.DoesNotExist):
+            return response
+        if not isinstance(answer.get("meta"), dict):
+            return response
+        scheduled = page.scheduled_revision
+        answer["meta"]["live"] = page.live
+        answer["meta"]["scheduled_at"] = (
+            scheduled.approved_go_live_at.isoformat().replace("+00:00", "Z") if scheduled else None
+        )
+        response.content = json.dumps(answer, ensure_ascii=False)
+        return response
+
+    return run_with_state
 
 
 # -- before Wagtail's view function (mode="operation") -------------------------------------

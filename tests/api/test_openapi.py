@@ -39,7 +39,8 @@ def test_our_page_fields_are_described_in_english_whatever_the_language(
     field = response.json()["components"]["schemas"]["ArticlePageSchema"]["properties"]
     assert field["display_date"]["title"] == "Publication Date"
     assert field["display_date"]["description"] == (
-        "The date and time readers see; the list is ordered by it."
+        "The date and time readers see; the list is ordered by it. A time in the future "
+        "schedules the article: publishing it makes it go live at that time, not now."
     )
 
 
