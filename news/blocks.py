@@ -74,15 +74,18 @@ class CitationsBlock(blocks.FieldBlock):
     """
 
     def __init__(self, required=False, **kwargs):
+        # The block's own label too: without one, Wagtail names the block after its field name
+        # ("Sources", in English whatever the admin's language).
+        label = kwargs.pop("label", _("Sources"))
         self.field = CitationsField(
             required=required,
-            label=kwargs.pop("label", _("Sources")),
+            label=label,
             help_text=kwargs.pop(
                 "help_text",
                 _("Numbers of the cited sources in the reference list, e.g. 1, 3."),
             ),
         )
-        super().__init__(**kwargs)
+        super().__init__(label=label, **kwargs)
 
     def get_default(self):
         return []

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
@@ -244,3 +244,12 @@ def test_bad_input_is_explained_and_nothing_typed_is_lost(
         EMBED_URL,
     ]
     assert [text for text in kept if text not in html] == []
+
+
+@pytest.mark.parametrize("language, label", [("ja", "出典"), ("en", "Sources")])
+def test_the_sources_of_a_paragraph_are_labelled_in_the_admins_language(language, label):
+    """The citations block is named by its own (translated) label, not after its field name."""
+    section = ArticlePage._meta.get_field("body").stream_block.child_blocks["section"]
+    paragraph = section.child_blocks["content"].child_blocks["paragraph"]
+    with translation.override(language):
+        assert str(paragraph.child_blocks["sources"].label) == label
