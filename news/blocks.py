@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -22,10 +22,9 @@ from wagtail.embeds import embeds
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
-from wagtail.images.models import Rendition
 from wagtail.models import Page
 
-from api.images import SRCSET_SPECS, image_sources, rendition_payload, srcset, srcset_specs
+from api.images import image_sources, rendition_payload, srcset, srcset_specs
 from core.rich_text import resolved_page_links
 
 from . import citations
@@ -74,15 +73,18 @@ class CitationsBlock(blocks.FieldBlock):
     """
 
     def __init__(self, required=False, **kwargs):
+        # The block's own label too: without one, Wagtail names the block after its field name
+        # ("Sources", in English whatever the admin's language).
+        label = kwargs.pop("label", _("Sources"))
         self.field = CitationsField(
             required=required,
-            label=kwargs.pop("label", _("Sources")),
+            label=label,
             help_text=kwargs.pop(
                 "help_text",
                 _("Numbers of the cited sources in the reference list, e.g. 1, 3."),
             ),
         )
-        super().__init__(**kwargs)
+        super().__init__(label=label, **kwargs)
 
     def get_default(self):
         return []
@@ -255,18 +257,13 @@ class FigureBlock(blocks.StructBlock):
     def bulk_to_python(self, values):
         figures = super().bulk_to_python(values)
         # The renditions of every figure of a body in one query, however many there are.
-        # Wagtail takes a prefetched list as complete: every spec the page template or the API
-        # asks for must be in it (FIGURE_RENDITION, and the API's srcset widths).
+        # Wagtail takes a prefetched list as complete, and creates what it lacks through the
+        # same prefetched relation: every rendition of the images is fetched, not only the
+        # specs the page template and the API ask for, or a spec asked elsewhere (the admin's
+        # image chooser thumbnail) would be created again on the next request, and the unique
+        # constraint would answer with a 500.
         images = [figure["image"] for figure in figures if figure.get("image")]
-        prefetch_related_objects(
-            images,
-            Prefetch(
-                "renditions",
-                queryset=Rendition.objects.filter(
-                    filter_spec__in=[FIGURE_RENDITION, *SRCSET_SPECS]
-                ),
-            ),
-        )
+        prefetch_related_objects(images, "renditions")
         return figures
 
     def get_api_representation(self, value, context=None):

@@ -5,14 +5,21 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from news.models import ArticleIndexPage, ArticlePage
-from tests.factories import AuthorFactory, ImageFactory, admin_add_url
+from tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    ImageFactory,
+    admin_add_url,
+    image_block,
+    rich_body,
+)
 
 EMBED_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 ALT_TEXT = "The lander on the crater rim"
@@ -244,3 +251,28 @@ def test_bad_input_is_explained_and_nothing_typed_is_lost(
         EMBED_URL,
     ]
     assert [text for text in kept if text not in html] == []
+
+
+@pytest.mark.parametrize("language, label", [("ja", "出典"), ("en", "Sources")])
+def test_the_sources_of_a_paragraph_are_labelled_in_the_admins_language(language, label):
+    """The citations block is named by its own (translated) label, not after its field name."""
+    section = ArticlePage._meta.get_field("body").stream_block.child_blocks["section"]
+    paragraph = section.child_blocks["content"].child_blocks["paragraph"]
+    with translation.override(language):
+        assert str(paragraph.child_blocks["sources"].label) == label
+
+
+def test_an_article_with_a_figure_opens_in_the_editor_again_and_again(editor, index):
+    """The image chooser's thumbnail, created on the first visit, is found on the next ones
+    (the figures' prefetched renditions must not hide it: that was a 500 from the second
+    editor on)."""
+    image = ImageFactory()
+    body = rich_body(1)
+    body[0]["value"]["content"].append(image_block(image))
+    article = ArticlePageFactory(parent=index, body=body)
+    url = reverse("wagtailadmin_pages:edit", args=[article.pk])
+
+    for _visit in range(3):
+        response = editor.get(url)
+        assert response.status_code == 200
+    assert image.renditions.filter(filter_spec="max-165x165").count() == 1
