@@ -1,0 +1,190 @@
+"""The article list (admin menu "Articles"): every article the user may see in the page
+explorer, in every language, with its publication date, category, authors, language, status
+and the state of its translations."""
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import BaseColumn, Column
+from wagtail.admin.ui.tables.pages import (
+    BulkActionsColumn,
+    PageStatusColumn,
+    PageTitleColumn,
+)
+from wagtail.admin.views.pages.listing import IndexView
+from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.models import Locale
+
+from news.models import ArticleAuthor, ArticlePage, Author, Category
+from translations.access import editable_pages
+from translations.dashboard import LIVE, RESTRICTED, build_rows
+
+from .menu import PagesMenuItem
+from .schedule import DRAFT, PUBLISHED, SCHEDULED, STATES
+
+
+def language_choices():
+    return [(locale.language_code, str(locale)) for locale in Locale.objects.order_by("pk")]
+
+
+def snippet_choices(model):
+    """Slugs and names in the default language: a slug is the same in every language."""
+    return lambda: list(
+        model.objects.filter(locale=Locale.get_default())
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+
+
+class ArticleFilterSet(WagtailFilterSet):
+    language = django_filters.ChoiceFilter(
+        label=_("Language"),
+        choices=language_choices,
+        empty_label=_("Every language"),
+        method="filter_language",
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"),
+        choices=snippet_choices(Category),
+        empty_label=_("Every category"),
+        method="filter_category",
+    )
+    author = django_filters.ChoiceFilter(
+        label=_("Author"),
+        choices=snippet_choices(Author),
+        empty_label=_("Every author"),
+        method="filter_author",
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=list(STATES.items()),
+        empty_label=_("Every status"),
+        method="filter_status",
+    )
+
+    class Meta:
+        model = ArticlePage
+        fields = []
+
+    def filter_language(self, queryset, name, value):
+        return queryset.filter(locale__language_code=value)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category__slug=value)
+
+    def filter_author(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=ArticleAuthor.objects.filter(author__slug=value).values("page_id")
+        )
+
+    def filter_status(self, queryset, name, value):
+        # ``_approved_schedule``: Wagtail's page listings annotate it on every page.
+        if value == SCHEDULED:
+            return queryset.filter(_approved_schedule=True)
+        if value == PUBLISHED:
+            return queryset.filter(_approved_schedule=False, live=True)
+        if value == DRAFT:
+            return queryset.filter(_approved_schedule=False, live=False)
+        return queryset
+
+
+class DisplayDateColumn(Column):
+    """The publication date readers see, in the admin user's time zone."""
+
+    def get_value(self, instance):
+        return date_format(timezone.localtime(instance.display_date), "SHORT_DATETIME_FORMAT")
+
+
+class CategoryColumn(Column):
+    def get_value(self, instance):
+        return instance.category.name if instance.category else ""
+
+
+class AuthorsColumn(Column):
+    def get_value(self, instance):
+        return ", ".join(link.author.name for link in instance.article_authors.all())
+
+
+class LanguageColumn(Column):
+    def get_value(self, instance):
+        return str(instance.locale)
+
+
+class TranslationsColumn(BaseColumn):
+    """How many languages the article is live in, and each language's state as a marker.
+
+    The states are the Translations dashboard's (``translations.dashboard``), for the same
+    rights: a language the user may not see says nothing.
+    """
+
+    cell_template_name = "newsroom/tables/translations_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        row = getattr(instance, "translation_row", None)
+        cells = row.cells if row else []
+        context.update(
+            cells=cells,
+            live=sum(1 for cell in cells if cell.state == LIVE),
+            total=len(cells),
+            restricted=any(cell.state == RESTRICTED for cell in cells),
+        )
+        return context
+
+
+class ArticleIndexView(IndexView):
+    template_name = "newsroom/articles_index.html"
+    # The language has a column of its own.
+    show_locale_labels = False
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .filter(alias_of__isnull=True)
+            .select_related("category", "locale")
+            .prefetch_related(
+                Prefetch(
+                    "article_authors",
+                    queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+                )
+            )
+        )
+
+    def get_table(self, object_list):
+        articles = list(object_list)
+        locales = list(Locale.objects.order_by("pk"))
+        rows = build_rows(articles, locales, editable_pages(self.request.user))
+        for article, row in zip(articles, rows, strict=True):
+            article.translation_row = row
+        return super().get_table(articles)
+
+
+class ArticleListingViewSet(PageListingViewSet):
+    model = ArticlePage
+    name = "articles"
+    icon = "doc-full"
+    menu_label = _("Articles")
+    menu_order = 110  # after Pages (100)
+    add_to_admin_menu = True
+    index_view_class = ArticleIndexView
+    filterset_class = ArticleFilterSet
+    ordering = "-display_date"
+    columns = [
+        BulkActionsColumn("bulk_actions"),
+        PageTitleColumn("title", label=_("Title"), sort_key="title", classname="title"),
+        DisplayDateColumn("display_date", label=_("Publication date"), sort_key="display_date"),
+        CategoryColumn("category", label=_("Category")),
+        AuthorsColumn("authors", label=_("Authors")),
+        LanguageColumn("language", label=_("Language")),
+        PageStatusColumn("status", label=_("Status"), sort_key="live"),
+        TranslationsColumn("translations", label=_("Translations")),
+    ]
+
+    @cached_property
+    def menu_item_class(self):
+        return PagesMenuItem
