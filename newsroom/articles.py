@@ -3,7 +3,8 @@ explorer, in every language, with its publication date, category, authors, langu
 and the state of its translations."""
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import CharField, Exists, OuterRef, Prefetch
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,7 +20,7 @@ from wagtail.admin.ui.tables.pages import (
 from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown
-from wagtail.models import Locale
+from wagtail.models import Locale, Revision
 
 from news.models import ArticleAuthor, ArticlePage, Author, Category
 from translations.access import editable_pages
@@ -73,25 +74,36 @@ class ArticleFilterSet(WagtailFilterSet):
         model = ArticlePage
         fields = []
 
-    def filter_language(self, queryset, name, value):
-        return queryset.filter(locale__language_code=value)
-
-    def filter_category(self, queryset, name, value):
-        return queryset.filter(category__slug=value)
-
-    def filter_author(self, queryset, name, value):
+    # Every filter is a ``pk__in`` subquery: a search runs on the filtered queryset, and the
+    # search backend filters only on a page's own indexed fields.
+    @staticmethod
+    def where(queryset, *conditions, **lookups):
         return queryset.filter(
-            pk__in=ArticleAuthor.objects.filter(author__slug=value).values("page_id")
+            pk__in=ArticlePage.objects.filter(*conditions, **lookups).values("pk")
         )
 
+    def filter_language(self, queryset, name, value):
+        return self.where(queryset, locale__language_code=value)
+
+    def filter_category(self, queryset, name, value):
+        return self.where(queryset, category__slug=value)
+
+    def filter_author(self, queryset, name, value):
+        return self.where(queryset, article_authors__author__slug=value)
+
     def filter_status(self, queryset, name, value):
-        # ``_approved_schedule``: Wagtail's page listings annotate it on every page.
+        scheduled = Exists(
+            Revision.page_revisions.filter(
+                object_id=Cast(OuterRef("pk"), output_field=CharField()),
+                approved_go_live_at__isnull=False,
+            )
+        )
         if value == SCHEDULED:
-            return queryset.filter(_approved_schedule=True)
+            return self.where(queryset, scheduled)
         if value == PUBLISHED:
-            return queryset.filter(_approved_schedule=False, live=True)
+            return self.where(queryset, ~scheduled, live=True)
         if value == DRAFT:
-            return queryset.filter(_approved_schedule=False, live=False)
+            return self.where(queryset, ~scheduled, live=False)
         return queryset
 
 
@@ -190,7 +202,7 @@ class ArticleIndexView(IndexView):
         return (
             super()
             .get_base_queryset()
-            .filter(alias_of__isnull=True)
+            .filter(pk__in=ArticlePage.objects.filter(alias_of__isnull=True).values("pk"))
             .select_related("category", "locale")
             .prefetch_related(
                 Prefetch(
@@ -255,7 +267,7 @@ class ArticleListingViewSet(PageListingViewSet):
         AuthorsColumn("authors", label=_("Authors")),
         LanguageColumn("language", label=_("Language")),
         PageStatusColumn("status", label=_("Status"), sort_key="live"),
-        TranslationsColumn("translations", label=_("Translations")),
+        TranslationsColumn("translations", label=_("Translations"), width="18%"),
     ]
 
     @cached_property
