@@ -172,3 +172,21 @@ def test_search_by_title_with_filters(editor, month, query):
     response = editor.get(ARTICLES, {"q": "published", **query})
     assert response.status_code == 200
     assert titles(response) == ["A published article"]
+
+
+def test_queries_do_not_grow_for_an_editor_of_a_branch(
+    client, month, english_tree, django_assert_max_num_queries
+):
+    _home, en_index = english_tree
+    branch_editor(client, en_index)
+    client.get(ARTICLES)
+    with django_assert_max_num_queries(EDITOR_QUERY_BUDGET) as few:
+        client.get(ARTICLES)
+    for n in range(10):
+        article(en_index, f"More news {n}", f"more-{n}", display_date=at(2 + n))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(ARTICLES)
+    assert "More news 9" in response.content.decode()
+
+
+EDITOR_QUERY_BUDGET = 37  # 35 when written: the page permissions too

@@ -188,3 +188,21 @@ def test_queries_do_not_grow_with_the_articles(editor, month, index, django_asse
 
 
 QUERY_BUDGET = 14  # 12 on PostgreSQL when written: sessions, user, locales, filters, articles
+
+
+def test_queries_do_not_grow_for_an_editor_of_a_branch(
+    client, month, english_tree, django_assert_max_num_queries
+):
+    _home, en_index = english_tree
+    branch_editor(client, en_index)
+    client.get(CALENDAR, MARCH)
+    with django_assert_max_num_queries(EDITOR_QUERY_BUDGET) as few:
+        client.get(CALENDAR, MARCH)
+    for n in range(10):
+        article(en_index, f"More news {n}", f"more-{n}", display_date=at(2 + n))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(CALENDAR, MARCH)
+    assert "More news 9" in response.content.decode()
+
+
+EDITOR_QUERY_BUDGET = 19  # 17 when written: the page permissions too
