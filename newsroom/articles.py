@@ -3,8 +3,7 @@ explorer, in every language, with its publication date, category, authors, langu
 and the state of its translations."""
 
 import django_filters
-from django.db.models import CharField, Exists, OuterRef, Prefetch
-from django.db.models.functions import Cast
+from django.db.models import Exists, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,7 +19,7 @@ from wagtail.admin.ui.tables.pages import (
 from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.admin.widgets.button import Button, ButtonWithDropdown
-from wagtail.models import Locale, Revision
+from wagtail.models import Locale
 
 from news.models import ArticleAuthor, ArticlePage, Author, Category
 from translations.access import editable_pages
@@ -28,7 +27,7 @@ from translations.dashboard import LIVE, RESTRICTED, Cell, build_rows
 from translations.wagtail_hooks import translate_everywhere_button
 
 from .menu import PagesMenuItem
-from .schedule import DRAFT, PUBLISHED, SCHEDULED, STATES
+from .schedule import DRAFT, PUBLISHED, SCHEDULED, STATES, approved_schedules
 
 
 def language_choices():
@@ -92,12 +91,7 @@ class ArticleFilterSet(WagtailFilterSet):
         return self.where(queryset, article_authors__author__slug=value)
 
     def filter_status(self, queryset, name, value):
-        scheduled = Exists(
-            Revision.page_revisions.filter(
-                object_id=Cast(OuterRef("pk"), output_field=CharField()),
-                approved_go_live_at__isnull=False,
-            )
-        )
+        scheduled = Exists(approved_schedules())
         if value == SCHEDULED:
             return self.where(queryset, scheduled)
         if value == PUBLISHED:
@@ -184,11 +178,13 @@ class TranslationsColumn(BaseColumn):
         context = super().get_cell_context_data(instance, parent_context)
         row = getattr(instance, "translation_row", None)
         cells = row.cells if row else []
+        known = [cell for cell in cells if cell.state != RESTRICTED]
         context.update(
             cells=cells,
-            live=sum(1 for cell in cells if cell.state == LIVE),
-            total=len(cells),
-            restricted=any(cell.state == RESTRICTED for cell in cells),
+            live=sum(1 for cell in known if cell.state == LIVE),
+            # Of the languages the user may know about: a language outside their rights is
+            # neither live nor not.
+            total=len(known),
         )
         return context
 

@@ -38,18 +38,20 @@ STATES = {
 }
 
 
+def approved_schedules():
+    """The revisions approved to go live later of the page of the outer query (one at most:
+    Wagtail clears the others when it approves one)."""
+    return Revision.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        approved_go_live_at__isnull=False,
+    )
+
+
 def with_schedule(articles):
     """``articles`` annotated with ``scheduled_at`` (the approved go-live moment, or None) and
     ``draft_display_date`` (the publication date in the latest revision, as stored text)."""
-    approved = (
-        Revision.objects.filter(
-            base_content_type=ContentType.objects.get_for_model(Page),
-            object_id=Cast(OuterRef("pk"), output_field=CharField()),
-            approved_go_live_at__isnull=False,
-        )
-        .order_by("-created_at", "-pk")
-        .values("approved_go_live_at")[:1]
-    )
+    approved = approved_schedules().order_by("-created_at", "-pk").values("approved_go_live_at")[:1]
     draft_date = Revision.objects.filter(pk=OuterRef("latest_revision_id")).values(
         date=KT("content__display_date")
     )[:1]
@@ -128,14 +130,3 @@ def placed(article):
     else:
         state, moment = DRAFT, draft_date(article)
     return Entry(article, state, timezone.localtime(moment))
-
-
-def entry_state(article):
-    """The calendar state of an article annotated with ``_approved_schedule`` (Wagtail's
-    listing annotation) or by :func:`with_schedule`."""
-    scheduled = getattr(article, "scheduled_at", None) is not None or getattr(
-        article, "_approved_schedule", False
-    )
-    if scheduled:
-        return SCHEDULED
-    return PUBLISHED if article.live else DRAFT

@@ -126,6 +126,8 @@ def test_an_editor_sees_only_what_the_page_explorer_shows_them(client, month, en
     markers = dict(re.findall(r'data-language="([\w-]+)" data-state="(\w+)"', row[2]))
     assert markers["en"] == "live"
     assert markers["ja"] == "restricted"
+    # Counted over the languages the editor may know about.
+    assert 'data-live="1" data-total="1"' in row[2]
     html = response.content.decode()
     assert "予約された記事" not in html and "公開済みの記事" not in html
 
