@@ -73,10 +73,10 @@ def between(articles, start, end):
     """``articles`` (annotated by :func:`with_schedule`) that may sit in ``[start, end)``.
 
     A draft's date is stored as ISO text with the offset it was entered in, so the database
-    compares calendar days with a day's margin each side (no offset is wider than a day);
-    :func:`placed` then places each article exactly.
+    compares calendar days with a margin of two days each side (two time zones are at most
+    26 hours apart); :func:`placed` then places each article exactly.
     """
-    low = (start - timedelta(days=1)).date().isoformat()
+    low = (start - timedelta(days=2)).date().isoformat()
     high = (end + timedelta(days=2)).date().isoformat()
     published = Q(display_date__gte=start, display_date__lt=end)
     draft = Q(draft_display_date__gte=low, draft_display_date__lt=high) | (
