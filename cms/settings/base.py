@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "consent",
     "translations",
     "webhooks",
+    "newsroom",
     "demo",
     # The project package: its migrations hold the history of models that moved to core,
     # preview and changes.

@@ -118,6 +118,11 @@ def test_listings_and_reports_do_not_name_drafts_of_another_branch(
         reverse("translations:dashboard") + "?state=missing",
         reverse("wagtail_localize:translations_report"),
         reverse("wagtail_localize:translations_report_results") + "?source_title=特ダネ",
+        reverse("newsroom_calendar"),
+        reverse("newsroom_calendar") + "?state=draft&language=ja",
+        reverse("articles:index"),
+        reverse("articles:index") + "?q=特ダネ",
+        reverse("articles:index_results") + "?status=draft",
     ]
     for url in urls:
         response = english_desk.get(url, follow=True)
