@@ -8,6 +8,7 @@ from wagtail_localize.models import StringTranslation, TranslationSource
 
 from tests.conftest import translate_page
 from tests.factories import ArticlePageFactory, paragraph, section
+from tests.translations.reviewing import mark_reviewed
 from translations.machine import OfflineTranslator
 from translations.operations import PageTranslator
 
@@ -33,6 +34,7 @@ def translate(page, *locales, machine=True):
 
 def publish_translation(page, locale):
     translation = page.get_translation(locale)
+    mark_reviewed(locale)
     translation.get_latest_revision().publish()
 
 
