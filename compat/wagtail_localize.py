@@ -137,3 +137,31 @@ def comment_segments_with(comment):
 
     get_comment.ukiyo_original = original
     StringTranslation.get_comment = get_comment
+
+
+# --- Publishing a translation from its translations ---------------------------------------------
+#
+# ``Translation.save_target(publish=True)`` writes the page from its translations, then
+# publishes it in a ``transaction.on_commit`` callback, without the user. A publication that
+# Wagtail's publish action refuses there (see ``compat.wagtail_pages.check_before_publishing``)
+# fails after the commit: in "Sync translated pages" with "Publish immediately", the first
+# refused language stops the others and the user gets Wagtail's "no permission" page. The
+# decision must come before: wagtail-localize has no hook in ``save_target``. Upstream: no
+# wagtail-localize issue asks for one yet.
+
+
+def publish_targets_only_if(may_publish):
+    """Make ``Translation.save_target(publish=True)`` save a draft instead, unless
+    ``may_publish(translation, user)`` is true."""
+    from wagtail_localize.models import Translation
+
+    original = Translation.__dict__["save_target"]
+    original = getattr(original, "ukiyo_original", original)
+
+    def save_target(self, user=None, publish=True):
+        if publish and not may_publish(self, user):
+            publish = False
+        return original(self, user=user, publish=publish)
+
+    save_target.ukiyo_original = original
+    Translation.save_target = save_target

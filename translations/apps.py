@@ -16,7 +16,7 @@ class TranslationsConfig(AppConfig):
 
         from .access import may_edit, visible_translations
         from .machine import make_machine_slug_a_slug
-        from .review import check_publication, segment_comment
+        from .review import check_publication, may_publish_translation, segment_comment
 
         # wagtail-localize's own submit and sync views check only "Can submit translations":
         # they also need the right to edit what is translated (see compat.wagtail_localize).
@@ -27,6 +27,8 @@ class TranslationsConfig(AppConfig):
         # no path publishes a translation before it is reviewed (translations.review).
         wagtail_localize.comment_segments_with(segment_comment)
         wagtail_pages.check_before_publishing(check_publication)
+        # wagtail-localize publishes a translation after the commit: it decides before.
+        wagtail_localize.publish_targets_only_if(may_publish_translation)
         # wagtail-localize's "Machine translate" button stores a slug as the service wrote it.
         post_save.connect(
             make_machine_slug_a_slug,

@@ -23,6 +23,7 @@ the transaction commits (enter :func:`publishing_unreviewed` before ``transactio
 """
 
 import contextvars
+import logging
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
@@ -37,6 +38,8 @@ from wagtail_localize.models import StringSegment, StringTranslation, Translatio
 OVERRIDE_PERMISSION = "translations.publish_unreviewed_machine_translation"
 LOG_ACTION = "translations.publish_unreviewed"
 LOG_LABEL = _("Publish with unreviewed machine translation")
+
+logger = logging.getLogger(__name__)
 
 _override = contextvars.ContextVar("publishing_unreviewed", default=None)
 
@@ -110,6 +113,29 @@ def publishing_unreviewed(user):
         yield
     finally:
         _override.reset(token)
+
+
+def may_publish_translation(translation, user):
+    """Whether ``Translation.save_target(publish=True)`` may publish (else it saves a draft).
+
+    A page translation with unreviewed machine segments is published only inside the
+    override; a snippet (no review state of its own) always is.
+    """
+    model = translation.source.specific_content_type.model_class()
+    if model is None or not issubclass(model, Page):
+        return True
+    count = unreviewed_segments(translation)
+    if not count:
+        return True
+    overriding = _override.get()
+    if overriding is not None and may_override(overriding):
+        return True
+    logger.warning(
+        "Translation %s saved as a draft, not published: %d segments to review",
+        translation.pk,
+        count,
+    )
+    return False
 
 
 def check_publication(revision, page, user):

@@ -389,6 +389,31 @@ def test_machine_state_survives_wagtail_localizes_own_sync(translator, article, 
     assert not machine_segments(locales["en"]).filter(data="新しい要約。").exists()
 
 
+def test_sync_and_publish_publishes_only_what_was_reviewed(
+    translator, article, english, locales, django_capture_on_commit_callbacks
+):
+    (french,) = machine_translate(article, locales["fr"])
+    mark_reviewed(locales["fr"])
+    source = ArticlePage.objects.get(pk=article.pk)
+    source.summary = "新しい要約。"
+    source.save_revision().publish()
+    translation = Translation.objects.get(
+        source__object_id=article.translation_key, target_locale=locales["en"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = translator.post(
+            reverse("wagtail_localize:update_translations", args=[translation.source_id]),
+            {"publish_translations": "on"},
+        )
+    assert response.status_code == 302
+    assert response["Location"] != reverse("wagtailadmin_home")
+    english.refresh_from_db()
+    french.refresh_from_db()
+    assert not english.live  # machine segments to review: saved as a draft
+    # French was reviewed; its changed summary has no translation, so it stays the old one.
+    assert french.live
+
+
 # -- slugs --------------------------------------------------------------------------------------
 
 
