@@ -200,6 +200,22 @@ def test_revision_publish_api_and_scheduling_are_refused(client, english, admin_
     assert response.status_code == 403, response.content
     assert "still need review" in response.content.decode()
 
+    # A v3 write that publishes: the same refusal, nothing published.
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    current = client.get(f"/api/v3/pages/{english.pk}/", {"version": "draft"}, **auth)
+    assert current.status_code == 200, current.content
+    response = client.patch(
+        f"/api/v3/pages/{english.pk}/",
+        json.dumps({"meta": {"type": "news.ArticlePage", "action": "publish"}}),
+        content_type="application/json",
+        HTTP_IF_MATCH=current["ETag"],
+        **auth,
+    )
+    assert response.status_code == 403, response.content
+    assert "still need review" in response.content.decode()
+    english.refresh_from_db()
+    assert not english.live
+
     # Scheduling is publishing: refused when asked, so nothing is ever scheduled unreviewed.
     english.go_live_at = timezone.now() + timedelta(days=1)
     with pytest.raises(UnreviewedMachineTranslation):
