@@ -18,8 +18,10 @@ A scheduled publication is checked when it is scheduled, not again when
 ``publish_scheduled`` makes it live: that command has nobody to tell.
 
 wagtail-localize publishes a translation (``Translation.save_target(publish=True)``) in a
-``transaction.on_commit`` callback, without the user: the override must still be in force when
-the transaction commits (enter :func:`publishing_unreviewed` before ``transaction.atomic``).
+``transaction.on_commit`` callback, without the user, where a refusal could not be answered:
+``save_target`` decides before (:func:`may_publish_translation`, through
+``compat.wagtail_localize.publish_targets_only_if``) and saves a draft when it may not publish.
+The override view saves the draft and publishes it itself, as its user.
 """
 
 import contextvars
