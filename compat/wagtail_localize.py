@@ -113,3 +113,55 @@ def restrict_translations_report(visible):
 
     get_visible_queryset.ukiyo_unrestricted = get_queryset
     TranslationsReportView.get_queryset = get_visible_queryset
+
+
+# --- What the translation editor says of each segment -------------------------------------------
+#
+# The editor (React) shows each segment's ``StringTranslation.get_comment()``: "Machine
+# translated on <date>" or "Translated with <tool> on <date>" for a machine translation, and
+# "Translated manually on <date>" for one a translator saved, without saying that machine text
+# still needs a translator, nor who checked it. The serializer reads the method by name
+# (``ReadOnlyField(source="get_comment")``) and the editor has no hook for it. Upstream: no
+# wagtail-localize issue asks for it yet.
+
+
+def comment_segments_with(comment):
+    """Make the translation editor show ``comment(string_translation)`` for each segment."""
+    from wagtail_localize.models import StringTranslation
+
+    original = StringTranslation.__dict__["get_comment"]
+    original = getattr(original, "ukiyo_original", original)
+
+    def get_comment(self):
+        return comment(self)
+
+    get_comment.ukiyo_original = original
+    StringTranslation.get_comment = get_comment
+
+
+# --- Publishing a translation from its translations ---------------------------------------------
+#
+# ``Translation.save_target(publish=True)`` writes the page from its translations, then
+# publishes it in a ``transaction.on_commit`` callback, without the user. A publication that
+# Wagtail's publish action refuses there (see ``compat.wagtail_pages.check_before_publishing``)
+# fails after the commit: in "Sync translated pages" with "Publish immediately", the first
+# refused language stops the others and the user gets Wagtail's "no permission" page. The
+# decision must come before: wagtail-localize has no hook in ``save_target``. Upstream: no
+# wagtail-localize issue asks for one yet.
+
+
+def publish_targets_only_if(may_publish):
+    """Make ``Translation.save_target(publish=True)`` save a draft instead, unless
+    ``may_publish(translation, user)`` is true."""
+    from wagtail_localize.models import Translation
+
+    original = Translation.__dict__["save_target"]
+    original = getattr(original, "ukiyo_original", original)
+
+    def save_target(self, user=None, publish=True):
+        if publish and not may_publish(self, user):
+            publish = False
+        return original(self, user=user, publish=publish)
+
+    save_target.ukiyo_original = original
+    Translation.save_target = save_target

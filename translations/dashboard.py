@@ -18,6 +18,11 @@ A cell's state, for an article in a language:
 - ``restricted``: the user may edit neither the article nor a page in that language, so the
   cell says nothing about it (see :func:`build_rows`). Not a state to filter by.
 
+Beside its state, a synced translation's cell counts its machine-translated segments nobody has
+reviewed yet (``to_review``, see ``translations.review``) and says whether it is machine
+translation only, partly reviewed or reviewed (``review``); the filter ``needs_review`` keeps
+the articles with a cell that has any.
+
 The queries do not depend on how many articles or languages are shown: the pages of the
 articles' translation keys (and which of them the user may edit), their ``TranslationSource``
 rows, their ``Translation`` rows, the segment count per source, the translated-segment count and
@@ -28,11 +33,12 @@ translation (``TranslationLog``).
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 from wagtail_localize.models import (
     StringSegment,
+    StringTranslation,
     Translation,
     TranslationLog,
     TranslationSource,
@@ -54,6 +60,19 @@ STATES = {
 }
 LABELS = {**STATES, RESTRICTED: _("No access")}
 
+#: not a state: the cells with machine-translated segments to review
+NEEDS_REVIEW = "needs_review"
+FILTERS = {**STATES, NEEDS_REVIEW: _("Needs review")}
+
+MACHINE_ONLY = "machine_only"
+PARTLY_REVIEWED = "partly_reviewed"
+REVIEWED = "reviewed"
+REVIEW_LABELS = {
+    MACHINE_ONLY: _("Machine translation only"),
+    PARTLY_REVIEWED: _("Partly reviewed"),
+    REVIEWED: _("Reviewed"),
+}
+
 
 @dataclass
 class Cell:
@@ -64,10 +83,18 @@ class Cell:
     percent: int | None = None
     #: a live page with changes (a draft, or a synced update) waiting to be published
     unpublished_changes: bool = False
+    #: machine-translated segments nobody has reviewed (synced translations only)
+    to_review: int = 0
+    #: MACHINE_ONLY, PARTLY_REVIEWED or REVIEWED; None when nothing is translated or not synced
+    review: str | None = None
 
     @property
     def label(self):
         return LABELS[self.state]
+
+    @property
+    def review_label(self):
+        return REVIEW_LABELS.get(self.review, "")
 
 
 @dataclass
@@ -82,6 +109,8 @@ class Row:
     title_language: str = ""
 
     def has_state(self, state):
+        if state == NEEDS_REVIEW:
+            return any(cell.to_review for cell in self.cells)
         return any(cell.state == state for cell in self.cells)
 
 
@@ -149,6 +178,7 @@ def build_rows(articles, locales, editable=None):
         .values_list("source_id", "total")
     )
     done = defaultdict(int)
+    machine = defaultdict(int)
     last_translated = {}
     translated = (
         StringSegment.objects.filter(
@@ -158,11 +188,23 @@ def build_rows(articles, locales, editable=None):
             string__translations__has_error=False,
         )
         .values("source_id", "string__translations__locale_id")
-        .annotate(done=Count("id"), last=Max("string__translations__updated_at"))
-        .values_list("source_id", "string__translations__locale_id", "done", "last")
+        .annotate(
+            done=Count("id"),
+            machine=Count(
+                "id",
+                filter=Q(
+                    string__translations__translation_type=(
+                        StringTranslation.TRANSLATION_TYPE_MACHINE
+                    )
+                ),
+            ),
+            last=Max("string__translations__updated_at"),
+        )
+        .values_list("source_id", "string__translations__locale_id", "done", "machine", "last")
     )
-    for source_id, locale_id, count, last in translated:
+    for source_id, locale_id, count, machine_count, last in translated:
         done[source_id, locale_id] = count
+        machine[source_id, locale_id] = machine_count
         last_translated[source_id, locale_id] = last
     written = {
         (source_id, locale_id): last
@@ -191,7 +233,15 @@ def build_rows(articles, locales, editable=None):
             record = records.get((source["id"], locale.pk)) if source else None
             row.cells.append(
                 cell_state(
-                    article, locale, page, source, record, totals, done, written, last_translated
+                    article,
+                    locale,
+                    page,
+                    source,
+                    record,
+                    totals,
+                    (done, machine),
+                    written,
+                    last_translated,
                 )
             )
         rows.append(row)
@@ -202,7 +252,8 @@ def own_row(article):
     return Row(article, title=article.get_admin_display_title(), title_language="")
 
 
-def cell_state(article, locale, page, source, record, totals, done, written, last_translated):
+def cell_state(article, locale, page, source, record, totals, counts, written, last_translated):
+    done, machine = counts
     if page is None or page["alias_of_id"] is not None:
         return Cell(locale, MISSING, source_id=source["id"] if source else None)
     cell = Cell(locale, LIVE if page["live"] else DRAFT, page_id=page["id"])
@@ -213,6 +264,14 @@ def cell_state(article, locale, page, source, record, totals, done, written, las
     total = totals.get(source["id"], 0)
     translated = done[source["id"], locale.pk]
     cell.percent = 100 if total == 0 else min(100, translated * 100 // total)
+    cell.to_review = machine[source["id"], locale.pk]
+    if translated:
+        if cell.to_review >= translated:
+            cell.review = MACHINE_ONLY
+        elif cell.to_review:
+            cell.review = PARTLY_REVIEWED
+        else:
+            cell.review = REVIEWED
     # Segments translated (by a translator or a machine) after the page was last written from
     # its translations: work that readers of the live page do not see yet.
     last_written = written.get((source["id"], locale.pk))

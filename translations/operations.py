@@ -38,6 +38,8 @@ from wagtail_localize.models import (
 )
 from wagtail_localize.strings import StringValue, validate_translation_links
 
+from .machine import machine_slug
+
 logger = logging.getLogger(__name__)
 
 CREATED = "created"
@@ -85,12 +87,14 @@ def machine_translate(translation, translator, user=None):
         StringSegment.objects.filter(source=source)
         .annotate(done=Exists(existing))
         .filter(done=False)
-        .select_related("string")
+        .select_related("string", "context")
         .order_by("order")
     )
     places = defaultdict(list)
     for segment in segments:
-        places[segment.string.as_value()].append((segment.string_id, segment.context_id))
+        places[segment.string.as_value()].append(
+            (segment.string_id, segment.context_id, segment.context.path)
+        )
     if not places:
         return 0
 
@@ -105,13 +109,14 @@ def machine_translate(translation, translator, user=None):
                 translation_of_id=string_id,
                 locale=locale,
                 context_id=context_id,
-                data=result.data,
+                # A slug segment becomes a slug (see translations.machine.machine_slug).
+                data=machine_slug(result.data, string.data) if path == "slug" else result.data,
                 translation_type=StringTranslation.TRANSLATION_TYPE_MACHINE,
                 tool_name=str(translator.display_name),
                 last_translated_by=user,
                 has_error=not is_valid_translation(string.data, result.data),
             )
-            for string_id, context_id in string_places
+            for string_id, context_id, path in string_places
         ]
     # One insert instead of a get_or_create per segment; a translation someone saved meanwhile
     # wins (the unique constraint on locale, string and context makes the insert skip it).

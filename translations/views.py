@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -17,8 +17,9 @@ from wagtail_localize.machine_translators import get_machine_translator
 
 from news.models import ArticlePage
 
+from . import review
 from .access import editable_pages
-from .dashboard import MISSING, OUTDATED, RESTRICTED, STATES, build_rows
+from .dashboard import FILTERS, MISSING, OUTDATED, RESTRICTED, build_rows
 from .forms import TranslatePagesForm, site_locales
 from .operations import (
     CREATED,
@@ -246,7 +247,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                 % {"code": language_code},
             )
         state = self.request.GET.get("state", "")
-        if state and state not in STATES:
+        if state and state not in FILTERS:
             messages.warning(
                 self.request,
                 _("There is no state “%(state)s” to filter by: showing every state.")
@@ -305,7 +306,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             columns=columns,
             language=language,
             state=state,
-            states=STATES,
+            states=FILTERS,
             rows=page.object_list,
             page_obj=page,
             items=page,
@@ -331,3 +332,72 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             return f"{url}?{urlencode({'next': next_url})}"
         # A synced translation opens in wagtail-localize's translation editor.
         return reverse("wagtailadmin_pages:edit", args=[cell.page_id])
+
+
+class PublishUnreviewedView(WagtailAdminTemplateMixin, TemplateView):
+    """Publish a translation that still holds unreviewed machine text: the explicit override.
+
+    Only for a user with the override permission (``translations.review``) who may publish
+    the page; the publication is logged in the page's history with the number of segments.
+    """
+
+    template_name = "translations/publish_unreviewed.html"
+    page_title = gettext_lazy("Publish without review")
+    header_icon = "warning"
+    breadcrumbs_items = []
+
+    def dispatch(self, request, page_id):
+        self.page = get_object_or_404(Page, pk=page_id).specific
+        if not (
+            review.may_override(request.user)
+            and self.page.permissions_for_user(request.user).can_publish()
+        ):
+            raise PermissionDenied
+        self.translation = review.synced_translation(self.page)
+        if self.translation is None:
+            raise Http404
+        self.count = review.unreviewed_segments(self.translation)
+        self.edit_url = reverse("wagtailadmin_pages:edit", args=[self.page.pk])
+        if not self.count:
+            messages.info(request, _("Every machine-translated segment has been reviewed."))
+            return redirect(self.edit_url)
+        return super().dispatch(request, page_id)
+
+    def get_page_subtitle(self):
+        return self.page.get_admin_display_title()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page=self.page,
+            language=self.page.locale.get_display_name(),
+            count=self.count,
+            edit_url=self.edit_url,
+            **kwargs,
+        )
+
+    def post(self, request, page_id):
+        try:
+            # save_target(publish=True) would publish after the commit, as nobody: write the
+            # draft from the translations, then publish it as this user, in the override.
+            with transaction.atomic(), review.publishing_unreviewed(request.user):
+                self.translation.save_target(user=request.user, publish=False)
+                self.page.get_latest_revision().publish(user=request.user)
+        except ValidationError as error:
+            messages.error(
+                request,
+                _("The translation could not be published: %(error)s")
+                % {"error": "; ".join(error.messages)},
+            )
+        else:
+            messages.warning(
+                request,
+                ngettext(
+                    "'%(title)s' published with %(count)d machine-translated segment nobody "
+                    "has reviewed; this is recorded in the page's history.",
+                    "'%(title)s' published with %(count)d machine-translated segments nobody "
+                    "has reviewed; this is recorded in the page's history.",
+                    self.count,
+                )
+                % {"title": self.page.get_admin_display_title(), "count": self.count},
+            )
+        return redirect(self.edit_url)

@@ -30,6 +30,7 @@ from tests.factories import (
     reference,
     section,
 )
+from tests.translations.reviewing import mark_reviewed
 from translations.machine import OfflineTranslator
 from translations.operations import PageTranslator
 
@@ -237,6 +238,7 @@ def test_a_v3_patch_leaves_every_other_segment_translation_attached(
     sync. Only the changed paragraph needs translating again."""
     en = locales["en"]
     PageTranslator([en], machine_translator=OfflineTranslator({})).translate_page(article)
+    mark_reviewed(en)
     article.get_translation(en).save_revision().publish()
     source = TranslationSource.objects.get(object_id=article.translation_key, locale=article.locale)
     before = segment_translations(source, en)
@@ -276,6 +278,7 @@ def translated_article(article, locales, english_tree):
     """The article translated into English, the translation live, every segment translated."""
     en = locales["en"]
     PageTranslator([en], machine_translator=OfflineTranslator({})).translate_page(article)
+    mark_reviewed(en)
     article.get_translation(en).save_revision().publish()
     source = TranslationSource.objects.get(object_id=article.translation_key, locale=article.locale)
     before = segment_translations(source, en)

@@ -1,9 +1,21 @@
-"""compat.wagtail_pages: a slug made from the title keeps every script."""
+"""compat.wagtail_pages: a slug made from the title keeps every script; a check before every
+publication of a page."""
 
 import inspect
 
+import pytest
+from django.core.exceptions import PermissionDenied
+from wagtail.actions import action_registry
+from wagtail.actions.publish_page_revision import PublishPageRevisionAction
+from wagtail.actions.publish_revision import PublishRevisionAction
+from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
+from wagtail.admin.views.pages.edit import EditView
+from wagtail.api.v3.routers import pages as api_pages
+from wagtail.management.commands import publish_scheduled
 from wagtail.models import Page
+from wagtail_localize.models import TranslationSource
 
+from compat import wagtail_pages as compat_pages
 from home.models import StandardPage
 
 
@@ -31,3 +43,58 @@ def test_ukiyos_pages_keep_them(home):
     page._cached_parent_obj = home
     page.minimal_clean()
     assert page.slug == "हिंदी-समाचार"
+
+
+# -- check_before_publishing ------------------------------------------------------------------
+
+
+def test_every_page_publication_still_runs_the_publish_actions_check():
+    """The check rides on PublishPageRevisionAction.check: if a publication path stops going
+    through execute() -> check(), or the edit view stops using the action, the rule that no
+    unreviewed machine translation is published has a hole: revisit compat.wagtail_pages."""
+    assert "self.check(" in inspect.getsource(PublishRevisionAction.execute)
+    assert "PublishPageRevisionAction(" in inspect.getsource(Page.publish)
+    assert "PublishPageRevisionAction(" in inspect.getsource(EditView.publish_action)
+    assert ".publish(" in inspect.getsource(PublishBulkAction.execute_action)
+    assert "rp.publish(" in inspect.getsource(publish_scheduled.Command)
+    assert action_registry.get_action_class(Page, "publish") is PublishPageRevisionAction
+    # The API's publish action and wagtail-localize's save_target use the same paths.
+    assert 'action_registry.get_action_class(Page, "publish")' in inspect.getsource(
+        api_pages.publish
+    )
+    assert "new_revision.publish" in inspect.getsource(
+        TranslationSource.create_or_update_translation
+    )
+
+
+def test_the_check_runs_even_when_permission_checks_are_skipped(home, monkeypatch):
+    calls = []
+    compat_pages.check_before_publishing(lambda *args: calls.append(args))
+    try:
+        revision = home.save_revision()
+        PublishPageRevisionAction(revision).execute(skip_permission_checks=True)
+        assert len(calls) == 1
+        assert calls[0][0] == revision and calls[0][1].pk == home.pk and calls[0][2] is None
+    finally:
+        # Back to ukiyo's own check (the translations app's).
+        from translations.review import check_publication
+
+        compat_pages.check_before_publishing(check_publication)
+
+
+def test_a_refusal_stops_the_publication(home):
+    def refuse(revision, page, user):
+        raise PermissionDenied("no")
+
+    home.title = "Not published"
+    revision = home.save_revision()
+    compat_pages.check_before_publishing(refuse)
+    try:
+        with pytest.raises(PermissionDenied):
+            revision.publish()
+    finally:
+        from translations.review import check_publication
+
+        compat_pages.check_before_publishing(check_publication)
+    home.refresh_from_db()
+    assert home.title != "Not published"

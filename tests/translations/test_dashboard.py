@@ -8,6 +8,7 @@ from wagtail_localize.models import StringTranslation, TranslationSource
 
 from tests.conftest import translate_page
 from tests.factories import ArticlePageFactory, paragraph, section
+from tests.translations.reviewing import mark_reviewed
 from translations.machine import OfflineTranslator
 from translations.operations import PageTranslator
 
@@ -33,6 +34,7 @@ def translate(page, *locales, machine=True):
 
 def publish_translation(page, locale):
     translation = page.get_translation(locale)
+    mark_reviewed(locale)
     translation.get_latest_revision().publish()
 
 
@@ -191,6 +193,44 @@ def test_articles_are_paginated(translator, index):
         assert translator.get(DASHBOARD, {"p": bad}).status_code == 200
 
 
+def test_machine_only_partly_reviewed_and_reviewed_are_told_apart(
+    translator, index, locales, django_capture_on_commit_callbacks
+):
+    en, fr, de = locales["en"], locales["fr"], locales["de"]
+    with django_capture_on_commit_callbacks(execute=True):
+        article = small_article(index, 1)
+        translate(article, en, fr, de)
+        untouched = small_article(index, 2)
+        translate(untouched, en, machine=False)
+    segments = TranslationSource.objects.get(object_id=article.translation_key).stringsegment_set
+    total = segments.count()
+    mark_reviewed(de)
+    # An English translator reviews the title (saves it, changed or not).
+    StringTranslation.objects.filter(
+        locale=en, context__object_id=article.translation_key, context__path="title"
+    ).update(translation_type=StringTranslation.TRANSLATION_TYPE_MANUAL)
+
+    response = translator.get(DASHBOARD)
+    row = next(row for row in response.context["rows"] if row.article.pk == article.pk)
+    cells = {cell.locale.language_code: cell for cell in row.cells}
+    assert (cells["fr"].review, cells["fr"].to_review) == ("machine_only", total)
+    assert (cells["en"].review, cells["en"].to_review) == ("partly_reviewed", total - 1)
+    assert (cells["de"].review, cells["de"].to_review) == ("reviewed", 0)
+    # The state is the same "Draft" for all three: the review says what kind of draft.
+    assert {cells[code].state for code in ("en", "fr", "de")} == {"draft"}
+    html = response.content.decode()
+    assert f'data-review="machine_only" data-to-review="{total}"' in html
+    assert f"Machine translation only · {total} to review" in " ".join(html.split())
+    assert f"Partly reviewed · {total - 1} to review" in " ".join(html.split())
+    other = next(row for row in response.context["rows"] if row.article.pk == untouched.pk)
+    assert other.cells[0].review is None  # nothing translated yet: nothing to review
+
+    filtered = translator.get(DASHBOARD, {"state": "needs_review"})
+    assert [row.article.pk for row in filtered.context["rows"]] == [article.pk]
+    only_german = translator.get(DASHBOARD, {"state": "needs_review", "language": "de"})
+    assert only_german.context["rows"] == []
+
+
 def newsroom_of(index, locales, count, start=0):
     en, fr = locales["en"], locales["fr"]
     for n in range(start, start + count):
@@ -212,7 +252,13 @@ def dashboard_queries(client, **query):
     return len(queries), len(response.context["rows"])
 
 
-QUERIES = [{}, {"state": "in_progress"}, {"language": "en", "state": "draft"}, {"p": "2"}]
+QUERIES = [
+    {},
+    {"state": "in_progress"},
+    {"language": "en", "state": "draft"},
+    {"state": "needs_review"},
+    {"p": "2"},
+]
 
 
 def test_the_query_count_does_not_grow_with_the_articles(

@@ -15,6 +15,7 @@ from wagtail_localize.strings import StringValue
 
 from news.models import ArticlePage, Category
 from tests.conftest import translate_page
+from tests.translations.reviewing import machine_segments, mark_reviewed
 from translations.machine import OfflineTranslator
 
 
@@ -90,16 +91,20 @@ def test_an_article_becomes_machine_translated_drafts_in_two_languages(
         assert page.live is False
         assert page.has_unpublished_changes is True
         assert page.alias_of_id is None
-        marker = f"[MT ja→{locale.language_code}] "
-        assert page.title == marker + article.title
+        # The offline translator copies the source, unmarked; the state is in the database.
+        assert page.title == article.title
         texts = text_segments(page)
-        assert len(texts) == len(text_segments(article)) > 10
-        assert all(text.startswith(marker) for text in texts), texts
+        assert texts == text_segments(article) and len(texts) > 10
+        assert not any("[MT" in text for text in texts), texts
+        assert machine_segments(locale).count() >= len(texts)
+        assert not StringTranslation.objects.filter(locale=locale).exclude(
+            translation_type=StringTranslation.TRANSLATION_TYPE_MACHINE
+        )
         # Synchronised fields are the source's; links point at the snippets' translations.
         # (to the millisecond: wagtail-localize copies it through JSON)
         assert abs(page.display_date - article.display_date).total_seconds() < 0.001
         assert page.category.locale == locale
-        assert page.category.name == marker + "宇宙"
+        assert page.category.name == "宇宙"
         assert [a.author.locale for a in page.article_authors.all()] == [locale]
         translation = Translation.objects.get(
             source__object_id=article.translation_key, target_locale=locale
@@ -178,9 +183,10 @@ def test_running_it_again_syncs_existing_translations_and_adds_new_languages(
     assert json.loads(source.content_json)["summary"] == "新しい要約。"
     en_page = article.get_translation(en).specific
     assert en_page.title == "Construction of a lunar base begins"
-    assert en_page.summary == "[MT ja→en] 新しい要約。"
+    assert en_page.summary == "新しい要約。"
+    assert machine_segments(en).filter(data="新しい要約。").exists()
     assert en_page.live is False
-    assert article.get_translation(th).specific.summary == "[MT ja→th] 新しい要約。"
+    assert article.get_translation(th).specific.summary == "新しい要約。"
 
 
 def test_a_live_translation_is_not_changed_but_its_new_segments_are_ready(
@@ -189,6 +195,7 @@ def test_a_live_translation_is_not_changed_but_its_new_segments_are_ready(
     en = locales["en"]
     submit(translator, article, [en], capture=django_capture_on_commit_callbacks)
     en_page = article.get_translation(en)
+    mark_reviewed(en)
     en_page.get_latest_revision().publish()
     en_page.refresh_from_db()
     live_title = en_page.title
@@ -200,10 +207,10 @@ def test_a_live_translation_is_not_changed_but_its_new_segments_are_ready(
     assert any("1 updated from the source" in m for m in messages_of(response))
     en_page.refresh_from_db()
     assert en_page.live and not en_page.has_unpublished_changes
-    assert en_page.specific.summary != "[MT ja→en] 新しい要約。"
+    assert en_page.specific.summary != "新しい要約。"
     assert en_page.title == live_title
-    # The translator finds the new segment machine-translated in the editor, ready to publish.
-    assert StringTranslation.objects.filter(locale=en, data="[MT ja→en] 新しい要約。").exists()
+    # The translator finds the new segment machine-translated in the editor, to review.
+    assert machine_segments(en).get().data == "新しい要約。"
 
 
 def test_a_page_written_by_hand_in_a_language_is_left_alone(
@@ -219,7 +226,7 @@ def test_a_page_written_by_hand_in_a_language_is_left_alone(
     handmade.refresh_from_db()
     assert handmade.title == "Von Hand geschrieben"
     assert any("1 page left alone (Deutsch)" in m for m in messages_of(response))
-    assert article.get_translation(locales["en"]).title.startswith("[MT ja→en]")
+    assert machine_segments(locales["en"]).exists()
 
 
 def test_a_whole_section_is_translated_parents_first(
@@ -243,7 +250,7 @@ def test_a_whole_section_is_translated_parents_first(
         for page in (article, second):
             translated = page.get_translation(locale)
             assert translated.get_parent().pk == en_index.pk
-            assert translated.title.startswith(f"[MT ja→{locale.language_code}]")
+            assert translated.title == page.title
             assert not translated.live
 
 
