@@ -21,13 +21,13 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from api.images import SRCSET_SPECS, ResponsiveImageField
+from compat.wagtail_pages import publish_action_holding_dates
 from core.models import BasePage
 from core.rich_text import resolved_page_links
 
 from .blocks import ArticleBodyBlock, ReferencesBlock
 from .citations import beyond_references
 from .forms import ArticlePageForm
-from .publishing import PublishAtTheDates
 from .serializers import AuthorsField, CategoryField, LanguageField, TagNamesField
 
 # Renditions every listing card and article header uses; prefetched together.
@@ -483,7 +483,7 @@ class ArticlePage(BasePage):
     ):
         # Every way of publishing (the admin, API writes, translations, workflows, scheduled
         # publishing) comes here or to Page's publish action, which news replaces by the same.
-        return PublishAtTheDates(
+        return publish_action_holding_dates()(
             revision,
             user=user,
             changed=changed,

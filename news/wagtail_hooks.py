@@ -4,8 +4,9 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from compat.wagtail_pages import publish_action_holding_dates
+
 from .models import Author, Category
-from .publishing import PublishAtTheDates
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -44,5 +45,5 @@ register_snippet(NewsroomViewSetGroup)
 @hooks.register("register_actions")
 def publish_at_the_dates(registry):
     """The v3 API publishes through the action registered for ``Page``: the same rule as
-    ``ArticlePage.publish`` (see ``news.publishing``)."""
-    registry.register(Page, PublishAtTheDates)
+    ``ArticlePage.publish`` (see ``compat.wagtail_pages.publish_action_holding_dates``)."""
+    registry.register(Page, publish_action_holding_dates())

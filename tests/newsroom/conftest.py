@@ -47,11 +47,16 @@ def schedule(page, moment):
 def live_in_the_future(page):
     """``page`` live although its publication date is still to come.
 
-    Publishing never makes such a page live (news.publishing: it is scheduled for its date);
+    Publishing never makes such a page live (it is scheduled for its date);
     the factory writes its pages live directly, and so does this for a translation, so that
     one month of 2031 can hold live, scheduled and draft articles alike.
     """
-    type(page).objects.filter(pk=page.pk).update(live=True, go_live_at=None)
+    revision = page.latest_revision
+    revision.approved_go_live_at = None
+    revision.save(update_fields=["approved_go_live_at"])
+    type(page).objects.filter(pk=page.pk).update(
+        live=True, go_live_at=None, live_revision=revision, has_unpublished_changes=False
+    )
     page.refresh_from_db()
     return page
 
