@@ -13,6 +13,8 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control
 
+from . import editing
+
 security_logger = logging.getLogger("django.security.RequestDataTooBig")
 
 
@@ -92,6 +94,31 @@ class RequestBodyLimitMiddleware:
                 handler = get_resolver(get_urlconf()).resolve_error_handler(400)
                 return handler(request, exception)
         return self.get_response(request)
+
+
+class EditorBackgroundMiddleware:
+    """Mark the page editor's background requests (autosave, the preview panel's checks) for
+    the blocks' validation: a half-written section does not pause autosave (``core.editing``).
+
+    The mark is set once the view is known and cleared when the response is done, so nothing
+    after this request (another request served by the same thread) sees it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = editing.mark_background(False)
+        try:
+            return self.get_response(request)
+        finally:
+            editing.unmark(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and editing.is_background(request, match.view_name):
+            editing.mark_background(True)
+        return None
 
 
 def declared_length(request):
