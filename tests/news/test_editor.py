@@ -366,6 +366,26 @@ def test_the_preview_of_a_half_written_section_is_available(editor, index):
     assert response.json() == {"is_valid": True, "is_available": True}
 
 
+def test_the_preview_may_be_shown_in_the_admins_frame(editor, index):
+    """The preview panel frames the page (and the Checks panel reads its text there): the
+    page's policy, made for readers, lets the admin frame it."""
+    article = ArticlePageFactory(parent=index, slug="landing")
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[article.pk])
+    editor.post(url, article_data([section("着陸", paragraph("着陸した。", "1"))], 2))
+
+    response = editor.get(f"{url}?in_preview_panel=true")
+
+    assert response.status_code == 200
+    assert "着陸した。" in response.content.decode()
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy
+    assert "frame-ancestors 'none'" not in policy
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    # A reader's page is still not to be framed by anyone.
+    article.save_revision().publish()
+    assert "frame-ancestors 'none'" in editor.get(article.url)["Content-Security-Policy"]
+
+
 def test_a_block_outside_a_form_leaves_citations_to_the_page(english):
     # Without a form there is no reference list to check against: the page's clean() does it.
     assert CitationsBlock().clean("7") == [7]
