@@ -75,7 +75,9 @@ class CitationsField(forms.CharField):
         if not CITATION_NUMBER.fullmatch(typed):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         negative = typed[0] in "-−"
-        digits = typed.lstrip("+-−").lstrip("0") or "0"
+        # Digits of any script as ASCII ("२" is 2), without leading zeros.
+        digits = "".join(str(unicodedata.decimal(digit)) for digit in typed.lstrip("+-−"))
+        digits = digits.lstrip("0") or "0"
         shown = ("-" if negative else "") + digits[:12] + ("…" if len(digits) > 12 else "")
         if negative or digits == "0":
             raise ValidationError(

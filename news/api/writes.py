@@ -6,13 +6,15 @@ Taught to ``api.v3.bodies`` by ``news.apps``:
 - Source numbers are a list of whole numbers from 1 to ``MAX_SOURCE_NUMBER``: each wrong
   entry is named by its path.
 - Every cited number must be in the reference list the page will have (``news.citations``,
-  the rule the admin applies in ``ArticlePage.clean``). Checked here, with the path of each
-  citation, because the model reports on ``body`` and a form without the body (a PATCH of
-  ``references`` alone) cannot show that error, and Wagtail then fails.
+  the rule the admin's form applies at each citing block, ``news.forms``). Checked here, with
+  the path of each citation, because a PATCH narrows the form to the fields it sends: a PATCH
+  of ``references`` alone has no body to report the error at, so it is named on
+  ``references``.
 
-Wagtail's ``api_base_form_class`` (a page type's own form for API writes) cannot carry these
-rules: a form error names a field, never a path inside a StreamField, and a PATCH narrows the
-form to the fields it sends.
+Wagtail's form for API writes (the page type's own, ``news.forms.ArticlePageForm``) reports
+errors by field; the checker reports them with their paths inside the StreamFields, before
+the form runs, and runs Wagtail's block validation beside these rules so that one answer
+names every mistake.
 
 API messages are English, like Wagtail's.
 """

@@ -226,6 +226,7 @@ def test_source_numbers_are_read_in_any_script(typed, numbers):
     [
         ("0", "Source numbers start at 1: 0 is not a source."),
         ("０", "Source numbers start at 1: 0 is not a source."),
+        ("०", "Source numbers start at 1: 0 is not a source."),  # a Devanagari zero
         ("1, -2", "Source numbers start at 1: -2 is not a source."),
         ("－３", "Source numbers start at 1: -3 is not a source."),
         ("10000", "Source numbers go up to 9999: 10000 is not a source."),
@@ -238,6 +239,7 @@ def test_source_numbers_are_read_in_any_script(typed, numbers):
     ids=[
         "zero",
         "full-width-zero",
+        "devanagari-zero",
         "negative",
         "full-width-minus",
         "too-large",
