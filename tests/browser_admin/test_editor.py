@@ -47,10 +47,15 @@ def add_paragraph(page, section, position, text, sources=""):
     content.locator("button.c-sf-add-button").last.click()
     page.get_by_role("option", name="段落", exact=True).click()
     prefix = f"body-{section}-value-content-{position}-value"
-    page.locator(f"input[name='{prefix}-text']").locator("xpath=..").locator(
-        "[contenteditable=true]"
-    ).click()
+    editor = (
+        page.locator(f"input[name='{prefix}-text']")
+        .locator("xpath=..")
+        .locator("[contenteditable=true]")
+    )
+    editor.click()
+    expect(editor).to_be_focused()
     page.keyboard.type(text)
+    expect(editor).to_contain_text(text)
     page.fill(f"input[name='{prefix}-sources']", sources)
 
 
@@ -164,6 +169,8 @@ def test_an_abandoned_new_article_leaves_nothing_behind(admin):
     add_section(again, 0, "本文")
     add_paragraph(again, 0, 0, "改めて書いた記事。")
     publish(again)
+    # No error anywhere (a slug "already in use" would be one), and the page is created.
+    expect(again.locator(".w-field__errors:has(.error-message)")).to_have_count(0)
     expect(again.locator(".messages")).to_contain_text("書きかけの記事")
     expect(again.locator(".messages")).not_to_contain_text("slug")
 
