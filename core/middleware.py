@@ -6,12 +6,15 @@ What only the API needs runs as decorators of the API's own views (``api.views``
 
 import logging
 
+from csp.constants import SELF
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control
+
+from . import editing
 
 security_logger = logging.getLogger("django.security.RequestDataTooBig")
 
@@ -94,6 +97,31 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
+class EditorBackgroundMiddleware:
+    """Mark the page editor's background requests (autosave, the preview panel's checks) for
+    the blocks' validation: a half-written section does not pause autosave (``core.editing``).
+
+    The mark is set once the view is known and cleared when the response is done, so nothing
+    after this request (another request served by the same thread) sees it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = editing.mark_background(False)
+        try:
+            return self.get_response(request)
+        finally:
+            editing.unmark(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and editing.is_background(request, match.view_name):
+            editing.mark_background(True)
+        return None
+
+
 def declared_length(request):
     """The body's length as the client declared it (0 when missing or malformed)."""
     try:
@@ -132,6 +160,11 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             directives = self.area_directives(request, response)
             if directives is not None:
                 parts.config = directives
+        if getattr(request, "is_dummy", False):
+            # A page rendered for the admin's preview (Wagtail's dummy request, run through
+            # the middleware): the preview panel shows it in a frame of the admin, and the
+            # Checks panel reads its text from there.
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": [SELF]}
         return parts
 
 

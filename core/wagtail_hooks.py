@@ -1,9 +1,12 @@
+from django.http import JsonResponse
 from django.templatetags.static import static
 from django.utils.html import escape, format_html
+from django.utils.translation import gettext
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.rich_text.pages import PageLinkHandler
 
+from . import editing
 from .models import FooterLinks
 from .rich_text import resolved_hrefs
 
@@ -33,3 +36,33 @@ def resolve_page_links_in_bulk(features):
 def date_pickers_off_the_buttons():
     # The admin's date pickers never cover a dialog's Save button or the save bar.
     return format_html('<script src="{}"></script>', static("core/date-pickers.js"))
+
+
+@hooks.register("insert_editor_js")
+def editor_js():
+    """The editor's additions: no autosave of a new page, the character count in Checks."""
+    return format_html('<script src="{}" defer></script>', static("core/editor.js"))
+
+
+@hooks.register("before_create_page")
+def refuse_autosave_of_a_new_page(request, parent_page, page_class):
+    """A new page is created when the editor saves it, never by autosave.
+
+    Wagtail's autosave would create the page at the first pause in typing, so that an
+    abandoned form leaves a draft in the page tree whose slug blocks the next attempt. The
+    editor's script turns autosave off on the create view (``core/static/core/editor.js``);
+    this refuses the request of a page that still sends one (an old tab, a script that did
+    not load).
+    """
+    if editing.is_autosave(request):
+        return JsonResponse(
+            {
+                "success": False,
+                "error_code": "autosave_disabled",
+                "error_message": gettext(
+                    "A new page is not saved automatically: save it as a draft or publish it."
+                ),
+            },
+            status=400,
+        )
+    return None

@@ -320,13 +320,30 @@ class DemoLoader:
         translating.translate(instance, self.locales[language], translated)
 
 
+# The demo admin's name: Wagtail's account settings require one, so an admin without it
+# cannot change their admin language until they have typed it.
+ADMIN_FIRST_NAME = "Demo"
+ADMIN_LAST_NAME = "Editor"
+
+
 def create_admin(username, password):
-    """Create the demo superuser unless it exists; True when it was created."""
+    """Create the demo superuser unless it exists; True when it was created.
+
+    An existing demo admin without a name (from an older demo) gets the demo's.
+    """
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
         User.objects.create_superuser(
-            username=username, email=f"{username}@ukiyo.example", password=password
+            username=username,
+            email=f"{username}@ukiyo.example",
+            password=password,
+            first_name=ADMIN_FIRST_NAME,
+            last_name=ADMIN_LAST_NAME,
         )
         return True
+    if not (user.first_name and user.last_name):
+        user.first_name = user.first_name or ADMIN_FIRST_NAME
+        user.last_name = user.last_name or ADMIN_LAST_NAME
+        user.save(update_fields=["first_name", "last_name"])
     return False

@@ -9,6 +9,7 @@ are computed here or on the page model, never in templates.
 """
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from django import forms
@@ -25,6 +26,7 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 
 from api.images import image_sources, rendition_payload, srcset, srcset_specs
+from core import editing
 from core.rich_text import resolved_page_links
 
 from . import citations
@@ -37,32 +39,59 @@ FIGURE_RENDITION = "width-1200|format-webp"
 # Citations
 # ---------------------------------------------------------------------------
 
-CITATION_RE = re.compile(r"^\s*\d+(\s*,\s*\d+)*\s*$")
+# Between source numbers: a comma (a full-width "，" is one after NFKC) or Japanese's "、".
+CITATION_SEPARATORS = re.compile(r"[,、]")
+# One number as typed, after NFKC: digits of any script ("２", "٢", "२"), maybe a sign.
+CITATION_NUMBER = re.compile(r"[+\-−]?\d+")
 
 
 class CitationsField(forms.CharField):
-    """A comma-separated list of source numbers typed by the editor, e.g. ``1, 3``."""
+    """A comma-separated list of source numbers typed by the editor, e.g. ``1, 3``.
+
+    What an editor types in any script is read the way they mean it: full-width digits and
+    commas (``１，３``), other compatibility forms (NFKC), digits of other scripts, and the
+    Japanese comma (``1、3``).
+    """
 
     default_error_messages = {
         "invalid": _(
             "Enter source numbers from the reference list separated by commas, e.g. 1, 3."
         ),
+        "not_positive": _("Source numbers start at 1: %(number)s is not a source."),
+        "too_large": _("Source numbers go up to %(max)d: %(number)s is not a source."),
     }
 
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return []
-        if not CITATION_RE.match(value):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
         numbers = []
-        for part in value.split(","):
-            number = int(part)
-            if number < 1:
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-            if number not in numbers:
-                numbers.append(number)
-        return numbers
+        for part in CITATION_SEPARATORS.split(unicodedata.normalize("NFKC", value)):
+            numbers.append(self.number(part.strip()))
+        return list(dict.fromkeys(numbers))
+
+    def number(self, typed):
+        if not CITATION_NUMBER.fullmatch(typed):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        negative = typed[0] in "-−"
+        # Digits of any script as ASCII ("२" is 2), without leading zeros.
+        digits = "".join(str(unicodedata.decimal(digit)) for digit in typed.lstrip("+-−"))
+        digits = digits.lstrip("0") or "0"
+        shown = ("-" if negative else "") + digits[:12] + ("…" if len(digits) > 12 else "")
+        if negative or digits == "0":
+            raise ValidationError(
+                self.error_messages["not_positive"], code="not_positive", params={"number": shown}
+            )
+        # Compared as text first: int() refuses numbers of thousands of digits.
+        if len(digits) > len(str(citations.MAX_SOURCE_NUMBER)) or (
+            int(digits) > citations.MAX_SOURCE_NUMBER
+        ):
+            raise ValidationError(
+                self.error_messages["too_large"],
+                code="too_large",
+                params={"number": shown, "max": citations.MAX_SOURCE_NUMBER},
+            )
+        return int(digits)
 
 
 class CitationsBlock(blocks.FieldBlock):
@@ -70,6 +99,11 @@ class CitationsBlock(blocks.FieldBlock):
 
     Stored as a JSON list of integers. It is deliberately not a ``CharBlock``: numbers are not
     text, so wagtail-localize synchronises them instead of offering them for translation.
+
+    While a form validates an article (``news.citations.reference_list_of``), each block also
+    checks that the numbers it cites are in the reference list, so that the error is shown at
+    the paragraph, list item or quote that cites a missing source. Drafts are checked too; the
+    editor's background requests (autosave, preview) are not (``core.editing``).
     """
 
     def __init__(self, required=False, **kwargs):
@@ -85,6 +119,17 @@ class CitationsBlock(blocks.FieldBlock):
             ),
         )
         super().__init__(label=label, **kwargs)
+
+    def clean(self, value):
+        numbers = super().clean(value)
+        count = citations.reference_count()
+        if count is not None and not editing.in_background():
+            missing = citations.beyond_references(numbers, count)
+            if missing:
+                raise ValidationError(
+                    citations.missing_sources_message(missing, count), code="unknown_source"
+                )
+        return numbers
 
     def get_default(self):
         return []
@@ -200,6 +245,7 @@ class ListBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ul"
         label = _("List")
+        label_format = "{items}"
         template = "news/blocks/list.html"
         description = _("A bulleted or numbered list, nested one level deep.")
         preview_value = {
@@ -219,6 +265,7 @@ class QuoteBlock(blocks.StructBlock):
     class Meta:
         icon = "openquote"
         label = _("Quote")
+        label_format = "{text}"
         template = "news/blocks/quote.html"
         value_class = CitingStructValue
         description = _("A quotation with its attribution.")
@@ -329,6 +376,7 @@ class CalloutBlock(blocks.StructBlock):
     class Meta:
         icon = "info-circle"
         label = _("Callout")
+        label_format = "{title}"
         template = "news/blocks/callout.html"
         description = _("A highlighted box: background, a note or a warning.")
         preview_value = {
@@ -355,8 +403,23 @@ class SectionContentBlock(blocks.StreamBlock):
         min_num = 1
 
 
+class SectionHeadingBlock(blocks.CharBlock):
+    """A section's heading, required in a draft too.
+
+    Wagtail lets a draft leave required fields empty ("Save draft" defers them). A section
+    without its heading is not an unfinished draft but a broken one: its number, the collapsed
+    block's label and its translation all hang on it. So a draft saved on purpose needs it;
+    the editor's background saves (autosave, preview) do not (``core.editing``), so that a
+    section just added does not pause autosave.
+    """
+
+    def defer_required_validation(self):
+        super().defer_required_validation()
+        self.field.required = self._original_required and not editing.in_background()
+
+
 class SectionBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(
+    heading = SectionHeadingBlock(
         label=_("Heading"),
         help_text=_("Without a number: sections are numbered automatically."),
     )
@@ -365,6 +428,8 @@ class SectionBlock(blocks.StructBlock):
     class Meta:
         icon = "doc-full"
         label = _("Section")
+        # A collapsed section reads its heading.
+        label_format = "{heading}"
         template = "news/blocks/section.html"
         description = _("A numbered section with its heading and content.")
 
@@ -418,6 +483,7 @@ class ReferenceBlock(blocks.StructBlock):
     class Meta:
         icon = "link-external"
         label = _("Reference")
+        label_format = "{title}"
         value_class = ReferenceValue
         description = _("A source of the article, cited by its number.")
 

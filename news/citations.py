@@ -7,14 +7,62 @@ refuse), the chip a reader sees (the first source's domain, ``+N`` for the other
 citations a frontend gets in the API.
 """
 
+import contextvars
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, ngettext, pgettext
+
+# The longest reference list an article may cite into; a larger number is a typing mistake
+# (and would not fit the API's integers).
+MAX_SOURCE_NUMBER = 9999
+
+# How many references the article being validated has, while a form validates it (see
+# ``reference_list_of``); None elsewhere.
+_reference_count = contextvars.ContextVar("ukiyo_reference_count", default=None)
 
 
 def beyond_references(numbers, reference_count):
     """The cited ``numbers`` that name no reference of a list of ``reference_count``."""
     return [number for number in numbers if number > reference_count]
+
+
+@contextmanager
+def reference_list_of(count):
+    """While validating an article whose reference list has ``count`` references.
+
+    The body and the references are two fields of one form: the form counts the references
+    it was sent and validates the body inside this block, so that each paragraph, list item
+    or quote checks its own sources (``news.blocks.CitationsBlock``) and its error is shown
+    at that block, with every other error of the form.
+    """
+    token = _reference_count.set(count)
+    try:
+        yield
+    finally:
+        _reference_count.reset(token)
+
+
+def reference_count():
+    """The reference count of the article being validated by a form, or None."""
+    return _reference_count.get()
+
+
+def missing_sources_message(missing, count):
+    """What an editor reads at a block citing ``missing`` numbers of a list of ``count``."""
+    numbers = pgettext("list separator", ", ").join(str(number) for number in missing)
+    first = ngettext(
+        "Source %(numbers)s is not in the reference list.",
+        "Sources %(numbers)s are not in the reference list.",
+        len(missing),
+    ) % {"numbers": numbers}
+    if count == 0:
+        second = gettext("The reference list is empty: add the sources under References.")
+    else:
+        second = ngettext("It has %(count)d source.", "It has %(count)d sources.", count) % {
+            "count": count
+        }
+    return f"{first} {second}"
 
 
 def cited(page, numbers):

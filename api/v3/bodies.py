@@ -161,9 +161,10 @@ class BodyChecker:
                 self._look_up(field.related_model, value, (f"{name}_id",))
         self._check_lookups()
         if not self.errors:
+            # The body's shape is sound: every remaining check runs, so that one answer names
+            # every mistake (a missing heading and a missing source alike).
             for rule in _page_rules_for(self.model):
                 rule(self, payload)
-        if not self.errors:
             for name, value in self.normalized.items():
                 self._wagtail_clean(name, value)
         if self.errors:

@@ -99,6 +99,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The page editor's autosave and preview checks keep Wagtail's rules for drafts
+    # (core.editing).
+    "core.middleware.EditorBackgroundMiddleware",
     "core.middleware.PrivateResponseMiddleware",
     # What only the API needs (no session, its language, HTTP caching) wraps the API's views:
     # api.urls.
@@ -294,6 +297,10 @@ UKIYO_MAX_REQUEST_BODY = (
 )
 
 # Wagtail
+# The editor autosaves an existing page once the editor has stopped typing for two seconds
+# (Wagtail's default, half a second, saves between two words and reports a half-typed URL or
+# source list as a validation error). New pages are not autosaved (core.wagtail_hooks).
+WAGTAIL_AUTOSAVE_INTERVAL = 2000
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "ukiyo journal")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 # Wagtail's database search, each query kept within the search limits below (search.backends).

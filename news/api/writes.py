@@ -3,22 +3,25 @@
 Taught to ``api.v3.bodies`` by ``news.apps``:
 
 - A figure may be sent back as the API reads it out (``image`` an id, ``alt_text`` beside it).
-- Source numbers are a list of whole numbers from 1: each wrong entry is named by its path.
+- Source numbers are a list of whole numbers from 1 to ``MAX_SOURCE_NUMBER``: each wrong
+  entry is named by its path.
 - Every cited number must be in the reference list the page will have (``news.citations``,
-  the rule the admin applies in ``ArticlePage.clean``). Checked here, with the path of each
-  citation, because the model reports on ``body`` and a form without the body (a PATCH of
-  ``references`` alone) cannot show that error, and Wagtail then fails.
+  the rule the admin's form applies at each citing block, ``news.forms``). Checked here, with
+  the path of each citation, because a PATCH narrows the form to the fields it sends: a PATCH
+  of ``references`` alone has no body to report the error at, so it is named on
+  ``references``.
 
-Wagtail's ``api_base_form_class`` (a page type's own form for API writes) cannot carry these
-rules: a form error names a field, never a path inside a StreamField, and a PATCH narrows the
-form to the fields it sends.
+Wagtail's form for API writes (the page type's own, ``news.forms.ArticlePageForm``) reports
+errors by field; the checker reports them with their paths inside the StreamFields, before
+the form runs, and runs Wagtail's block validation beside these rules so that one answer
+names every mistake.
 
 API messages are English, like Wagtail's.
 """
 
 from api.v3 import bodies
 from news.blocks import CitationsBlock, FigureBlock
-from news.citations import beyond_references
+from news.citations import MAX_SOURCE_NUMBER, beyond_references
 from news.models import ArticlePage
 
 CITED = "citations"  # what check_sources notes for check_citations: (loc, number)
@@ -58,8 +61,15 @@ def check_sources(checker, value, loc):
         checker.report(loc, f"Expected a list of source numbers, got {bodies.type_name(value)}.")
         return None
     for j, number in enumerate(value):
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            checker.report((*loc, j), f"Expected a source number (1 or more), got {number!r}.")
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, int)
+            or not 1 <= number <= MAX_SOURCE_NUMBER
+        ):
+            checker.report(
+                (*loc, j),
+                f"Expected a source number (1 to {MAX_SOURCE_NUMBER}), got {shown(number)}.",
+            )
         else:
             checker.noted[CITED].append(((*loc, j), number))
     return value
@@ -89,6 +99,14 @@ def check_citations(checker, payload):
                 f"{sources(count)}.",
                 "unknown_source",
             )
+
+
+def shown(value):
+    """``value`` for a message, a number of any size included (``repr`` refuses huge ints)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "a number too large"
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:40]}…"
 
 
 def sources(count):

@@ -595,10 +595,9 @@ def test_a_bad_body_answers_422_naming_the_path_and_saves_nothing(
     ("change", "loc"),
     [
         (set_in([0, "value", "content"], []), [*S0, "content"]),
-        (set_in([0, "value", "heading"], ""), [*S0, "heading"]),
         (set_in([0, "value", "content", 1, "value", "items"], []), [*L0, "items"]),
     ],
-    ids=["empty section", "empty heading", "empty list"],
+    ids=["empty section", "empty list"],
 )
 def test_incomplete_blocks_may_be_saved_as_a_draft_but_not_published(
     client, auth, article, image, change, loc
@@ -614,6 +613,43 @@ def test_incomplete_blocks_may_be_saved_as_a_draft_but_not_published(
     assert loc in [error["loc"] for error in published.json()["errors"]]
     assert revisions(article) == count
     assert patch(client, article, auth, data).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["publish", "draft"])
+def test_an_empty_heading_and_a_missing_source_are_both_named_in_one_answer(
+    client, auth, article, image, action
+):
+    """As in the admin: a section's heading is needed in a draft too, and every mistake of
+    a write comes in one answer."""
+    body = read(client, article, auth).json()["body"]
+    body[0]["value"]["heading"] = ""
+    body[0]["value"]["content"][0]["value"]["sources"] = [1, 9]
+    count = revisions(article)
+    data = {"body": body}
+    if action == "publish":
+        data["meta"] = {**TYPE, "action": "publish"}
+
+    response = patch(client, article, auth, data)
+
+    assert response.status_code == 422, response.content
+    errors = {tuple(error["loc"]): error["msg"] for error in response.json()["errors"]}
+    assert (*S0, "heading") in errors
+    assert "Source 9 is not in the reference list" in errors[(*P0, "sources", 1)]
+    assert revisions(article) == count
+
+
+@pytest.mark.parametrize("number", [0, -1, 10_000, 2**63, 10**100])
+def test_impossible_source_numbers_are_named(client, auth, article, image, number, settings):
+    settings.DEBUG = False
+    body = read(client, article, auth).json()["body"]
+    body[0]["value"]["content"][0]["value"]["sources"] = [1, number]
+
+    response = patch(client, article, auth, {"body": body})
+
+    assert response.status_code == 422, response.content
+    [error] = response.json()["errors"]
+    assert error["loc"] == [*P0, "sources", 1]
+    assert "Expected a source number (1 to 9999)" in error["msg"]
 
 
 def test_a_figure_may_be_sent_back_as_read(client, auth, article, image):

@@ -219,7 +219,7 @@ def typed_source(text):
         (
             {"sources": "1, 3"},
             "body",
-            "The body cites source 3 but the reference list has 2 sources.",
+            "Source 3 is not in the reference list. It has 2 sources.",
             typed_source("1, 3"),
         ),
         (

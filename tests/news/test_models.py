@@ -116,7 +116,8 @@ def test_citations_block_parses_what_the_editor_typed(typed, numbers):
     assert CitationsBlock().clean(typed) == numbers
 
 
-@pytest.mark.parametrize("typed", ["0", "one, two", "1,,2", "1 3", "-1", "1.5"])
+# "0" and "-1" have messages of their own (tests/news/test_editor.py).
+@pytest.mark.parametrize("typed", ["one, two", "1,,2", "1 3", "1.5"])
 def test_citations_block_rejects_anything_but_positive_numbers(english, typed):
     with pytest.raises(ValidationError) as error:
         CitationsBlock().clean(typed)
