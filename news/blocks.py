@@ -287,10 +287,22 @@ class FigureValue(blocks.StructValue):
         return getattr(image, "contextual_alt_text", "") or ""
 
 
+class LabelledImageBlock(ImageBlock):
+    """Wagtail's ``ImageBlock`` whose image chooser is labelled in the editor's language.
+
+    Wagtail gives the chooser inside no label, so the editor shows its field name, "Image",
+    in English whatever the admin's language (no upstream issue yet).
+    """
+
+    def __init__(self, required=True, **kwargs):
+        super().__init__(required=required, **kwargs)
+        self.child_blocks["image"].label = _("Image")
+
+
 class FigureBlock(blocks.StructBlock):
     """An image in the body: per-use alt text (Wagtail's ``ImageBlock``), caption and credit."""
 
-    image = ImageBlock(label=_("Image"))
+    image = LabelledImageBlock(label=_("Image"))
     caption = blocks.CharBlock(required=False, label=_("Caption"))
     credit = blocks.CharBlock(required=False, label=_("Credit"))
 

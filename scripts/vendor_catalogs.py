@@ -4,9 +4,11 @@ An editor who switches the admin to Thai should not meet English on the page edi
 status panel or the translation editor. Wagtail's and wagtail-localize's own catalogs cover
 some of ukiyo's nine languages well and others hardly at all (wagtail-localize's Japanese has a
 handful of strings, Wagtail has no Hindi). This script finds, for every language ukiyo serves
-and every package of the admin, the messages that the catalogs Django actually loads leave
+and every package of the admin, the messages that the installed apps' catalogs (Django's,
+Wagtail's, wagtail-localize's: what any Wagtail site loads, ukiyo's own catalogs left out) leave
 untranslated, and writes them into ``locale-vendor/<package>/<lang>/LC_MESSAGES/`` (one
-catalog per upstream project, so each can be offered upstream as it is).
+catalog per upstream project, complete for that project, so each can be offered upstream as
+it is). A new entry starts from ukiyo's own translation of the same msgid, if it has one.
 
 An entry may also correct a wrong upstream translation: give it the translator comment
 ``# corrects upstream: <what was wrong>`` and it stays, ahead of upstream's.
@@ -23,6 +25,7 @@ import argparse
 import os
 import sys
 from datetime import date
+from functools import cache
 from importlib import import_module
 from pathlib import Path
 
@@ -85,11 +88,11 @@ def source_entries(apps, domain):
     return entries
 
 
-def loaded_catalog(language, domain, apps, vendor_paths):
-    """What Django translates ``language`` with, the vendor catalogs left out."""
-    other_paths = [path for path in settings.LOCALE_PATHS if Path(path) not in vendor_paths]
+def loaded_catalog(language, domain, apps, locale_paths=()):
+    """What Django translates ``language`` with, from the installed apps' catalogs (Django's,
+    Wagtail's...) and ``locale_paths``: without ukiyo's own, what any Wagtail site gets."""
     trans_real._translations = {}
-    with override_settings(LOCALE_PATHS=other_paths):
+    with override_settings(LOCALE_PATHS=list(locale_paths)):
         if domain == "django":
             translation = trans_real.DjangoTranslation(language)
         else:
@@ -132,6 +135,34 @@ def plural_forms(language):
     return "nplurals=2; plural=(n != 1);"
 
 
+# Messages a package's scripts show that its own catalog does not have: wagtail-localize's
+# editor bundles Wagtail's dropdown ("More actions") but loads only its own JavaScript catalog.
+# (A new entry starts from the translation ukiyo's admin already has for its msgid, if any.)
+BORROWED = {
+    ("wagtail-localize", "djangojs"): [
+        ("More actions", "wagtail_localize/static/wagtail_localize/js/wagtail-localize.js"),
+    ],
+}
+
+
+def borrowed_entries(project, domain):
+    return {
+        (None, msgid): polib.POEntry(msgid=msgid, occurrences=[(where, "")])
+        for msgid, where in BORROWED.get((project, domain), [])
+    }
+
+
+def known_translation(language, msgid):
+    """How ukiyo's admin already translates ``msgid`` (its own catalogs, the vendor ones and
+    the apps'), to start a new vendor entry from; "" if nowhere."""
+    return admin_catalog(language).get(msgid, "")
+
+
+@cache
+def admin_catalog(language):
+    return dict(loaded_catalog(language, "django", (), settings.LOCALE_PATHS).items())
+
+
 def write_catalog(project, language, domain, missing):
     path = vendor_path(project, language, domain)
     known, metadata = {}, {}
@@ -172,6 +203,8 @@ def write_catalog(project, language, domain, missing):
             done += bool(entry.msgstr_plural[0])
         else:
             entry.msgstr = old.msgstr if old is not None else ""
+            if not entry.msgstr and source.msgctxt is None:
+                entry.msgstr = known_translation(language, source.msgid)
             done += bool(entry.msgstr)
         catalog.append(entry)
     if missing:
@@ -201,13 +234,13 @@ def main():
     parser.add_argument("--lang", nargs="*", default=LANGUAGES)
     args = parser.parse_args()
     compile_stale_catalogs()
-    vendor_paths = {VENDOR / project for project in PACKAGES}
     untranslated = 0
     for language in args.lang:
         for project, apps in PACKAGES.items():
             for domain, domain_apps in (("django", apps), ("djangojs", JS_PACKAGES[project])):
                 sources = source_entries(domain_apps, domain)
-                catalog = loaded_catalog(language, domain, domain_apps, vendor_paths)
+                sources.update(borrowed_entries(project, domain))
+                catalog = loaded_catalog(language, domain, domain_apps)
                 corrected = corrections(vendor_path(project, language, domain))
                 missing = {
                     key: entry
