@@ -135,23 +135,6 @@ def plural_forms(language):
     return "nplurals=2; plural=(n != 1);"
 
 
-# Messages a package's scripts show that its own catalog does not have: wagtail-localize's
-# editor bundles Wagtail's dropdown ("More actions") but loads only its own JavaScript catalog.
-# (A new entry starts from the translation ukiyo's admin already has for its msgid, if any.)
-BORROWED = {
-    ("wagtail-localize", "djangojs"): [
-        ("More actions", "wagtail_localize/static/wagtail_localize/js/wagtail-localize.js"),
-    ],
-}
-
-
-def borrowed_entries(project, domain):
-    return {
-        (None, msgid): polib.POEntry(msgid=msgid, occurrences=[(where, "")])
-        for msgid, where in BORROWED.get((project, domain), [])
-    }
-
-
 def known_translation(language, msgid):
     """How ukiyo's admin already translates ``msgid`` (its own catalogs, the vendor ones and
     the apps'), to start a new vendor entry from; "" if nowhere."""
@@ -239,7 +222,6 @@ def main():
         for project, apps in PACKAGES.items():
             for domain, domain_apps in (("django", apps), ("djangojs", JS_PACKAGES[project])):
                 sources = source_entries(domain_apps, domain)
-                sources.update(borrowed_entries(project, domain))
                 catalog = loaded_catalog(language, domain, domain_apps)
                 corrected = corrections(vendor_path(project, language, domain))
                 missing = {

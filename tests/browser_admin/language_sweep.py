@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polib
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 # ukiyo's apps, whose code a text may come from.
@@ -131,6 +132,8 @@ UPSTREAM_ENGLISH = {
     # wagtail-localize 1.14's editor (wagtail-localize.js) titles its tab panel with the
     # template literal `${source} to ${target} translation`.
     re.compile(r".+ to .+ translation"): "wagtail-localize 1.14: the editor's tab title",
+    # ...and its dropdown toggle's screen-reader text.
+    re.compile(r"More actions"): "wagtail-localize 1.14: the editor's dropdown toggle",
 }
 
 
@@ -422,12 +425,21 @@ def walk(page, *, home_title, index_title):
     index_url = explorer_of(page, index_title)
     index_id = re.search(r"/pages/(\d+)/", index_url).group(1)
     yield "page explorer: article index", screen(index_url)
-    edit_url = href(page, "table.listing tbody tr a[href*='/edit/']")
+    # The "More" menu of the newest translated article (other tests of the package may add
+    # untranslated ones), which holds wagtail-localize's "Sync translated pages".
+    for row in page.locator("table.listing tbody tr").all()[:10]:
+        row.locator(".w-dropdown__toggle").click()
+        sync_link = page.locator("a[href*='/localize/update/'] >> visible=true").first
+        try:
+            sync_link.wait_for(timeout=2000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        edit_url = row.locator("a[href*='/edit/']").first.get_attribute("href")
+        break
+    else:
+        raise AssertionError("No article in the index has translations to sync")
     article_id = re.search(r"/pages/(\d+)/edit/", edit_url).group(1)
-    # The newest article's "More" menu, which holds wagtail-localize's "Sync translated pages".
-    page.locator("tbody tr").first.locator(".w-dropdown__toggle").click()
-    sync_link = page.locator("a[href*='/localize/update/'] >> visible=true").first
-    sync_link.wait_for()
     update_url = sync_link.get_attribute("href")
     yield "page explorer: an article's More menu", texts_of(page)
     page.keyboard.press("Escape")

@@ -8,6 +8,7 @@ the newest). Page ids come from the API, which the browser asks: no database que
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOT_DIR
 
@@ -79,8 +80,7 @@ def test_the_schedule_dialog_save_is_clickable_with_the_date_picker_open(admin, 
     go_live = dialog.locator("input[name=go_live_at]")
     go_live.click()
     go_live.fill(FUTURE)
-    picker = tab.locator(".xdsoft_datetimepicker:visible")
-    assert picker.count() == 1  # the calendar is open...
+    expect(tab.locator(".xdsoft_datetimepicker:visible")).to_have_count(1)  # it is open...
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=SCREENSHOT_DIR / "admin-schedule-picker-ja.png")
 

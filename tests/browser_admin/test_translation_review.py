@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db
 
-NEEDS_REVIEW = re.compile(r"Machine translation \(.+, \d{4}-\d{2}-\d{2}\): needs review")
+# "Machine translation (<tool>, <date>): needs review", in the Japanese admin.
+NEEDS_REVIEW = re.compile(r"機械翻訳（.+、\d{4}-\d{2}-\d{2}）：要確認")
 
 
 def to_review(page):
@@ -49,7 +50,8 @@ def test_machine_translation_is_reviewed_before_it_is_published(admin):
     page.goto(editor_url)
     page.locator('button[name="action"][value="publish"]').click()
     expect(page.locator(".messages")).to_contain_text(
-        f"{before} machine-translated segments still need review"
+        # "<n> machine-translated segments still need review", in Japanese.
+        f"機械翻訳されたセグメント{before}件が未確認です"
     )
     # A superuser may override; the message offers it, it does not do it.
     expect(page.locator('.messages a[href*="publish-unreviewed"]')).to_be_visible()
@@ -62,7 +64,8 @@ def test_machine_translation_is_reviewed_before_it_is_published(admin):
     expect(editing).to_be_visible()
     buttons = editing.locator("xpath=ancestor::li[1]").get_by_role("button")
     buttons.last.click()  # "Save", after "Cancel"
-    reviewed = page.locator("li.complete").filter(has_text="Translated or reviewed by")
+    # "Translated or reviewed by <name> on <date>", in the Japanese admin.
+    reviewed = page.locator("li.complete").filter(has_text="が翻訳または確認")
     expect(reviewed.first).to_be_visible()
     expect(reviewed.first).to_contain_text(text_before)
 

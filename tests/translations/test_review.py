@@ -83,9 +83,8 @@ def test_machine_translation_leaves_clean_text_and_a_machine_state(article, engl
     segments = segments_of(english)
     machine = machine_segments(english.locale).filter(context__object_id=english.translation_key)
     assert machine.count() == segments.count() > 10
-    assert set(machine.values_list("tool_name", flat=True)) == {
-        "Offline translator (copies the source text)"
-    }
+    # The translator's name as it was when it ran (in the language then active).
+    assert set(machine.values_list("tool_name", flat=True)) == {str(OfflineTranslator.display_name)}
     assert english.title == article.title
     assert MT_MARK not in json.dumps(list(english.body.raw_data), ensure_ascii=False)
     assert unreviewed_in_page(english) == segments.count()
@@ -111,9 +110,10 @@ def test_the_editor_says_which_segments_need_review_and_who_reviewed_the_others(
     response = translator.get(edit_url(english))
     assert response.status_code == 200
     page = editor_props(response)
-    assert (
-        f"Machine translation (Offline translator (copies the source text), {today}): needs review"
-    ) in page
+    # The translator's name is stored as it read when it ran (in the language then active).
+    tool = machine_segments(english.locale).values_list("tool_name", flat=True).first()
+    # The props are JSON, whose non-ASCII characters are escaped.
+    assert json.dumps(f"Machine translation ({tool}, {today}): needs review")[1:-1] in page
     assert f"Translated or reviewed by {admin_user.get_username()} on {today}" in page
     assert page.count("needs review") == unreviewed_in_page(english)
 

@@ -106,7 +106,9 @@ def test_a_changed_japanese_paragraph_shows_its_old_and_new_source(
     assert old == "探査機は月の<del>南</del>極に着陸した。"
     assert new == "探査機は月の<ins>北</ins>極に着陸した。"
     assert text(old) == BEFORE and text(new) == AFTER
-    assert f"[MT ja→en] {BEFORE}" in item  # what the translator had translated
+    # What the translator had translated (the offline machine translator copies the source).
+    translation = re.search(r'class="source-change__translation" lang="en">(.*?)</dd>', item)
+    assert text(translation.group(1)) == BEFORE
     # Named as the editor names the segment's place.
     assert '<span class="source-change__label">Section › Content</span>' in item
     assert '<span class="source-change__state">Changed</span>' in item
