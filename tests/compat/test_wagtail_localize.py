@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import wagtail_localize.models
+from django.utils.translation import override
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
@@ -95,7 +96,8 @@ def test_segments_are_commented_by_ukiyo():
         tool_name="DeepL",
         updated_at=datetime(2026, 12, 6, 12, tzinfo=UTC),
     )
-    assert translation.get_comment() == "Machine translation (DeepL, 2026-12-06): needs review"
+    with override("en"):
+        assert translation.get_comment() == "Machine translation (DeepL, 2026-12-06): needs review"
 
 
 def test_wagtail_localize_still_publishes_a_translation_after_the_commit_without_its_user():
