@@ -148,6 +148,8 @@ def test_a_user_without_page_rights_is_refused(client, month):
         {"year": "２０３１", "month": "３"},
         {"year": "-1", "month": "3"},
         {"month": "abc"},
+        {"year": 2**63, "month": 3},
+        {"year": 2031, "month": "'; --"},
     ],
 )
 def test_a_month_that_is_not_one_shows_this_month_with_a_message(editor, month, query):
