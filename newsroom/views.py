@@ -168,10 +168,10 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
             year=year,
             month=month,
             filters=filters,
-            locales=locales,
+            language_options=[(loc.language_code, str(loc)) for loc in locales],
             states=STATES,
-            categories=categories,
-            authors=authors,
+            category_options=[(category.slug, category.name) for category in categories],
+            author_options=[(author.slug, author.name) for author in authors],
             time_zone=timezone.get_current_timezone_name(),
             **kwargs,
         )

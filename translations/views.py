@@ -302,7 +302,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
 
         return super().get_context_data(
             source_locale=source_locale,
-            targets=targets,
+            language_options=[(locale.language_code, str(locale)) for locale in targets],
             columns=columns,
             language=language,
             state=state,
