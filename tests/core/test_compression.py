@@ -17,8 +17,8 @@ GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 def articles(english_tree, index):
     _en_home, en_index = english_tree
     return {
-        "ja": ArticlePageFactory(parent=index, title="月の砂" * 40, slug="moon-dust"),
-        "en": ArticlePageFactory(parent=en_index, title="Moon dust " * 40, slug="moon-dust"),
+        "ja": ArticlePageFactory(parent=index, title="月の砂", slug="moon-dust"),
+        "en": ArticlePageFactory(parent=en_index, title="Moon dust", slug="moon-dust"),
     }
 
 
