@@ -30,7 +30,7 @@ def is_public_media(path):
 
 
 def serve_public_media(request, path):
-    """Django's development file server, limited to the public folders."""
+    """Django's file-serving view, limited to the public folders, with cache lifetimes."""
     if not is_public_media(path):
         raise Http404("Not a public file.")
     response = serve(request, path, document_root=settings.MEDIA_ROOT)

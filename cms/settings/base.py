@@ -91,6 +91,8 @@ MIDDLEWARE = [
     # Static files answer here, compressed once by collectstatic (gzip).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and JSON, on their way out: compressed when they hold no secret (see the class).
+    # A page cache that stores answers belongs above it: it then keeps them compressed (its key
+    # telling gzip clients from others), and a hit costs no compression (~1 ms for 45 KB).
     "core.middleware.PublicGZipMiddleware",
     # Before anything that can answer: preflight requests get their CORS headers.
     "corsheaders.middleware.CorsMiddleware",
