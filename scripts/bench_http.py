@@ -90,6 +90,12 @@ def parse_args():
         "--access-log", action="store_true", help="keep the access log on (off by default)"
     )
     parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="measure nothing: keep the prepared servers running until Ctrl-C (for a browser "
+        "audit of the production setup)",
+    )
+    parser.add_argument(
         "--only",
         default="",
         help=f"comma-separated rows to run, of: {', '.join(row[0] for row in ROWS)} "
@@ -395,6 +401,13 @@ def bench(args, processes, work):
                 server_log,
             )
             servers[name, mode] = base
+
+    if args.serve:
+        for (name, mode), base in servers.items():
+            print(f"{name}, page cache {'on' if mode == 'cached' else 'off'}: {base}/ja/")
+        print("Ctrl-C stops the servers, Redis and PostgreSQL.", flush=True)
+        signal.pause()
+        return
 
     headers = ["Accept-Encoding: gzip"] if args.gzip else []
     rows = ROWS
