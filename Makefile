@@ -19,6 +19,9 @@ PYTEST_ARGS ?=
 DEMO_ADDR ?= 127.0.0.1:8000
 LANGUAGES := ja en zh_Hans es fr ko de th hi
 TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext
+# make bench: a throwaway PostgreSQL, Redis as the cache, wrk as the load generator.
+BENCH_SYSTEM_PACKAGES := postgresql redis-server wrk gettext
+BENCH_ARGS ?=
 
 RUNTIME_STAMP := $(VENV)/.stamp-install
 RUNTIME_LOCK := requirements.lock
@@ -49,13 +52,14 @@ missing=""; \
 endef
 
 .PHONY: help demo reset-demo install install-test system-test-deps test lint format \
-	lock audit messages compile-messages clean
+	lock audit messages compile-messages clean serve bench
 
 help: ## List the targets
 	@echo "ukiyo make targets:"
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
-	@echo "Variables: PYTEST_ARGS='...' (extra pytest arguments), DEMO_ADDR=$(DEMO_ADDR)"
+	@echo "Variables: PYTEST_ARGS='...' (extra pytest arguments), DEMO_ADDR=$(DEMO_ADDR)," \
+		"BENCH_ARGS='...' (scripts/bench_http.py --help)"
 
 # --- Virtualenv and dependencies ------------------------------------------------
 
@@ -100,6 +104,19 @@ reset-demo: ## Delete the demo database (db.sqlite3) and media/, then run demo a
 	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm
 	rm -rf media
 	$(MAKE) demo
+
+# --- Production ------------------------------------------------------------------
+
+# scripts/serve: migrate, collectstatic, compilemessages, then gunicorn (cms/gunicorn.conf.py).
+# Settings and server read the environment: docs/configuration.md, "Running in production".
+serve: install compile-messages ## Run in production mode: migrate, collectstatic, then gunicorn (configured by the environment)
+	scripts/serve
+
+# The production server on a throwaway PostgreSQL with the demo, Redis as its cache, loaded
+# by wrk: requests per second and latency of each page beside a bare Django view.
+bench: install compile-messages ## Load-test the production server with wrk, every page beside a bare view (BENCH_ARGS='--duration 20')
+	@$(call ensure-debs,$(BENCH_SYSTEM_PACKAGES))
+	$(PY) scripts/bench_http.py $(BENCH_ARGS)
 
 # --- Tests and code quality -----------------------------------------------------
 

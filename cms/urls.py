@@ -26,9 +26,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
-if settings.DEBUG:
-    # The development server serves uploaded images; documents only through the view above,
-    # which applies their collection's privacy (never as files under /media/documents/).
+if settings.UKIYO_SERVE_MEDIA:
+    # The development server (and production with SERVE_MEDIA) serves uploaded images;
+    # documents only through the view above, which applies their collection's privacy (never
+    # as files under /media/documents/).
     urlpatterns += [
         re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_public_media),
     ]

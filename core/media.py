@@ -1,16 +1,20 @@
-"""Uploaded files the development server may serve: images, never documents.
+"""Uploaded files ukiyo may serve itself: images, never documents.
 
 Wagtail keeps documents under ``documents/`` in ``MEDIA_ROOT`` and serves them through its
 own view (``/documents/<id>/<name>``), which asks for a private collection's password or
 login. A file address under ``/media/`` would skip that question, so only the folders of
 images (which Wagtail never makes private) are served from there. Production web servers are
 told the same in docs/configuration.md.
+
+The development server serves them; in production the web server or object storage does,
+unless ``SERVE_MEDIA`` asks ukiyo to (a CDN in front, no web server of one's own).
 """
 
 import posixpath
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.cache import patch_cache_control
 from django.views.static import serve
 
 # Wagtail's folders: original images, their renditions, and the admin's user avatars.
@@ -26,7 +30,12 @@ def is_public_media(path):
 
 
 def serve_public_media(request, path):
-    """Django's development file server, limited to the public folders."""
+    """Django's file-serving view, limited to the public folders, with cache lifetimes."""
     if not is_public_media(path):
         raise Http404("Not a public file.")
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # A file's name can come back with other content (an image deleted, another uploaded
+    # under its name), and a browser's copy cannot be purged: a day for browsers; a month for
+    # shared caches, which can (docs/configuration.md, "Compression and cache lifetimes").
+    patch_cache_control(response, public=True, max_age=86400, s_maxage=2592000)
+    return response

@@ -1,5 +1,6 @@
 """Middleware every request goes through: the language of the URL, the size of a request
-body, who may cache a page, and the security policies the browser applies to it.
+body, who may cache a page, which answers are compressed, and the security policies the
+browser applies to it.
 
 What only the API needs runs as decorators of the API's own views (``api.views``), not here.
 """
@@ -10,6 +11,7 @@ from csp.constants import SELF
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control
@@ -61,6 +63,37 @@ class PrivateResponseMiddleware:
         ):
             patch_cache_control(response, private=True)
         return response
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Compress text answers that hold no secret: public pages and the API's JSON.
+
+    Compressed answers over HTTPS leak, through their length, whether a guess matches text in
+    them when the attacker can also put text of their own into the page (BREACH). Only an
+    answer that carries a secret is worth the attack: a CSRF token, a logged-in reader's
+    details. ``PrivateResponseMiddleware`` (which runs before this one on the way out) marks
+    exactly those ``Cache-Control: private``; they, answers that set a cookie, and answers
+    that must not be stored go uncompressed. Public pages, the same for every reader, are
+    compressed (with Django's random padding on top). Files other than text (documents,
+    images) are already compressed, or not worth it.
+    """
+
+    COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/javascript")
+
+    def process_response(self, request, response):
+        cache_control = response.get("Cache-Control", "").lower()
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        if (
+            "private" in cache_control
+            or "no-store" in cache_control
+            or response.cookies
+            or not (
+                content_type.startswith(self.COMPRESSIBLE)
+                or content_type.endswith(("+json", "+xml"))
+            )
+        ):
+            return response
+        return super().process_response(request, response)
 
 
 class RequestBodyLimitMiddleware:

@@ -88,7 +88,12 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy (see "Security headers" below).
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
+    # Static files answer here, compressed once by collectstatic (gzip).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and JSON, on their way out: compressed when they hold no secret (see the class).
+    # A page cache that stores answers belongs above it: it then keeps them compressed (its key
+    # telling gzip clients from others), and a hit costs no compression (~1 ms for 45 KB).
+    "core.middleware.PublicGZipMiddleware",
     # Before anything that can answer: preflight requests get their CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,6 +162,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
     }
 # ------------------------------------------------------------------------------------
+# Behind pgbouncer in transaction pooling, a server-side cursor (QuerySet.iterator()) could
+# outlive its transaction's server connection: DISABLE_SERVER_SIDE_CURSORS=true.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared between processes when CACHE_URL names a server; rate limits (failed logins, the
@@ -264,10 +272,15 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the static files that WhiteNoise serves.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Whether ukiyo answers /media/ itself (its image folders only: core.media). The development
+# server does; in production the web server or object storage should, unless a CDN in front
+# caches them (docs/configuration.md, "Compression and cache lifetimes").
+UKIYO_SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -13,5 +13,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The development server serves uploaded images (core.media).
+UKIYO_SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+
 # Webhook receivers on this machine (http://localhost:...) are the usual way to try them out.
 UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)

@@ -11,6 +11,9 @@ if not ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma-separated host names).")
 
 DEBUG = False
+# Persistent database connections (health-checked before reuse): a minute unless CONN_MAX_AGE
+# says otherwise; every server thread keeps one (docs/configuration.md, "Database connections").
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True

@@ -27,10 +27,12 @@ def debug_urls(settings):
     import cms.urls
 
     settings.DEBUG = True
+    settings.UKIYO_SERVE_MEDIA = True
     importlib.reload(cms.urls)
     clear_url_caches()
     yield
     settings.DEBUG = False
+    settings.UKIYO_SERVE_MEDIA = False
     importlib.reload(cms.urls)
     clear_url_caches()
 
@@ -94,6 +96,27 @@ def test_images_are_still_served_from_media_in_development(client, debug_urls, d
 
     assert response.status_code == 200
     assert body(response) == image.file.open("rb").read()
+
+
+def test_served_images_are_cached_a_day_by_browsers_and_a_month_by_cdns(client, debug_urls, db):
+    image = ImageFactory()
+    rendition = image.get_rendition("width-100")
+
+    for url in (f"/media/{image.file.name}", rendition.url):
+        response = client.get(url)
+
+        assert response.status_code == 200
+        assert set(response["Cache-Control"].split(", ")) == {
+            "public",
+            "max-age=86400",
+            "s-maxage=2592000",
+        }
+
+
+def test_production_leaves_media_to_the_web_server(client, db):
+    image = ImageFactory()
+
+    assert client.get(f"/media/{image.file.name}").status_code == 404
 
 
 def test_media_refuses_paths_that_climb_out_of_the_image_folders(
