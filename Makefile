@@ -18,7 +18,7 @@ RUFF := $(VENV)/bin/ruff
 PYTEST_ARGS ?=
 DEMO_ADDR ?= 127.0.0.1:8000
 LANGUAGES := ja en zh_Hans es fr ko de th hi
-TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext
+TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext varnish
 
 RUNTIME_STAMP := $(VENV)/.stamp-install
 RUNTIME_LOCK := requirements.lock
@@ -82,7 +82,7 @@ install: $(RUNTIME_STAMP) ## Create .venv and install the runtime dependencies
 system-test-deps:
 	@$(call ensure-debs,$(TEST_SYSTEM_PACKAGES))
 
-install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext)
+install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext, Varnish)
 	@:
 
 # --- Demo -----------------------------------------------------------------------
