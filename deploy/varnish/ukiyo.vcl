@@ -12,7 +12,8 @@
 # prefix (/, /robots.txt...), whose answer depends on the reader's language cookie and
 # Accept-Language.
 # Purging: ukiyo sends "PURGE <path>" with the page's host (FRONTEND_CACHE_PURGE_URL); every
-# stored answer for that host and path goes, whatever its query string (?page=2, ?fields=).
+# stored answer for that host and path goes, whatever its query string (?page=2, ?fields=)
+# and with or without a trailing slash.
 # docs/configuration.md, "CDN and Varnish", says more.
 
 vcl 4.1;
@@ -46,9 +47,12 @@ sub vcl_recv {
             return (synth(403, "Forbidden"));
         }
         # A ban, not a purge of one object: it reaches every query string of the path, and
-        # the ban lurker frees the memory in the background.
+        # the ban lurker frees the memory in the background. With or without its trailing
+        # slash, a path is one page (Wagtail's redirects app purges a moved page's old URL
+        # without it).
         std.ban("obj.http.x-ukiyo-host == " + req.http.host
-            + " && obj.http.x-ukiyo-path == " + regsub(req.url, "\?.*$", ""));
+            + " && obj.http.x-ukiyo-path == "
+            + regsub(regsub(req.url, "\?.*$", ""), "(.)/$", "\1"));
         return (synth(200, "Purged"));
     }
 
@@ -93,9 +97,10 @@ sub vcl_hash {
 }
 
 sub vcl_backend_response {
-    # What a PURGE matches on; removed before delivery.
+    # What a PURGE matches on (the path without query string and trailing slash); removed
+    # before delivery.
     set beresp.http.x-ukiyo-host = bereq.http.host;
-    set beresp.http.x-ukiyo-path = regsub(bereq.url, "\?.*$", "");
+    set beresp.http.x-ukiyo-path = regsub(regsub(bereq.url, "\?.*$", ""), "(.)/$", "\1");
 
     if (bereq.uncacheable) {
         return (deliver);

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import iri_to_uri
 
 from home.models import HomePage
 from news.models import ArticlePage
@@ -73,6 +74,12 @@ def test_a_reader_page_is_stored_and_a_published_change_reaches_the_next_reader(
     assert ">月面着陸に成功</h1>" in answer.text
     assert "月面に着陸" not in answer.text
     assert varnish.get(japanese).cache == "HIT"
+
+    # A new slug: the old URL now redirects, for the next reader too.
+    publish(newsroom.article, slug="月面着陸成功")
+    moved = varnish.get(japanese)
+    assert moved.status == 301
+    assert moved.headers["Location"].endswith(iri_to_uri("/ja/articles/月面着陸成功/"))
 
     publish(newsroom.english, title="A landing on the Moon")
     answer = varnish.get(english)

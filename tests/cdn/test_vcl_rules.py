@@ -180,7 +180,8 @@ def test_a_purge_from_ukiyos_machine_removes_the_path_with_every_query_string(va
     assert elsewhere.status == 200
     assert varnish.get(page).cache == "HIT"
 
-    purged = varnish.request("PURGE", page, headers={"Host": varnish.host})
+    # Without its trailing slash (as Wagtail's redirects app names a moved page's old URL).
+    purged = varnish.request("PURGE", page.rstrip("/"), headers={"Host": varnish.host})
     assert purged.status == 200
     after = {path: varnish.get(path) for path in before}
     assert (after[page].cache, after[page_two].cache) == ("MISS", "MISS")

@@ -106,6 +106,20 @@ def test_publishing_purges_the_page_in_its_own_language_only(
     assert [path for path in paths if path.endswith(f"/{slug}/")] == [f"/ja/articles/{slug}/"]
 
 
+def test_a_new_slug_purges_the_old_url_too(settings, article, django_capture_on_commit_callbacks):
+    """Wagtail's redirects app purges the URL a page leaves when its slug changes, as its
+    redirect names it: without the trailing slash (the VCL takes both for one page)."""
+    with recording_cache() as cache:
+        settings.WAGTAILFRONTENDCACHE = {
+            "varnish": {"BACKEND": HTTP_PURGE, "LOCATION": location(cache)}
+        }
+        article.slug = "moon"
+        with django_capture_on_commit_callbacks(execute=True):
+            article.save_revision().publish()
+        paths = {path for _, path, _ in cache.purges}
+    assert {"/ja/articles/%E6%9C%88%E9%9D%A2%E7%9D%80%E9%99%B8", "/ja/articles/moon/"} <= paths
+
+
 def test_a_cache_that_is_down_never_fails_a_publication(
     settings, article, caplog, django_capture_on_commit_callbacks
 ):
