@@ -16,9 +16,10 @@ with what a newsroom needs on top:
   cache catches up when its copy expires. The first failure ends the batch for that cache, so
   that a cache that does not answer costs one timeout, not one per URL.
 - **HTTP purges** (``HTTPPurgeBackend``) replace Wagtail's ``HTTPBackend``, which waits for an
-  answer without a time limit, opens a connection per URL, and cannot send a path that is not
-  ASCII (every slug in Japanese, Thai or Hindi): here a timeout, one connection per batch, and
-  the path percent-encoded as browsers send it.
+  answer without a time limit, opens a connection per URL, and fails on a path that is not
+  ASCII, which is how Wagtail's redirects app names a moved page's old URL
+  (``/ja/articles/月面着陸``): here a timeout, one connection per batch, and the path
+  percent-encoded as browsers send it.
 """
 
 import http.client

@@ -1,6 +1,6 @@
 # Varnish in front of ukiyo (written for Varnish 7.1, Debian 12's).
 #
-#   varnishd -a :80 -f /etc/varnish/ukiyo.vcl -s malloc,1g
+#   varnishd -a :6081 -f /etc/varnish/ukiyo.vcl -s malloc,1g   (behind the TLS terminator)
 #
 # What it stores: only answers that say they may be shared (Cache-Control "public" or
 # "s-maxage"), for as long as they say (s-maxage, else max-age), served a little longer while
@@ -50,9 +50,11 @@ sub vcl_recv {
         # the ban lurker frees the memory in the background. With or without its trailing
         # slash, a path is one page (Wagtail's redirects app purges a moved page's old URL
         # without it).
-        std.ban("obj.http.x-ukiyo-host == " + req.http.host
-            + " && obj.http.x-ukiyo-path == "
-            + regsub(regsub(req.url, "\?.*$", ""), "(.)/$", "\1"));
+        if (!std.ban("obj.http.x-ukiyo-host == " + req.http.host
+                + " && obj.http.x-ukiyo-path == "
+                + regsub(regsub(req.url, "\?.*$", ""), "(.)/$", "\1"))) {
+            return (synth(400, std.ban_error()));
+        }
         return (synth(200, "Purged"));
     }
 
