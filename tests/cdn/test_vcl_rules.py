@@ -2,12 +2,16 @@
 chooses (``tests/cdn/urls.py``) and on the site's own paths, through a real Varnish."""
 
 import json
+import re
 import time
 
 import pytest
+from django.conf import settings
 
 from cms.settings.environment import HTTP_PURGE
 from core.frontend_cache import HTTPPurgeBackend
+
+from .conftest import VCL
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +89,16 @@ def test_a_session_or_a_waiting_message_passes_with_every_cookie(varnish, cookie
         assert answer.cache == "PASS"
         assert serial(answer) != serial(stored)
         assert received(answer)[0] == sorted(cookies)
+
+
+def test_the_vcl_passes_the_cookies_the_settings_name():
+    """The VCL cannot read the settings: renaming a cookie there must be done here too."""
+    rule = re.search(r'req\.http\.Cookie ~ "\(\^\|;\\s\*\)\(([^)]*)\)="', VCL.read_text())
+    assert rule, "the VCL's rule for the session and messages cookies has changed shape"
+    assert set(rule[1].split("|")) == {
+        settings.SESSION_COOKIE_NAME,
+        getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+    }
 
 
 def test_a_request_with_authorization_passes(varnish):
