@@ -18,7 +18,7 @@ RUFF := $(VENV)/bin/ruff
 PYTEST_ARGS ?=
 DEMO_ADDR ?= 127.0.0.1:8000
 LANGUAGES := ja en zh_Hans es fr ko de th hi
-TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext
+TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext varnish
 # make bench: a throwaway PostgreSQL, Redis as the cache, wrk as the load generator.
 BENCH_SYSTEM_PACKAGES := postgresql redis-server wrk gettext
 BENCH_ARGS ?=
@@ -86,7 +86,7 @@ install: $(RUNTIME_STAMP) ## Create .venv and install the runtime dependencies
 system-test-deps:
 	@$(call ensure-debs,$(TEST_SYSTEM_PACKAGES))
 
-install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext)
+install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext, Varnish)
 	@:
 
 # --- Demo -----------------------------------------------------------------------

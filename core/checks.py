@@ -58,3 +58,34 @@ def search_rate_limit(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def frontend_caches(app_configs, **kwargs):
+    """Each cache a change purges can be reached by its backend: a mistake in a hand-written
+    ``WAGTAILFRONTENDCACHE`` shows now, not as purges that fail after publishing."""
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    errors = []
+    if getattr(settings, "WAGTAILAPI_USE_FRONTENDCACHE", False):
+        errors.append(
+            checks.Error(
+                "WAGTAILAPI_USE_FRONTENDCACHE is on: Wagtail would then look up its own API's "
+                "page URLs on every publication, and ukiyo's API v2 is not mounted under "
+                "Wagtail's names, so every publication would fail.",
+                hint="Remove the setting: ukiyo purges what a change touches itself.",
+                id="ukiyo.E030",
+            )
+        )
+    for name, config in (getattr(settings, "WAGTAILFRONTENDCACHE", None) or {}).items():
+        try:
+            get_backends({name: config})
+        except Exception as error:  # any reason a backend cannot be built is the same mistake
+            errors.append(
+                checks.Error(
+                    f"WAGTAILFRONTENDCACHE[{name!r}] cannot purge: {error}",
+                    hint="See docs/configuration.md, 'CDN and Varnish'.",
+                    id="ukiyo.E031",
+                )
+            )
+    return errors

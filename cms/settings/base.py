@@ -15,6 +15,7 @@ from .environment import (
     cache_from_url,
     env_bool,
     env_list,
+    frontend_cache_from_env,
     machine_translator_from_env,
     url_origin,
 )
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "wagtail_localize.locales",  # replaces wagtail.locales (same app label)
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -362,6 +364,15 @@ WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 # HTML preview. A token (and the state it names) lives this many seconds.
 UKIYO_FRONTEND_PREVIEW_URL = os.environ.get("UKIYO_FRONTEND_PREVIEW_URL", "").strip()
 UKIYO_PREVIEW_TOKEN_MAX_AGE = int(os.environ.get("UKIYO_PREVIEW_TOKEN_MAX_AGE", "3600"))
+
+# Caches in front of ukiyo (Varnish, nginx, Cloudflare, CloudFront) that a change purges:
+# FRONTEND_CACHE_PURGE_URL, CLOUDFLARE_*, CLOUDFRONT_DISTRIBUTION_ID (docs/configuration.md,
+# "CDN and Varnish"). Half a configuration stops the start.
+WAGTAILFRONTENDCACHE = frontend_cache_from_env(os.environ)
+# Each URL is purged as given. Wagtail would also purge it under every other language prefix
+# (/ja/x/ → /en/x/, /fr/x/...): pages of other languages have slugs of their own, so those
+# URLs are not theirs, and what a change touches in each language is purged by name.
+WAGTAILFRONTENDCACHE_LANGUAGES = []
 
 # Rich-text feature sets, named once and passed with ``features=``.
 RICH_TEXT_INLINE = ["bold", "italic", "link", "superscript", "subscript"]

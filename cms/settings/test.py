@@ -26,3 +26,5 @@ WHITENOISE_USE_FINDERS = True
 
 # Tests never call a machine translation service, whatever the environment holds.
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": OFFLINE}
+# Nor purge a cache: the tests that purge Varnish (tests/cdn/) name their own.
+WAGTAILFRONTENDCACHE = {}

@@ -2,11 +2,13 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -173,3 +175,141 @@ def test_deploy_check_warns_when_readers_would_share_the_proxys_address():
 def test_deploy_check_warns_when_rate_limits_count_per_process():
     assert "ukiyo.W002" in deploy_warnings()
     assert "ukiyo.W002" not in deploy_warnings(CACHE_URL="db://ukiyo_cache")
+
+
+ZONE = "0123456789abcdef0123456789abcdef"
+
+
+def frontend_caches(monkeypatch=None, boto3=False, **environ):
+    from cms.settings import environment
+
+    if monkeypatch is not None:
+        found = object() if boto3 else None
+        monkeypatch.setattr(environment.importlib.util, "find_spec", lambda name: found)
+    return environment.frontend_cache_from_env(environ)
+
+
+def test_no_cache_to_purge_by_default():
+    assert frontend_caches() == {}
+
+
+def test_http_purge_urls_are_one_backend_each():
+    from cms.settings.environment import HTTP_PURGE
+
+    assert frontend_caches(FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:6081") == {
+        "http": {"BACKEND": HTTP_PURGE, "LOCATION": "http://127.0.0.1:6081"}
+    }
+    assert frontend_caches(
+        FRONTEND_CACHE_PURGE_URL="http://10.0.0.5:6081/, https://cache.internal"
+    ) == {
+        "http-1": {"BACKEND": HTTP_PURGE, "LOCATION": "http://10.0.0.5:6081"},
+        "http-2": {"BACKEND": HTTP_PURGE, "LOCATION": "https://cache.internal"},
+    }
+
+
+@pytest.mark.parametrize(
+    "url", ["127.0.0.1:6081", "ftp://cache", "http://cache/purge/", "http://cache?x=1", "http://"]
+)
+def test_a_purge_url_that_is_not_a_caches_address_stops_the_start(url):
+    with pytest.raises(ImproperlyConfigured, match=r"FRONTEND_CACHE_PURGE_URL: .* scheme, host"):
+        frontend_caches(FRONTEND_CACHE_PURGE_URL=url)
+
+
+def test_cloudflare_with_a_token_or_with_an_email_and_key():
+    from cms.settings.environment import CLOUDFLARE
+
+    assert frontend_caches(CLOUDFLARE_ZONE_ID=ZONE, CLOUDFLARE_API_TOKEN="t") == {
+        "cloudflare": {"BACKEND": CLOUDFLARE, "ZONEID": ZONE, "BEARER_TOKEN": "t"}
+    }
+    assert frontend_caches(
+        CLOUDFLARE_ZONE_ID=ZONE, CLOUDFLARE_EMAIL="ops@news.example", CLOUDFLARE_API_KEY="k"
+    ) == {
+        "cloudflare": {
+            "BACKEND": CLOUDFLARE,
+            "ZONEID": ZONE,
+            "EMAIL": "ops@news.example",
+            "API_KEY": "k",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"CLOUDFLARE_ZONE_ID": ZONE}, "CLOUDFLARE_ZONE_ID needs credentials"),
+        (
+            {"CLOUDFLARE_ZONE_ID": ZONE, "CLOUDFLARE_EMAIL": "ops@news.example"},
+            "CLOUDFLARE_ZONE_ID needs credentials",
+        ),
+        (
+            {"CLOUDFLARE_ZONE_ID": ZONE, "CLOUDFLARE_API_KEY": "k"},
+            "CLOUDFLARE_ZONE_ID needs credentials",
+        ),
+        ({"CLOUDFLARE_API_TOKEN": "t"}, "without CLOUDFLARE_ZONE_ID"),
+        (
+            {"CLOUDFLARE_ZONE_ID": "news.example", "CLOUDFLARE_API_TOKEN": "t"},
+            "CLOUDFLARE_ZONE_ID: 'news.example' is not a zone id",
+        ),
+        (
+            {
+                "CLOUDFLARE_ZONE_ID": ZONE,
+                "CLOUDFLARE_API_TOKEN": "t",
+                "CLOUDFLARE_EMAIL": "ops@news.example",
+                "CLOUDFLARE_API_KEY": "k",
+            },
+            "either CLOUDFLARE_API_TOKEN or",
+        ),
+    ],
+)
+def test_half_a_cloudflare_configuration_stops_the_start(environ, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        frontend_caches(**environ)
+
+
+def test_cloudfront_needs_boto3(monkeypatch):
+    from cms.settings.environment import CLOUDFRONT
+
+    with pytest.raises(ImproperlyConfigured, match=r"boto3 .* is not installed"):
+        frontend_caches(monkeypatch, CLOUDFRONT_DISTRIBUTION_ID="E2QWRUHAPOMQZL")
+    assert frontend_caches(
+        monkeypatch, boto3=True, CLOUDFRONT_DISTRIBUTION_ID="E2QWRUHAPOMQZL"
+    ) == {"cloudfront": {"BACKEND": CLOUDFRONT, "DISTRIBUTION_ID": "E2QWRUHAPOMQZL"}}
+    with pytest.raises(ImproperlyConfigured, match="is not a distribution id"):
+        frontend_caches(monkeypatch, boto3=True, CLOUDFRONT_DISTRIBUTION_ID="e2-qwr")
+
+
+def test_several_caches_at_once():
+    assert set(
+        frontend_caches(
+            FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:6081",
+            CLOUDFLARE_ZONE_ID=ZONE,
+            CLOUDFLARE_API_TOKEN="t",
+        )
+    ) == {"http", "cloudflare"}
+
+
+def test_production_refuses_to_start_with_half_a_cdn_configuration():
+    result = load_settings(
+        "cms.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="news.example",
+        CLOUDFLARE_ZONE_ID=ZONE,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: CLOUDFLARE_ZONE_ID needs credentials" in result.stderr
+
+
+def test_production_reads_the_caches_to_purge_from_the_environment():
+    caches = read_settings(
+        "cms.settings.production",
+        ["WAGTAILFRONTENDCACHE", "WAGTAILFRONTENDCACHE_LANGUAGES", "INSTALLED_APPS"],
+        FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:6081",
+    )
+    assert caches["WAGTAILFRONTENDCACHE"] == {
+        "http": {
+            "BACKEND": "core.frontend_cache.HTTPPurgeBackend",
+            "LOCATION": "http://127.0.0.1:6081",
+        }
+    }
+    assert caches["WAGTAILFRONTENDCACHE_LANGUAGES"] == []
+    assert "wagtail.contrib.frontend_cache" in caches["INSTALLED_APPS"]
