@@ -158,6 +158,8 @@ class ArchiveSeeder:
                 made += len(pages)
             with transaction.atomic():
                 self.insert(batch, added)
+            # With DEBUG on, Django keeps the SQL of each query: megabytes per bulk insert.
+            connection.queries_log.clear()
             stories += len(batch)
             self.log(f"  {made} of {count} article pages")
         with transaction.atomic():
