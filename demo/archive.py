@@ -297,23 +297,25 @@ class ArchiveSeeder:
             keys = [uuid.uuid4() for _ in story[0].authors]
             for page in story:
                 links += [
-                    ArticleAuthor(
-                        page_id=page.pk,
-                        author=author,
-                        sort_order=order,
-                        locale=page.locale,
-                        translation_key=keys[order] if order < len(keys) else uuid.uuid4(),
-                    )
+                    {
+                        "page_id": page.pk,
+                        "author_id": author.pk,
+                        "sort_order": order,
+                        "locale_id": page.locale.pk,
+                        "translation_key": keys[order] if order < len(keys) else uuid.uuid4(),
+                    }
                     for order, author in enumerate(page.authors)
                 ]
-                tagged += [ArticlePageTag(content_object_id=page.pk, tag=tag) for tag in page.tags]
-        ArticleAuthor.objects.bulk_create(links)
-        ArticlePageTag.objects.bulk_create(tagged)
+                tagged += [{"content_object_id": page.pk, "tag_id": tag.pk} for tag in page.tags]
+        insert_values(ArticleAuthor, links)
+        insert_values(ArticlePageTag, tagged)
         documents = [SearchDocument(page) for page in pages]
         for backend in get_search_backends():
             backend.add_bulk(ArticlePage, documents)
-        ContentChange.objects.bulk_create(
-            [published_change(page, self.list_urls, self.public) for page in pages]
+        now = timezone.now()
+        insert_values(
+            ContentChange,
+            [published_change(page, self.list_urls, self.public, now) for page in pages],
         )
 
     # -- clearing -----------------------------------------------------------
@@ -368,9 +370,6 @@ class SeededPage:
 
 BODY = ArticlePage._meta.get_field("body")
 REFERENCES = ArticlePage._meta.get_field("references")
-ARTICLE_FIELDS = [
-    field for field in ArticlePage._meta.local_concrete_fields if field.attname != "page_ptr_id"
-]
 # Prepared once per story and language (``ArchiveSeeder.content``).
 PREPARED = {"body", "references"}
 
@@ -379,29 +378,51 @@ def insert_article_rows(pages):
     """INSERT the rows of the article table (not the page table it extends) for ``pages``.
 
     Django's ``bulk_create`` refuses models with a parent table: the page rows are inserted
-    first, and this writes the article rows, each value converted by its field as a save
-    would.
+    first, and this writes the article rows.
     """
-    quote = connection.ops.quote_name
-    columns = ["page_ptr_id", *(field.column for field in ARTICLE_FIELDS)]
-    # Names from the model, quoted by the database's own rules; values as parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(ArticlePage._meta.db_table),
-        ", ".join(quote(column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
     rows = []
     for page in pages:
-        row = [page.pk]
-        for field in ARTICLE_FIELDS:
-            if field.attname in PREPARED:
-                row.append(page.content[field.attname])
-            else:
-                value = page.fields.get(field.attname, field.get_default())
-                row.append(field.get_db_prep_save(value, connection))
+        row = {"page_ptr_id": page.pk, **page.fields}
+        row.update((name, Prepared(page.content[name])) for name in PREPARED)
         rows.append(row)
+    insert_values(ArticlePage, rows)
+
+
+class Prepared:
+    """A value already converted for the database (made once, shared by many rows)."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def insert_values(model, rows):
+    """INSERT ``rows`` (dicts by attribute name, all with the same keys) into ``model``'s own
+    table, each value converted by its field as a save would: ``bulk_create`` without the
+    model instances, which cost more than the rows here."""
+    if not rows:
+        return
+    fields = [
+        next(field for field in model._meta.local_concrete_fields if field.attname == name)
+        for name in rows[0]
+    ]
+    quote = connection.ops.quote_name
+    # Names from the model, quoted by the database's own rules; values as parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    values = [
+        [
+            value.value
+            if isinstance(value, Prepared)
+            else field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, row.values(), strict=True)
+        ]
+        for row in rows
+    ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, values)
 
 
 class _NoModelFields:
@@ -437,18 +458,19 @@ class SearchDocument:
         ]
 
 
-def published_change(page, list_urls, public):
+def published_change(page, list_urls, public, now):
     """The ``page.published`` row a publication writes (``changes.signals``), made in bulk."""
-    return ContentChange(
-        event=ContentChange.Event.PAGE_PUBLISHED,
-        object_type=ArticlePage._meta.label,
-        object_id=page.pk,
-        translation_key=page.translation_key,
-        locale=page.locale.language_code,
-        data={
+    return {
+        "created_at": now,
+        "event": ContentChange.Event.PAGE_PUBLISHED.value,
+        "object_type": ArticlePage._meta.label,
+        "object_id": page.pk,
+        "translation_key": page.translation_key,
+        "locale": page.locale.language_code,
+        "data": {
             "title": page.title,
             "url_path": page.url_path,
             "html_url": f"{list_urls[page.locale.language_code]}{page.slug}/",
             "public": public[page.locale.language_code],
         },
-    )
+    }

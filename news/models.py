@@ -414,6 +414,15 @@ class ArticlePage(BasePage):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # The order of every list of articles, newest first (All Articles, its pages by
+        # cursor, the v3 cards, the home page), and the same within a category. Scanned
+        # backwards; docs/architecture.md shows the plans they serve.
+        indexes = [
+            models.Index(fields=["display_date", "page_ptr"], name="article_by_date"),
+            models.Index(
+                fields=["category", "display_date", "page_ptr"], name="article_category_by_date"
+            ),
+        ]
 
     def clean(self):
         super().clean()

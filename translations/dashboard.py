@@ -338,6 +338,7 @@ def with_state(articles, state, locales, source_locale, editable=None):
             source__locale=source_locale,
             locale_id=OuterRef(OuterRef(OuterRef("locale_id"))),
         )
+        .order_by()
         .values("source")
         .annotate(last=Max("created_at"))
         .values("last")
@@ -388,6 +389,7 @@ def with_state(articles, state, locales, source_locale, editable=None):
                 locale_id__in=locale_ids,
                 alias_of__isnull=True,
             )
+            .order_by()
             .values("translation_key")
             .annotate(count=Count("pk"))
             .values("count")

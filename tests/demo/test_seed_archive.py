@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from modelsearch.models import IndexEntry
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
+from wagtail.search.models import IndexEntry
 
 from changes.models import ContentChange
 from news.models import ArticleIndexPage, ArticlePage

@@ -72,8 +72,11 @@ def test_the_last_numbered_page_leads_on_by_date_to_the_oldest_article(client, i
     # Back towards the newest: the same pages, and the top is the first numbered page.
     back = follow(client, index, link(fourth, "prev"))
     assert titles(back) == ["Day 3", "Day 2"]
+    back = follow(client, index, link(back, "prev"))
+    assert titles(back) == ["Day 5", "Day 4"]
     top = follow(client, index, link(back, "prev"))
     assert titles(top) == ["Day 7", "Day 6"]
+    assert canonical(top) == f"http://testserver{index.url}"
 
 
 def test_a_page_number_past_the_numbered_pages_is_not_found(client, index, archive):
