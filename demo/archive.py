@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
 from wagtail.search import index
@@ -267,10 +267,12 @@ class ArchiveSeeder:
             article = self.stories[number]
             body = BODY.to_python(article_body(article, code, self.images))
             stored = body.get_prep_value()
-            sections = [
-                (stored[position], child.block.get_searchable_content(child.value))
-                for position, child in enumerate(body)
-            ]
+            # Choice labels (a list's "Bulleted") are indexed as text: in the page's language.
+            with translation.override(code):
+                sections = [
+                    (stored[position], child.block.get_searchable_content(child.value))
+                    for position, child in enumerate(body)
+                ]
             references = REFERENCES.to_python(article_references(article, code))
             self.section_cache[cache_key] = (
                 sections,

@@ -210,7 +210,7 @@ class ArticleIndexPage(BasePage):
         )
         context.update(
             listing=listing,
-            articles=listing.page or listing.object_list,
+            articles=listing.page if listing.page is not None else listing.object_list,
             paginator=listing.paginator,
             categories=categories,
             selected_category=selected,

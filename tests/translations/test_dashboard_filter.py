@@ -116,7 +116,7 @@ def test_a_state_filter_reads_one_page_of_articles(translator, index, locales):
     reads = [
         query["sql"]
         for query in queries.captured_queries
-        if f'FROM "{table}"' in query["sql"] and "COUNT(" not in query["sql"]
+        if f'FROM "{table}"' in query["sql"] and not query["sql"].startswith("SELECT COUNT(")
     ]
     assert reads and all("LIMIT 25" in sql for sql in reads), reads
     assert len(queries.captured_queries) <= 20
