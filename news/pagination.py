@@ -58,8 +58,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self):
-        # COUNT over at most limit + 1 rows, however long the list.
-        return self.object_list[: self.limit + 1].count()
+        # COUNT over at most limit + 1 rows, however long the list; any of them will do.
+        return self.object_list.order_by()[: self.limit + 1].count()
 
     @cached_property
     def count(self):
