@@ -31,9 +31,11 @@ def refuse_unknown_parameters(request, known):
 
 # -- what no endpoint can use ---------------------------------------------------------------
 
-# The largest offset a listing takes: a database holds no more rows, and a larger number
-# overflows its integer types (a 500 before). The same bound as the article cards'.
-MAX_OFFSET = 2**31 - 1
+# The largest offset a listing takes. A database skips an offset row by row: past ten thousand
+# rows a page would cost more than a reader's page, and on a large archive far more. Deeper
+# pages of articles are read by date (``published_before``, docs/api.md). The same bound as
+# the article cards'.
+MAX_OFFSET = 10_000
 _WHOLE_NUMBER = re.compile(r"^\s*[+-]?[0-9]+\s*$")
 
 

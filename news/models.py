@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -28,6 +27,7 @@ from core.rich_text import resolved_page_links
 from .blocks import ArticleBodyBlock, ReferencesBlock
 from .citations import beyond_references, reference_count
 from .forms import ArticlePageForm
+from .pagination import ArticleListing
 from .serializers import AuthorsField, CategoryField, LanguageField, TagNamesField
 
 # Renditions every listing card and article header uses; prefetched together.
@@ -201,13 +201,17 @@ class ArticleIndexPage(BasePage):
             # An unknown category shows an empty, clearly labelled list rather than everything.
             articles = articles.filter(category=selected) if selected else articles.none()
 
-        paginator = Paginator(articles, settings.UKIYO_ARTICLES_PER_PAGE)
-        # get_page: a number that is not one gives page 1, one past the end the last page.
-        articles_page = paginator.get_page(request.GET.get("page"))
-
+        # Numbered pages at the top, pages by cursor further back (news.pagination).
+        listing = ArticleListing(
+            articles,
+            request.GET,
+            settings.UKIYO_ARTICLES_PER_PAGE,
+            base={"category": category_slug} if category_slug else None,
+        )
         context.update(
-            articles=articles_page,
-            paginator=paginator,
+            listing=listing,
+            articles=listing.page if listing.page is not None else listing.object_list,
+            paginator=listing.paginator,
             categories=categories,
             selected_category=selected,
             category_slug=category_slug,
@@ -410,6 +414,15 @@ class ArticlePage(BasePage):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # The order of every list of articles, newest first (All Articles, its pages by
+        # cursor, the v3 cards, the home page), and the same within a category. Scanned
+        # backwards; docs/architecture.md shows the plans they serve.
+        indexes = [
+            models.Index(fields=["display_date", "page_ptr"], name="article_by_date"),
+            models.Index(
+                fields=["category", "display_date", "page_ptr"], name="article_category_by_date"
+            ),
+        ]
 
     def clean(self):
         super().clean()

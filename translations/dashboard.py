@@ -32,8 +32,10 @@ translation (``TranslationLog``).
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 from wagtail_localize.models import (
@@ -63,6 +65,9 @@ LABELS = {**STATES, RESTRICTED: _("No access")}
 #: not a state: the cells with machine-translated segments to review
 NEEDS_REVIEW = "needs_review"
 FILTERS = {**STATES, NEEDS_REVIEW: _("Needs review")}
+
+# Before any translation was written (a translation never written from its segments).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 MACHINE_ONLY = "machine_only"
 PARTLY_REVIEWED = "partly_reviewed"
@@ -286,3 +291,129 @@ def cell_state(article, locale, page, source, record, totals, counts, written, l
     elif cell.unpublished_changes:
         cell.state = DRAFT
     return cell
+
+
+# ---------------------------------------------------------------------------
+# Filtering by state, in the database
+# ---------------------------------------------------------------------------
+
+
+def with_state(articles, state, locales, source_locale, editable=None):
+    """The ``articles`` (of ``source_locale``) with a cell in ``state``, as one query.
+
+    The same states as :func:`cell_state`, written as SQL conditions on the page of each
+    cell and on its wagtail-localize records, so that the dashboard filters and counts in the
+    database and computes the cells of the one page it shows (a test compares both with every
+    state). ``editable`` as in :func:`build_rows`: on a row whose article the user may not
+    edit, only the cells of pages they may edit count, and none is ``missing``.
+    """
+    locale_ids = [locale.pk for locale in locales]
+    # The cells' pages: an alias is a missing translation.
+    cells = Page.objects.filter(
+        translation_key=OuterRef("translation_key"),
+        locale_id__in=locale_ids,
+        alias_of__isnull=True,
+    )
+    source = {"source__object_id": OuterRef("translation_key"), "source__locale": source_locale}
+    synced = Exists(
+        Translation.objects.filter(**source, target_locale_id=OuterRef("locale_id"), enabled=True)
+    )
+    # The cell's segments that have a translation (the counts of build_rows, as conditions).
+    translated = StringTranslation.objects.filter(
+        translation_of_id=OuterRef("string_id"),
+        context_id=OuterRef("context_id"),
+        locale_id=OuterRef(OuterRef("locale_id")),
+        has_error=False,
+    )
+    segments = StringSegment.objects.filter(**source)
+    untranslated = Exists(segments.filter(~Exists(translated)))
+    machine = Exists(
+        segments.filter(
+            Exists(translated.filter(translation_type=StringTranslation.TRANSLATION_TYPE_MACHINE))
+        )
+    )
+    last_written = Subquery(
+        TranslationLog.objects.filter(
+            source__object_id=OuterRef(OuterRef(OuterRef("translation_key"))),
+            source__locale=source_locale,
+            locale_id=OuterRef(OuterRef(OuterRef("locale_id"))),
+        )
+        .order_by()
+        .values("source")
+        .annotate(last=Max("created_at"))
+        .values("last")
+    )
+    # Segments translated after the page was last written from its translations.
+    newer = Exists(
+        segments.filter(
+            Exists(translated.filter(Q(updated_at__gt=Coalesce(last_written, Value(EARLIEST)))))
+        )
+    )
+    cells = cells.annotate(synced=synced, untranslated=untranslated, machine=machine, newer=newer)
+    if editable is not None:
+        may_edit = editable.filter(alias_of__isnull=True).values("pk")
+        own = Q(pk__in=editable.values("pk"))
+
+    def having(condition, whole_row=None):
+        """Articles with a cell meeting ``condition`` (``whole_row``: an article-level one)."""
+        whole_row = whole_row or Q()
+        if editable is None:
+            return whole_row & Q(Exists(cells.filter(condition)))
+        return whole_row & (
+            (own & Q(Exists(cells.filter(condition))))
+            | Q(Exists(cells.filter(condition, pk__in=may_edit)))
+        )
+
+    articles = articles.annotate(
+        changed_at=Case(
+            When(live=True, then=F("last_published_at")),
+            default=F("latest_revision_created_at"),
+        ),
+        source_updated_at=Subquery(
+            TranslationSource.objects.filter(
+                object_id=OuterRef("translation_key"), locale=source_locale
+            ).values("last_updated_at")[:1]
+        ),
+    )
+    outdated = Q(changed_at__gt=F("source_updated_at"))
+    current = (
+        ~Q(changed_at__gt=F("source_updated_at"))
+        | Q(changed_at__isnull=True)
+        | Q(source_updated_at__isnull=True)
+    )
+    done = Q(synced=True, untranslated=False)
+    if state == MISSING:
+        present = Subquery(
+            Page.objects.filter(
+                translation_key=OuterRef("translation_key"),
+                locale_id__in=locale_ids,
+                alias_of__isnull=True,
+            )
+            .order_by()
+            .values("translation_key")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        condition = Q(present__lt=len(locale_ids)) | Q(present__isnull=True)
+        if editable is not None:
+            condition &= own
+        return articles.annotate(present=present).filter(condition)
+    if state == OUTDATED:
+        return articles.filter(having(Q(synced=True), outdated))
+    if state == IN_PROGRESS:
+        return articles.filter(having(Q(synced=True, untranslated=True), current))
+    if state == NEEDS_REVIEW:
+        return articles.filter(having(Q(synced=True, machine=True)))
+    if state == LIVE:
+        return articles.filter(
+            having(Q(synced=False, live=True))
+            | having(done & Q(live=True, has_unpublished_changes=False, newer=False), current)
+        )
+    if state == DRAFT:
+        return articles.filter(
+            having(Q(synced=False, live=False))
+            | having(
+                done & (Q(live=False) | Q(has_unpublished_changes=True) | Q(newer=True)), current
+            )
+        )
+    raise ValueError(f"Not a state to filter by: {state!r}")

@@ -19,7 +19,7 @@ from news.models import ArticlePage
 
 from . import review
 from .access import editable_pages
-from .dashboard import FILTERS, MISSING, OUTDATED, RESTRICTED, build_rows
+from .dashboard import FILTERS, MISSING, OUTDATED, RESTRICTED, build_rows, with_state
 from .forms import TranslatePagesForm, site_locales
 from .operations import (
     CREATED,
@@ -285,15 +285,12 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         editable = editable_pages(self.request.user)
         articles = self.get_articles(source_locale, columns, editable)
 
-        page_number = self.request.GET.get("p")
         if state:
-            # States are computed, not stored: compute them for every article (still a fixed
-            # number of queries), keep the rows with a cell in that state, then paginate.
-            rows = [row for row in build_rows(articles, columns, editable) if row.has_state(state)]
-            page = ArticlePaginator(rows, self.paginate_by).get_page(page_number)
-        else:
-            page = ArticlePaginator(articles, self.paginate_by).get_page(page_number)
-            page.object_list = build_rows(page.object_list, columns, editable)
+            # States are computed, not stored: the database keeps the articles with a cell in
+            # that state (dashboard.with_state), and only the rows shown are computed.
+            articles = with_state(articles, state, columns, source_locale, editable)
+        page = ArticlePaginator(articles, self.paginate_by).get_page(self.request.GET.get("p"))
+        page.object_list = build_rows(page.object_list, columns, editable)
 
         here = self.request.get_full_path()
         for row in page.object_list:

@@ -390,6 +390,8 @@ REST_FRAMEWORK = {
 
 # ukiyo's own settings
 UKIYO_ARTICLES_PER_PAGE = int(os.environ.get("UKIYO_ARTICLES_PER_PAGE", "12"))
+# Numbered pages at the top of All Articles; older articles are paged by date (news.pagination).
+UKIYO_ARTICLES_NUMBERED_PAGES = int(os.environ.get("UKIYO_ARTICLES_NUMBERED_PAGES", "20"))
 # Who is told about messages sent with the contact form (comma-separated addresses).
 UKIYO_CONTACT_RECIPIENTS = env_list("CONTACT_EMAIL")
 # Contact form submissions one client address may send: count per seconds.

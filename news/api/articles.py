@@ -35,7 +35,7 @@ from api.languages import (
     language_codes,
     parse_languages,
 )
-from api.params import refuse_unknown_parameters
+from api.params import MAX_OFFSET, refuse_unknown_parameters
 from api.v3.schemas import FallbackMarks
 from core.links import api_url
 from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage
@@ -158,8 +158,9 @@ ORDERINGS = {
 class CardPagination(WagtailLimitOffsetPagination):
     class Input(WagtailLimitOffsetPagination.Input):
         limit: int = Field(default=20, ge=1, le=100)
-        # Bounded so that the database is never handed an offset it cannot hold.
-        offset: int = Field(default=0, ge=0, le=2**31 - 1)
+        # Bounded so that no page makes the database skip more rows than it is worth: older
+        # cards are read with published_before (api.params.MAX_OFFSET).
+        offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 def _invalid(error: ListingParameterError):

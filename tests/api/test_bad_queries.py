@@ -10,6 +10,7 @@ import json
 import pytest
 from django.core.cache import cache
 
+from api.params import MAX_OFFSET
 from tests.factories import full_article
 
 MANY_WORDS = " ".join(f"word{number}" for number in range(2000))
@@ -104,7 +105,7 @@ def test_a_search_within_the_limits_still_finds(client, article):
 
 def test_a_large_offset_within_range_lists_nothing(client, article):
     for url in ("/api/v2/pages/", "/api/v3/pages/"):
-        response = client.get(url, {"offset": str(2**31 - 1)})
+        response = client.get(url, {"offset": str(MAX_OFFSET)})
         assert response.status_code == 200
         assert json.loads(response.content)["items"] == []
 

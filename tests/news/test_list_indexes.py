@@ -1,0 +1,84 @@
+"""The indexes the lists of articles and the search need exist, and their queries can use them.
+
+On a test database the planner would rather sort a few rows than read an index; with sorting
+and sequential scans priced out, the plan says whether the query can be served by the index
+at all (an ordering or a filter that stops matching it shows here, not in production).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from news.pagination import cursor
+from tests.factories import ArticlePageFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the plans and the search index are PostgreSQL's"
+)
+
+
+def plan(sql, params=None):
+    with connection.cursor() as cursor_:
+        cursor_.execute("SET LOCAL enable_sort = off")
+        cursor_.execute("SET LOCAL enable_seqscan = off")
+        cursor_.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor_.fetchall())
+
+
+def listing_queries(client, url):
+    """The queries that read the rows of a list, in its order (not its count)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if '"news_articlepage"."display_date" DESC' in query["sql"]
+        and not query["sql"].startswith("SELECT COUNT(")
+    ]
+
+
+@pytest.fixture
+def articles(index, category):
+    return [ArticlePageFactory(parent=index, category=category) for _ in range(3)]
+
+
+def test_the_indexes_exist(db):
+    with connection.cursor() as cursor_:
+        constraints = connection.introspection.get_constraints(cursor_, "news_articlepage")
+        search = connection.introspection.get_constraints(cursor_, "wagtailsearch_indexentry")
+    assert constraints["article_by_date"]["columns"] == ["display_date", "page_ptr_id"]
+    assert constraints["article_category_by_date"]["columns"] == [
+        "category_id",
+        "display_date",
+        "page_ptr_id",
+    ]
+    assert "search_entry_title_body_gin" in search
+
+
+@pytest.mark.parametrize(
+    ("url", "index_name"),
+    [
+        ("{list}", "article_by_date"),
+        ("{list}?before={cursor}", "article_by_date"),
+        ("{list}?category=space", "article_category_by_date"),
+        ("/api/v3/articles/?locale=ja", "article_by_date"),
+    ],
+)
+def test_the_lists_read_their_index(client, index, articles, url, index_name):
+    url = url.format(list=index.url, cursor=cursor(articles[1]))
+    queries = listing_queries(client, url)
+    assert queries
+    for sql in queries:
+        assert f"Index Scan Backward using {index_name}" in plan(sql), sql
+
+
+def test_a_search_matches_the_expression_of_the_title_and_body_index(client, index, articles):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/ja/search/", {"q": "moon"}).status_code == 200
+    searches = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
+    expression = '("wagtailsearch_indexentry"."title" || "wagtailsearch_indexentry"."body") @@'
+    assert searches and all(expression in sql for sql in searches)
+    # ... which the index serves.
+    assert "search_entry_title_body_gin" in plan(
+        "SELECT COUNT(*) FROM wagtailsearch_indexentry WHERE (title || body) @@ to_tsquery('moon')"
+    )
