@@ -1,12 +1,14 @@
 """The links every page's header and footer show, resolved for the reader's language."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page, Site, get_page_models
 
 from .models import FooterLinks
+from .visibility import restricted
 
 
 def article_list_types():
@@ -40,41 +42,55 @@ class SiteChrome:
 
     @cached_property
     def _pages(self):
-        """Home pages and article lists by language; this language's footer pages."""
+        """Home pages and article lists by language; this language's footer pages.
+
+        Two queries whatever the number of languages and links: the footer settings, then
+        every page the chrome links to (with the footer's chosen pages, whose translation
+        keys lead to their translations into this language).
+        """
         if self.site is None:
             return {}, {}, {}
 
-        homes = {
-            page.locale.language_code: page
-            for page in Page.objects.live()
-            .public()
-            .filter(translation_key=self.site.root_page.translation_key)
-            .select_related("locale")
-        }
-
-        links = {}
         footer = FooterLinks.for_site(self.site)
         chosen = {getattr(footer, f"{name}_id"): name for name in FooterLinks.LINKS}
         chosen.pop(None, None)
-        if chosen:
-            # The chosen pages and their translations into this language, in one query.
-            source_keys = Page.objects.filter(pk__in=chosen).values("translation_key")
-            candidates = Page.objects.filter(
-                Q(pk__in=chosen) | Q(translation_key__in=source_keys, locale=self.locale)
-            ).values_list("pk", "translation_key", "locale_id", "live")
-            key_to_name = {key: chosen[pk] for pk, key, _, _ in candidates if pk in chosen}
-            found = {
-                key_to_name[key]: pk
-                for pk, key, locale_id, live in candidates
-                if locale_id == self.locale.pk and live and key in key_to_name
-            }
-            pages = Page.objects.filter(pk__in=found.values()).public().in_bulk()
-            links = {name: pages[pk] for name, pk in found.items() if pk in pages}
+        list_types = ContentType.objects.get_for_models(*article_list_types()).values()
 
-        indexes = {}
-        for model in article_list_types():
-            for index in model.objects.live().public().select_related("locale"):
-                indexes.setdefault(index.locale.language_code, index)
+        wanted = Q(translation_key=self.site.root_page.translation_key) | Q(
+            content_type__in=list(list_types)
+        )
+        if chosen:
+            # The chosen pages themselves (in any state: only their keys are read) and their
+            # translations into this language.
+            source_keys = Page.objects.filter(pk__in=chosen).values("translation_key")
+            wanted |= Q(pk__in=chosen) | Q(
+                translation_key__in=source_keys, locale__language_code=self.language_code
+            )
+        pages = list(
+            Page.objects.filter(wanted)
+            .annotate(restricted=restricted())
+            .select_related("locale")
+            .order_by("path")
+        )
+        readable = [page for page in pages if page.live and not page.restricted]
+
+        root_key = self.site.root_page.translation_key
+        list_type_ids = {content_type.pk for content_type in list_types}
+        homes, indexes = {}, {}
+        for page in readable:
+            code = page.locale.language_code
+            if page.translation_key == root_key:
+                homes.setdefault(code, page)
+            if page.content_type_id in list_type_ids:
+                indexes.setdefault(code, page)
+
+        key_to_name = {page.translation_key: chosen[page.pk] for page in pages if page.pk in chosen}
+        links = {
+            key_to_name[page.translation_key]: page
+            for page in readable
+            if page.locale.language_code == self.language_code
+            and page.translation_key in key_to_name
+        }
         if self.language_code in indexes:
             links["article_index"] = indexes[self.language_code]
         return homes, links, indexes

@@ -17,6 +17,7 @@ from preview.tokens import redirect_to_frontend
 from .forms import BasePageForm
 from .serializers import AlternatesField
 from .slugs import NO_SLUG_MESSAGE, slugify_title, validate_slug
+from .visibility import public
 
 
 class BasePage(SlugFromTitleMixin, Page):
@@ -114,12 +115,9 @@ class BasePage(SlugFromTitleMixin, Page):
 
         Feeds ``hreflang`` alternates and the language menu; one query.
         """
-        translations = (
-            Page.objects.filter(translation_key=self.translation_key)
-            .live()
-            .public()
-            .select_related("locale")
-        )
+        translations = public(
+            Page.objects.filter(translation_key=self.translation_key).live()
+        ).select_related("locale")
         return {page.locale.language_code: page for page in translations}
 
 
