@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from compat.wagtail_pages import SlugFromTitleMixin
@@ -108,6 +108,72 @@ class BasePage(SlugFromTitleMixin, Page):
         if settings.UKIYO_FRONTEND_PREVIEW_URL and self.pk:
             return redirect_to_frontend(self, request, mode_name)
         return super().serve_preview(request, mode_name)
+
+    # -- serving: a fixed number of queries however deep the page -----------
+
+    @classmethod
+    def route_queryset(cls):
+        """The queryset routing fetches this type's page from: add what serving reads."""
+        return cls.objects.select_related("locale")
+
+    def route(self, request, path_components):
+        """Wagtail's routing, with the whole path looked up at once.
+
+        Wagtail walks the path one level at a time, two queries a level (the child, then its
+        specific page). When no page on the way has routing of its own, every page on the path
+        comes in one query and the last one's specific page (``route_queryset``) in a second,
+        however deep it lies. Anything else (a path that does not resolve to a page, a page
+        type that routes itself) takes Wagtail's walk.
+        """
+        if not path_components:
+            if not hasattr(self, "_routed_ancestors"):
+                self._routed_ancestors = ()  # the page routing starts from (a home page)
+            return super().route(request, path_components)
+        url_paths, url_path = [], self.url_path
+        for component in path_components:
+            url_path += f"{component}/"
+            url_paths.append(url_path)
+        found = {
+            page.url_path: page
+            for page in Page.objects.filter(
+                url_path__in=url_paths, path__startswith=self.path, depth__gt=self.depth
+            ).select_related("locale")
+        }
+        chain = [found.get(url_path) for url_path in url_paths]
+        plain = all(
+            page is not None
+            and page.depth == self.depth + depth
+            and page.specific_class is not None
+            and page.specific_class.route is BasePage.route
+            for depth, page in enumerate(chain, start=1)
+        )
+        if not plain:
+            return super().route(request, path_components)
+        target = chain[-1].specific_class.route_queryset().get(pk=chain[-1].pk)
+        parents = [self, *chain[:-1]]
+        # What Wagtail's walk leaves behind: the parent (no query for get_parent), and here
+        # the ancestors as well, for the view restriction check (get_view_restrictions).
+        target._cached_parent_obj = parents[-1]
+        target._routed_ancestors = tuple(parents)
+        return target.route(request, [])
+
+    def get_view_restrictions(self):
+        """The view restrictions on this page and its ancestors, in one query after routing.
+
+        Wagtail reads the ancestors first, to resolve aliases (an alias page and its
+        descendants follow their source page's restrictions). Routing has already read them:
+        when none is an alias, the restrictions are those on the pages whose tree paths
+        prefix this one's.
+        """
+        ancestors = getattr(self, "_routed_ancestors", None)
+        known = ancestors is not None and {page.depth for page in ancestors} >= set(
+            range(2, self.depth)
+        )
+        if not known or self.alias_of_id or any(page.alias_of_id for page in ancestors):
+            return super().get_view_restrictions()
+        step = Page.steplen
+        prefixes = [self.path[:end] for end in range(step, len(self.path) + 1, step)]
+        return PageViewRestriction.objects.filter(page__path__in=prefixes)
 
     @cached_property
     def live_translations(self):
