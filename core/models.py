@@ -112,16 +112,21 @@ class BasePage(SlugFromTitleMixin, Page):
     # -- serving: a fixed number of queries however deep the page -----------
 
     @classmethod
-    def route_queryset(cls):
-        """The queryset routing fetches this type's page from: add what serving reads."""
+    def detail_queryset(cls):
+        """Where one page of this type is read from to be shown whole (its page, the APIs'
+        detail): subclasses add the related rows they show."""
         return cls.objects.select_related("locale")
+
+    def prefetch_for_reading(self):
+        """Fetch at once what showing the whole page reads later (a subclass's body images,
+        say); called by ``serve`` and the APIs' detail before they render."""
 
     def route(self, request, path_components):
         """Wagtail's routing, with the whole path looked up at once.
 
         Wagtail walks the path one level at a time, two queries a level (the child, then its
         specific page). When no page on the way has routing of its own, every page on the path
-        comes in one query and the last one's specific page (``route_queryset``) in a second,
+        comes in one query and the last one's specific page (``detail_queryset``) in a second,
         however deep it lies. Anything else (a path that does not resolve to a page, a page
         type that routes itself) takes Wagtail's walk.
         """
@@ -149,7 +154,7 @@ class BasePage(SlugFromTitleMixin, Page):
         )
         if not plain:
             return super().route(request, path_components)
-        target = chain[-1].specific_class.route_queryset().get(pk=chain[-1].pk)
+        target = chain[-1].specific_class.detail_queryset().get(pk=chain[-1].pk)
         parents = [self, *chain[:-1]]
         # What Wagtail's walk leaves behind: the parent (no query for get_parent), and here
         # the ancestors as well, for the view restriction check (get_view_restrictions).

@@ -2,7 +2,7 @@
 
 Every image a reader's page shows comes with a ``srcset``, so that a phone downloads an image
 near its own width rather than the desktop one. The widths of each kind are fetched with the
-page's other renditions, in one query (``ArticlePage.route_queryset``/``serve`` for an
+page's other renditions, in one query (``ArticlePage.prefetch_for_reading`` for an
 article, ``ArticleQuerySet.for_listing`` for cards).
 """
 

@@ -494,11 +494,11 @@ class ArticlePage(BasePage):
         ).execute(skip_permission_checks=skip_permission_checks)
 
     @classmethod
-    def route_queryset(cls):
-        # The lead image's renditions are left to serve(): they come with the body's.
+    def detail_queryset(cls):
+        # The lead image's renditions are left to prefetch_for_reading: with the body's.
         return (
             super()
-            .route_queryset()
+            .detail_queryset()
             .select_related("category", "lead_image")
             .prefetch_related(
                 Prefetch(
@@ -509,13 +509,18 @@ class ArticlePage(BasePage):
             )
         )
 
+    def prefetch_for_reading(self):
+        """The body's blocks, and the renditions of the lead image and of every figure in
+        one query."""
+        with renditions_together(self.lead_image):
+            for _block in self.body:  # converts every block of the body at once
+                pass
+
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
-        # The renditions of the lead image and of every figure in one query.
-        with renditions_together(self.lead_image):
-            linked = self.body.stream_block.linked_page_ids(self.body)
+        self.prefetch_for_reading()
         # Render now, while the page links of the whole body are resolved in one go.
-        with resolved_page_links(linked):
+        with resolved_page_links(self.body.stream_block.linked_page_ids(self.body)):
             return response.render()
 
     # -- derived values ---------------------------------------------------
