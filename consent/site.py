@@ -28,7 +28,8 @@ class SiteConsent:
     """The policy version, scripts and banner texts of the request's site and language.
 
     Built once per request (``for_request``): the head script, the banner and the Cookie
-    Settings page share it. Costs two queries: the site's settings and the texts.
+    Settings page share it. Costs one query: the texts with the site's settings (two when
+    the language has no texts yet).
     """
 
     def __init__(self, request):
@@ -48,6 +49,12 @@ class SiteConsent:
     def settings(self):
         if self.site is None:
             return ConsentSettings()  # defaults: version 1, no scripts
+        row = self._texts_row
+        if row is not None:
+            try:
+                return row.site.consentsettings
+            except ConsentSettings.DoesNotExist:
+                pass
         return ConsentSettings.for_request(self.request)
 
     @property
@@ -55,20 +62,27 @@ class SiteConsent:
         return self.settings.policy_version
 
     @cached_property
-    def texts(self):
-        """The editors' texts for this site and language; unsaved (all built-in) if none."""
+    def _texts_row(self):
+        """The editors' texts for this site and language, with the site's consent settings
+        (one query for both), or None."""
         try:
             language = get_supported_content_language_variant(
                 get_language() or settings.LANGUAGE_CODE
             )
         except LookupError:
-            language = None
-        found = None
-        if self.site is not None and language:
-            found = ConsentTexts.objects.filter(
-                site=self.site, locale__language_code=language
-            ).first()
-        return found or ConsentTexts()
+            return None
+        if self.site is None:
+            return None
+        return (
+            ConsentTexts.objects.filter(site=self.site, locale__language_code=language)
+            .select_related("site__consentsettings")
+            .first()
+        )
+
+    @cached_property
+    def texts(self):
+        """The editors' texts for this site and language; unsaved (all built-in) if none."""
+        return self._texts_row or ConsentTexts()
 
     @property
     def title(self):

@@ -1,8 +1,11 @@
 """The links every page's header and footer show, resolved for the reader's language."""
 
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page, Site, get_page_models
@@ -44,53 +47,49 @@ class SiteChrome:
     def _pages(self):
         """Home pages and article lists by language; this language's footer pages.
 
-        Two queries whatever the number of languages and links: the footer settings, then
-        every page the chrome links to (with the footer's chosen pages, whose translation
-        keys lead to their translations into this language).
+        One query whatever the number of languages and links: every page the chrome links
+        to, the footer's chosen pages found by the translation keys of the pages the footer
+        settings (``FooterLinks``) point at, each marked with the links it answers.
         """
         if self.site is None:
             return {}, {}, {}
 
-        footer = FooterLinks.for_site(self.site)
-        chosen = {getattr(footer, f"{name}_id"): name for name in FooterLinks.LINKS}
-        chosen.pop(None, None)
-        list_types = ContentType.objects.get_for_models(*article_list_types()).values()
-
-        wanted = Q(translation_key=self.site.root_page.translation_key) | Q(
-            content_type__in=list(list_types)
-        )
-        if chosen:
-            # The chosen pages themselves (in any state: only their keys are read) and their
-            # translations into this language.
-            source_keys = Page.objects.filter(pk__in=chosen).values("translation_key")
-            wanted |= Q(pk__in=chosen) | Q(
-                translation_key__in=source_keys, locale__language_code=self.language_code
+        footer = FooterLinks.objects.filter(site=self.site)
+        chosen_keys = Page.objects.filter(
+            reduce(or_, (Q(pk__in=footer.values(name)) for name in FooterLinks.LINKS))
+        ).values("translation_key")
+        marks = {
+            f"footer_{name}": Exists(
+                footer.filter(**{f"{name}__translation_key": OuterRef("translation_key")})
             )
-        pages = list(
-            Page.objects.filter(wanted)
-            .annotate(restricted=restricted())
+            for name in FooterLinks.LINKS
+        }
+        list_types = ContentType.objects.get_for_models(*article_list_types()).values()
+        root_key = self.site.root_page.translation_key
+        pages = (
+            Page.objects.filter(
+                Q(translation_key=root_key)
+                | Q(content_type__in=list(list_types))
+                | Q(translation_key__in=chosen_keys, locale__language_code=self.language_code)
+            )
+            .annotate(restricted=restricted(), **marks)
             .select_related("locale")
             .order_by("path")
         )
         readable = [page for page in pages if page.live and not page.restricted]
 
-        root_key = self.site.root_page.translation_key
         list_type_ids = {content_type.pk for content_type in list_types}
-        homes, indexes = {}, {}
+        homes, indexes, links = {}, {}, {}
         for page in readable:
             code = page.locale.language_code
             if page.translation_key == root_key:
                 homes.setdefault(code, page)
             if page.content_type_id in list_type_ids:
                 indexes.setdefault(code, page)
-
-        key_to_name = {page.translation_key: chosen[page.pk] for page in pages if page.pk in chosen}
-        links = {
-            key_to_name[page.translation_key]: page
-            for page in readable
-            if page.locale.language_code == self.language_code
-            and page.translation_key in key_to_name
-        }
+            if code == self.language_code:
+                for name in FooterLinks.LINKS:
+                    if getattr(page, f"footer_{name}"):
+                        links[name] = page
         if self.language_code in indexes:
             links["article_index"] = indexes[self.language_code]
         return homes, links, indexes

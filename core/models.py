@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -17,7 +18,7 @@ from preview.tokens import redirect_to_frontend
 from .forms import BasePageForm
 from .serializers import AlternatesField
 from .slugs import NO_SLUG_MESSAGE, slugify_title, validate_slug
-from .visibility import public
+from .visibility import public, restricted
 
 
 class BasePage(SlugFromTitleMixin, Page):
@@ -125,10 +126,11 @@ class BasePage(SlugFromTitleMixin, Page):
         """Wagtail's routing, with the whole path looked up at once.
 
         Wagtail walks the path one level at a time, two queries a level (the child, then its
-        specific page). When no page on the way has routing of its own, every page on the path
-        comes in one query and the last one's specific page (``detail_queryset``) in a second,
-        however deep it lies. Anything else (a path that does not resolve to a page, a page
-        type that routes itself) takes Wagtail's walk.
+        specific page). When no page on the way has routing of its own, one query brings
+        every page on the path, whether a view restriction covers each, and the last one's
+        translations (its ``live_translations``); a second reads the page itself from its
+        type's ``detail_queryset``, however deep it lies. Anything else (a path that does not
+        resolve to a page, a page type that routes itself) takes Wagtail's walk.
         """
         if not path_components:
             if not hasattr(self, "_routed_ancestors"):
@@ -138,11 +140,19 @@ class BasePage(SlugFromTitleMixin, Page):
         for component in path_components:
             url_path += f"{component}/"
             url_paths.append(url_path)
+        in_tree = Q(path__startswith=self.path, depth__gt=self.depth)
+        target_key = Page.objects.filter(in_tree, url_path=url_paths[-1]).values("translation_key")
+        pages = list(
+            Page.objects.filter(
+                (in_tree & Q(url_path__in=url_paths)) | Q(translation_key__in=target_key)
+            )
+            .annotate(restricted=restricted())
+            .select_related("locale")
+        )
         found = {
             page.url_path: page
-            for page in Page.objects.filter(
-                url_path__in=url_paths, path__startswith=self.path, depth__gt=self.depth
-            ).select_related("locale")
+            for page in pages
+            if page.path.startswith(self.path) and page.depth > self.depth
         }
         chain = [found.get(url_path) for url_path in url_paths]
         plain = all(
@@ -156,19 +166,27 @@ class BasePage(SlugFromTitleMixin, Page):
             return super().route(request, path_components)
         target = chain[-1].specific_class.detail_queryset().get(pk=chain[-1].pk)
         parents = [self, *chain[:-1]]
-        # What Wagtail's walk leaves behind: the parent (no query for get_parent), and here
-        # the ancestors as well, for the view restriction check (get_view_restrictions).
+        # What Wagtail's walk leaves behind: the parent (no query for get_parent); and here
+        # the ancestors and whether a restriction covers the page, for the view restriction
+        # check (get_view_restrictions), and the translations.
         target._cached_parent_obj = parents[-1]
         target._routed_ancestors = tuple(parents)
+        target._routed_restricted = chain[-1].restricted
+        target.__dict__["live_translations"] = {
+            page.locale.language_code: page
+            for page in pages
+            if page.translation_key == target.translation_key and page.live and not page.restricted
+        }
         return target.route(request, [])
 
     def get_view_restrictions(self):
-        """The view restrictions on this page and its ancestors, in one query after routing.
+        """The view restrictions on this page and its ancestors; no query after routing.
 
         Wagtail reads the ancestors first, to resolve aliases (an alias page and its
-        descendants follow their source page's restrictions). Routing has already read them:
-        when none is an alias, the restrictions are those on the pages whose tree paths
-        prefix this one's.
+        descendants follow their source page's restrictions). Routing has already read them,
+        and whether a restriction covers the page: when none is an alias, there is nothing
+        to check for a page no restriction covers, and otherwise the restrictions are those
+        on the pages whose tree paths prefix this one's.
         """
         ancestors = getattr(self, "_routed_ancestors", None)
         known = ancestors is not None and {page.depth for page in ancestors} >= set(
@@ -176,6 +194,8 @@ class BasePage(SlugFromTitleMixin, Page):
         )
         if not known or self.alias_of_id or any(page.alias_of_id for page in ancestors):
             return super().get_view_restrictions()
+        if getattr(self, "_routed_restricted", None) is False:
+            return PageViewRestriction.objects.none()
         step = Page.steplen
         prefixes = [self.path[:end] for end in range(step, len(self.path) + 1, step)]
         return PageViewRestriction.objects.filter(page__path__in=prefixes)

@@ -2,11 +2,16 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
 from news.images import FALLBACK, SIZES, SRCSET
 
 register = template.Library()
+
+PRIORITY = mark_safe(' fetchpriority="high"')
+EAGER = mark_safe(' decoding="async"')
+LAZY = mark_safe(' loading="lazy" decoding="async"')
 
 
 @register.simple_tag
@@ -31,11 +36,11 @@ def responsive_image(image, layout, alt=None, css_class="", priority=False, eage
         by_width.setdefault(renditions[spec].width, renditions[spec])
     srcset = ", ".join(f"{rendition.url} {width}w" for width, rendition in sorted(by_width.items()))
     if priority:
-        loading = format_html(' fetchpriority="high"')
+        loading = PRIORITY
     elif eager:
-        loading = format_html(' decoding="async"')
+        loading = EAGER
     else:
-        loading = format_html(' loading="lazy" decoding="async"')
+        loading = LAZY
     return format_html(
         '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{}{}>',
         fallback.url,
