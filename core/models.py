@@ -116,7 +116,7 @@ class BasePage(SlugFromTitleMixin, Page):
     def detail_queryset(cls):
         """Where one page of this type is read from to be shown whole (its page, the APIs'
         detail): subclasses add the related rows they show."""
-        return cls.objects.select_related("locale")
+        return cls.objects.select_related("locale", "social_image")
 
     def prefetch_for_reading(self):
         """Fetch at once what showing the whole page reads later (a subclass's body images,

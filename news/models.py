@@ -510,9 +510,9 @@ class ArticlePage(BasePage):
         )
 
     def prefetch_for_reading(self):
-        """The body's blocks, and the renditions of the lead image and of every figure in
-        one query."""
-        with renditions_together(self.lead_image):
+        """The body's blocks, and the renditions of the lead and social images and of every
+        figure in one query."""
+        with renditions_together(self.lead_image, self.social_image):
             for _block in self.body:  # converts every block of the body at once
                 pass
 
