@@ -8,8 +8,10 @@ Derived values (a section's number, a reference's domain, the sources a citation
 are computed here or on the page model, never in templates.
 """
 
+import copy
 import re
 import unicodedata
+from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urlsplit
@@ -56,6 +58,22 @@ def renditions_together(*images):
     finally:
         _images_waiting.reset(token)
     prefetch_related_objects(waiting, "renditions")
+    # An image shown twice (a lead image that is also a figure) is two instances, each with
+    # its own alt text; Django gives both the same rendition objects, whose ``image`` (read
+    # by ``rendition.alt``) is one of them. Each instance gets renditions of its own.
+    counts = Counter(image.pk for image in waiting)
+    for image in waiting:
+        if counts[image.pk] > 1:
+            renditions = image._prefetched_objects_cache["renditions"]
+            renditions._result_cache = [_owned(rendition, image) for rendition in renditions]
+
+
+def _owned(rendition, image):
+    owned = copy.copy(rendition)
+    owned._state = copy.copy(rendition._state)
+    owned._state.fields_cache = {}
+    owned.image = image
+    return owned
 
 
 # ---------------------------------------------------------------------------
