@@ -5,6 +5,8 @@ carry the banner stay cacheable.
 """
 
 from django.conf import settings
+from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -28,7 +30,7 @@ class SiteConsent:
     """The policy version, scripts and banner texts of the request's site and language.
 
     Built once per request (``for_request``): the head script, the banner and the Cookie
-    Settings page share it. Costs two queries: the site's settings and the texts.
+    Settings page share it. Costs one query: the site's settings with the texts.
     """
 
     def __init__(self, request):
@@ -48,7 +50,7 @@ class SiteConsent:
     def settings(self):
         if self.site is None:
             return ConsentSettings()  # defaults: version 1, no scripts
-        return ConsentSettings.for_request(self.request)
+        return self._rows[0] or ConsentSettings.for_request(self.request)
 
     @property
     def policy_version(self):
@@ -57,17 +59,45 @@ class SiteConsent:
     @cached_property
     def texts(self):
         """The editors' texts for this site and language; unsaved (all built-in) if none."""
+        if self.site is not None and self._rows[0] is None:
+            return self._texts_of_a_site_without_settings()
+        return self._rows[1] or ConsentTexts()
+
+    @cached_property
+    def _language(self):
         try:
-            language = get_supported_content_language_variant(
-                get_language() or settings.LANGUAGE_CODE
-            )
+            return get_supported_content_language_variant(get_language() or settings.LANGUAGE_CODE)
         except LookupError:
-            language = None
-        found = None
-        if self.site is not None and language:
-            found = ConsentTexts.objects.filter(
-                site=self.site, locale__language_code=language
-            ).first()
+            return None
+
+    @cached_property
+    def _rows(self):
+        """The site's consent settings with this language's texts, in one query.
+
+        The texts come as one JSON object of their columns, so that a language without texts
+        of its own costs no second query.
+        """
+        if self.site is None:
+            return None, None
+        columns = [field.attname for field in ConsentTexts._meta.concrete_fields]
+        texts = ConsentTexts.objects.filter(
+            site=OuterRef("site"), locale__language_code=self._language
+        ).values(row=JSONObject(**{column: column for column in columns}))[:1]
+        found = (
+            ConsentSettings.objects.filter(site=self.site)
+            .annotate(texts_row=Subquery(texts, output_field=JSONField()))
+            .first()
+        )
+        if found is None:
+            return None, None
+        return found, ConsentTexts(**found.texts_row) if found.texts_row else None
+
+    def _texts_of_a_site_without_settings(self):
+        if not self._language:
+            return ConsentTexts()
+        found = ConsentTexts.objects.filter(
+            site=self.site, locale__language_code=self._language
+        ).first()
         return found or ConsentTexts()
 
     @property

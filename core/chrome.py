@@ -1,12 +1,17 @@
 """The links every page's header and footer show, resolved for the reader's language."""
 
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page, Site, get_page_models
 
 from .models import FooterLinks
+from .visibility import restricted
 
 
 def article_list_types():
@@ -40,41 +45,51 @@ class SiteChrome:
 
     @cached_property
     def _pages(self):
-        """Home pages and article lists by language; this language's footer pages."""
+        """Home pages and article lists by language; this language's footer pages.
+
+        One query whatever the number of languages and links: every page the chrome links
+        to, the footer's chosen pages found by the translation keys of the pages the footer
+        settings (``FooterLinks``) point at, each marked with the links it answers.
+        """
         if self.site is None:
             return {}, {}, {}
 
-        homes = {
-            page.locale.language_code: page
-            for page in Page.objects.live()
-            .public()
-            .filter(translation_key=self.site.root_page.translation_key)
-            .select_related("locale")
+        footer = FooterLinks.objects.filter(site=self.site)
+        chosen_keys = Page.objects.filter(
+            reduce(or_, (Q(pk__in=footer.values(name)) for name in FooterLinks.LINKS))
+        ).values("translation_key")
+        marks = {
+            f"footer_{name}": Exists(
+                footer.filter(**{f"{name}__translation_key": OuterRef("translation_key")})
+            )
+            for name in FooterLinks.LINKS
         }
+        list_types = ContentType.objects.get_for_models(*article_list_types()).values()
+        root_key = self.site.root_page.translation_key
+        pages = (
+            Page.objects.filter(
+                Q(translation_key=root_key)
+                | Q(content_type__in=list(list_types))
+                | Q(translation_key__in=chosen_keys, locale__language_code=self.language_code)
+            )
+            .annotate(restricted=restricted(), **marks)
+            .select_related("locale")
+            .order_by("path")
+        )
+        readable = [page for page in pages if page.live and not page.restricted]
 
-        links = {}
-        footer = FooterLinks.for_site(self.site)
-        chosen = {getattr(footer, f"{name}_id"): name for name in FooterLinks.LINKS}
-        chosen.pop(None, None)
-        if chosen:
-            # The chosen pages and their translations into this language, in one query.
-            source_keys = Page.objects.filter(pk__in=chosen).values("translation_key")
-            candidates = Page.objects.filter(
-                Q(pk__in=chosen) | Q(translation_key__in=source_keys, locale=self.locale)
-            ).values_list("pk", "translation_key", "locale_id", "live")
-            key_to_name = {key: chosen[pk] for pk, key, _, _ in candidates if pk in chosen}
-            found = {
-                key_to_name[key]: pk
-                for pk, key, locale_id, live in candidates
-                if locale_id == self.locale.pk and live and key in key_to_name
-            }
-            pages = Page.objects.filter(pk__in=found.values()).public().in_bulk()
-            links = {name: pages[pk] for name, pk in found.items() if pk in pages}
-
-        indexes = {}
-        for model in article_list_types():
-            for index in model.objects.live().public().select_related("locale"):
-                indexes.setdefault(index.locale.language_code, index)
+        list_type_ids = {content_type.pk for content_type in list_types}
+        homes, indexes, links = {}, {}, {}
+        for page in readable:
+            code = page.locale.language_code
+            if page.translation_key == root_key:
+                homes.setdefault(code, page)
+            if page.content_type_id in list_type_ids:
+                indexes.setdefault(code, page)
+            if code == self.language_code:
+                for name in FooterLinks.LINKS:
+                    if getattr(page, f"footer_{name}"):
+                        links[name] = page
         if self.language_code in indexes:
             links["article_index"] = indexes[self.language_code]
         return homes, links, indexes

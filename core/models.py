@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from compat.wagtail_pages import SlugFromTitleMixin
@@ -17,6 +18,7 @@ from preview.tokens import redirect_to_frontend
 from .forms import BasePageForm
 from .serializers import AlternatesField
 from .slugs import NO_SLUG_MESSAGE, slugify_title, validate_slug
+from .visibility import public, restricted
 
 
 class BasePage(SlugFromTitleMixin, Page):
@@ -108,18 +110,105 @@ class BasePage(SlugFromTitleMixin, Page):
             return redirect_to_frontend(self, request, mode_name)
         return super().serve_preview(request, mode_name)
 
+    # -- serving: a fixed number of queries however deep the page -----------
+
+    @classmethod
+    def detail_queryset(cls):
+        """Where one page of this type is read from to be shown whole (its page, the APIs'
+        detail): subclasses add the related rows they show."""
+        return cls.objects.select_related("locale", "social_image")
+
+    def prefetch_for_reading(self):
+        """Fetch at once what showing the whole page reads later (a subclass's body images,
+        say); called by ``serve`` and the APIs' detail before they render."""
+
+    def route(self, request, path_components):
+        """Wagtail's routing, with the whole path looked up at once.
+
+        Wagtail walks the path one level at a time, two queries a level (the child, then its
+        specific page). When no page on the way has routing of its own, one query brings
+        every page on the path, whether a view restriction covers each, and the last one's
+        translations (its ``live_translations``); a second reads the page itself from its
+        type's ``detail_queryset``, however deep it lies. Anything else (a path that does not
+        resolve to a page, a page type that routes itself) takes Wagtail's walk.
+        """
+        if not path_components:
+            if not hasattr(self, "_routed_ancestors"):
+                self._routed_ancestors = ()  # the page routing starts from (a home page)
+            return super().route(request, path_components)
+        url_paths, url_path = [], self.url_path
+        for component in path_components:
+            url_path += f"{component}/"
+            url_paths.append(url_path)
+        in_tree = Q(path__startswith=self.path, depth__gt=self.depth)
+        target_key = Page.objects.filter(in_tree, url_path=url_paths[-1]).values("translation_key")
+        pages = list(
+            Page.objects.filter(
+                (in_tree & Q(url_path__in=url_paths)) | Q(translation_key__in=target_key)
+            )
+            .annotate(restricted=restricted())
+            .select_related("locale")
+        )
+        found = {
+            page.url_path: page
+            for page in pages
+            if page.path.startswith(self.path) and page.depth > self.depth
+        }
+        chain = [found.get(url_path) for url_path in url_paths]
+        plain = all(
+            page is not None
+            and page.depth == self.depth + depth
+            and page.specific_class is not None
+            and page.specific_class.route is BasePage.route
+            for depth, page in enumerate(chain, start=1)
+        )
+        if not plain:
+            return super().route(request, path_components)
+        target = chain[-1].specific_class.detail_queryset().get(pk=chain[-1].pk)
+        parents = [self, *chain[:-1]]
+        # What Wagtail's walk leaves behind: the parent (no query for get_parent); and here
+        # the ancestors and whether a restriction covers the page, for the view restriction
+        # check (get_view_restrictions), and the translations.
+        target._cached_parent_obj = parents[-1]
+        target._routed_ancestors = tuple(parents)
+        target._routed_restricted = chain[-1].restricted
+        target.__dict__["live_translations"] = {
+            page.locale.language_code: page
+            for page in pages
+            if page.translation_key == target.translation_key and page.live and not page.restricted
+        }
+        return target.route(request, [])
+
+    def get_view_restrictions(self):
+        """The view restrictions on this page and its ancestors; no query after routing.
+
+        Wagtail reads the ancestors first, to resolve aliases (an alias page and its
+        descendants follow their source page's restrictions). Routing has already read them,
+        and whether a restriction covers the page: when none is an alias, there is nothing
+        to check for a page no restriction covers, and otherwise the restrictions are those
+        on the pages whose tree paths prefix this one's.
+        """
+        ancestors = getattr(self, "_routed_ancestors", None)
+        known = ancestors is not None and {page.depth for page in ancestors} >= set(
+            range(2, self.depth)
+        )
+        if not known or self.alias_of_id or any(page.alias_of_id for page in ancestors):
+            return super().get_view_restrictions()
+        if getattr(self, "_routed_restricted", None) is False:
+            return PageViewRestriction.objects.none()
+        step = Page.steplen
+        prefixes = [self.path[:end] for end in range(step, len(self.path) + 1, step)]
+        return PageViewRestriction.objects.filter(page__path__in=prefixes)
+
     @cached_property
     def live_translations(self):
         """This page in every language it is published in, this one included, by locale code.
 
         Feeds ``hreflang`` alternates and the language menu; one query.
         """
-        translations = (
-            Page.objects.filter(translation_key=self.translation_key)
-            .live()
-            .public()
-            .select_related("locale")
-        )
+        translations = public(
+            Page.objects.filter(translation_key=self.translation_key).live()
+        ).select_related("locale")
         return {page.locale.language_code: page for page in translations}
 
 

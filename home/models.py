@@ -6,11 +6,11 @@ from http import HTTPMethod
 from django.conf import settings
 from django.contrib import messages
 from django.db import models
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
@@ -64,26 +64,25 @@ class HomePage(BasePage):
     # modules load, which orders them in the admin and in API v3's page type unions, and the
     # site's own pages (this app) come first.
 
-    @cached_property
-    def article_index(self):
-        from news.models import ArticleIndexPage
-
-        return ArticleIndexPage.objects.child_of(self).live().first()
-
     def get_context(self, request, *args, **kwargs):
         from news.models import ArticlePage
 
         context = super().get_context(request, *args, **kwargs)
-        articles = ArticlePage.objects.for_listing(locale=self.locale)
-        # The newest featured article leads, however old; the other featured ones follow.
-        featured = list(articles.filter(featured=True)[: self.FEATURED_COUNT])
-        latest = list(articles.exclude(pk__in=[a.pk for a in featured])[: self.LATEST_COUNT])
+        articles = ArticlePage.objects.for_listing(locale=self.locale_id)
+        # The newest featured articles lead, however old; the newest of the others follow.
+        # Both lists in one query (and their card images' renditions in a second).
+        featured_ids = articles.filter(featured=True).values("pk")[: self.FEATURED_COUNT]
+        latest_ids = articles.exclude(pk__in=featured_ids).values("pk")[: self.LATEST_COUNT]
+        shown = list(articles.filter(Q(pk__in=featured_ids) | Q(pk__in=latest_ids)))
+        # Newest first, so the first featured ones found are the newest featured ones; an
+        # older featured article beyond them is among the latest.
+        featured = [article for article in shown if article.featured][: self.FEATURED_COUNT]
+        latest = [article for article in shown if article not in featured]
         if not featured and latest:
             featured = [latest.pop(0)]
         context["lead_article"] = featured[0] if featured else None
         context["featured_articles"] = featured[1:]
         context["latest_articles"] = latest
-        context["article_index"] = self.article_index
         return context
 
 

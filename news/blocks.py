@@ -8,8 +8,12 @@ Derived values (a section's number, a reference's domain, the sources a citation
 are computed here or on the page model, never in templates.
 """
 
+import copy
 import re
 import unicodedata
+from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from django import forms
@@ -34,6 +38,43 @@ from .schemas import ArticleBody, References
 
 # The one rendition of a body image, for the page (news/blocks/figure.html) and the API alike.
 FIGURE_RENDITION = "width-1200|format-webp"
+
+# The body figures' images whose renditions renditions_together() will fetch.
+_images_waiting = ContextVar("images_waiting", default=None)
+
+
+@contextmanager
+def renditions_together(*images):
+    """The renditions of ``images`` and of every body figure read inside, in one query.
+
+    A figure's images otherwise fetch their renditions when the body is read, and a page's
+    lead image in a query of its own. Every rendition of each image is fetched, as
+    ``FigureBlock.bulk_to_python`` explains.
+    """
+    waiting = [image for image in images if image is not None]
+    token = _images_waiting.set(waiting)
+    try:
+        yield
+    finally:
+        _images_waiting.reset(token)
+    prefetch_related_objects(waiting, "renditions")
+    # An image shown twice (a lead image that is also a figure) is two instances, each with
+    # its own alt text; Django gives both the same rendition objects, whose ``image`` (read
+    # by ``rendition.alt``) is one of them. Each instance gets renditions of its own.
+    counts = Counter(image.pk for image in waiting)
+    for image in waiting:
+        if counts[image.pk] > 1:
+            renditions = image._prefetched_objects_cache["renditions"]
+            renditions._result_cache = [_owned(rendition, image) for rendition in renditions]
+
+
+def _owned(rendition, image):
+    owned = copy.copy(rendition)
+    owned._state = copy.copy(rendition._state)
+    owned._state.fields_cache = {}
+    owned.image = image
+    return owned
+
 
 # ---------------------------------------------------------------------------
 # Citations
@@ -322,7 +363,11 @@ class FigureBlock(blocks.StructBlock):
         # image chooser thumbnail) would be created again on the next request, and the unique
         # constraint would answer with a 500.
         images = [figure["image"] for figure in figures if figure.get("image")]
-        prefetch_related_objects(images, "renditions")
+        waiting = _images_waiting.get()
+        if waiting is not None:
+            waiting.extend(images)  # renditions_together() fetches them with the others
+        else:
+            prefetch_related_objects(images, "renditions")
         return figures
 
     def get_api_representation(self, value, context=None):

@@ -23,17 +23,14 @@ from api.images import SRCSET_SPECS, ResponsiveImageField
 from compat.wagtail_pages import publish_action_holding_dates
 from core.models import BasePage
 from core.rich_text import resolved_page_links
+from core.visibility import public
 
-from .blocks import ArticleBodyBlock, ReferencesBlock
+from .blocks import ArticleBodyBlock, ReferencesBlock, renditions_together
 from .citations import beyond_references, reference_count
 from .forms import ArticlePageForm
+from .images import ARTICLE_SRCSET, CARD_RENDITION, CARD_SRCSET, LEAD_RENDITION
 from .pagination import ArticleListing
 from .serializers import AuthorsField, CategoryField, LanguageField, TagNamesField
-
-# Renditions every listing card and article header uses; prefetched together.
-CARD_RENDITION = "fill-640x360|format-webp"
-LEAD_RENDITION = "width-1200|format-webp"
-
 
 # ---------------------------------------------------------------------------
 # Snippets
@@ -191,8 +188,8 @@ class ArticleIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        categories = list(Category.objects.filter(locale=self.locale))
-        articles = ArticlePage.objects.for_listing(locale=self.locale).child_of(self)
+        categories = list(Category.objects.filter(locale_id=self.locale_id))
+        articles = ArticlePage.objects.for_listing(locale=self.locale_id).child_of(self)
 
         selected = None
         category_slug = request.GET.get("category", "")
@@ -226,14 +223,12 @@ class ArticleQuerySet(PageQuerySet):
         The number of queries does not grow with the number of articles.
         """
         return (
-            self.live()
-            .public()
-            .filter(locale=locale)
+            public(self.live().filter(locale=locale))
             .select_related("locale", "category", "lead_image")
             .prefetch_related(
                 Prefetch(
                     "lead_image__renditions",
-                    queryset=Rendition.objects.filter(filter_spec__in=[CARD_RENDITION]),
+                    queryset=Rendition.objects.filter(filter_spec__in=CARD_SRCSET),
                 )
             )
             .order_by("-display_date", "-pk")
@@ -250,7 +245,7 @@ class ArticleQuerySet(PageQuerySet):
             Prefetch(
                 "lead_image__renditions",
                 queryset=Rendition.objects.filter(
-                    filter_spec__in=[CARD_RENDITION, LEAD_RENDITION, *SRCSET_SPECS]
+                    filter_spec__in=[*CARD_SRCSET, LEAD_RENDITION, *ARTICLE_SRCSET, *SRCSET_SPECS]
                 ),
             ),
         )
@@ -511,8 +506,32 @@ class ArticlePage(BasePage):
             previous_revision=previous_revision,
         ).execute(skip_permission_checks=skip_permission_checks)
 
+    @classmethod
+    def detail_queryset(cls):
+        # The lead image's renditions are left to prefetch_for_reading: with the body's.
+        return (
+            super()
+            .detail_queryset()
+            .select_related("category", "lead_image")
+            .prefetch_related(
+                Prefetch(
+                    "article_authors",
+                    queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+                ),
+                "tags",
+            )
+        )
+
+    def prefetch_for_reading(self):
+        """The body's blocks, and the renditions of the lead and social images and of every
+        figure in one query."""
+        with renditions_together(self.lead_image, self.social_image):
+            for _block in self.body:  # converts every block of the body at once
+                pass
+
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
+        self.prefetch_for_reading()
         # Render now, while the page links of the whole body are resolved in one go.
         with resolved_page_links(self.body.stream_block.linked_page_ids(self.body)):
             return response.render()

@@ -34,12 +34,18 @@ from news.models import ArticlePage  # noqa: E402
 
 
 def urls():
-    article = ArticlePage.objects.live().filter(locale__language_code="ja").first()
+    article = (
+        ArticlePage.objects.live()
+        .filter(locale__language_code="ja", category__isnull=False)
+        .select_related("category")
+        .first()
+    )
     if article is None:
         raise SystemExit("No articles: run `make demo` (or manage.py load_demo) first.")
     return [
         "/ja/",
         "/ja/articles/",
+        f"/ja/articles/?category={article.category.slug}",
         article.url,
         "/ja/search/?q=JAXA",
         "/api/v2/pages/?type=news.ArticlePage&locale=ja&fields=*",

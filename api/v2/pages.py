@@ -17,15 +17,35 @@ What it adds to Wagtail's:
 from django.http import Http404
 from django.utils import translation
 from wagtail.api.v2.filters import FieldsFilter, LocaleFilter, SearchFilter
-from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.serializers import PageParentField, PageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from api.languages import Languages, ListingParameterError, parse_languages
 from api.paths import page_at_html_path
+from core.visibility import public
 
 from .filters import FallbackLocaleFilter, FieldsFilterBesidesListing, bad_request
+
+
+class VisibleParentField(PageParentField):
+    """Wagtail's ``meta.parent``, decided without a query.
+
+    Wagtail asks the database whether the parent is among the pages the caller may read. The
+    page itself is among them, so its parent is too when it is live, unless the page is a
+    home page of the site (its parent belongs to no site): view restrictions cover whole
+    subtrees, and the site's pages are its home pages' subtrees.
+    """
+
+    def get_attribute(self, instance):
+        parent = instance.get_parent()
+        if parent is None or not parent.live or parent.is_root():
+            return None
+        site = Site.find_for_request(self.context["request"])
+        if site is None or instance.translation_key == site.root_page.translation_key:
+            return None
+        return parent
 
 
 class PageInItsLanguageSerializer(PageSerializer):
@@ -34,6 +54,8 @@ class PageInItsLanguageSerializer(PageSerializer):
     Rich-text links to other pages then resolve to their translations in the page's language,
     whatever language the request happens to carry.
     """
+
+    parent = VisibleParentField(read_only=True)
 
     def to_representation(self, instance):
         # Blocks find their page in the context, as in Wagtail's templates: citations resolve
@@ -47,12 +69,22 @@ def prefetch_live_translations(pages):
     """Fill ``live_translations`` of every listed page with one query for all of them."""
     keys = {page.translation_key for page in pages}
     translations = {}
-    for page in (
-        Page.objects.filter(translation_key__in=keys).live().public().select_related("locale")
+    for page in public(Page.objects.filter(translation_key__in=keys).live()).select_related(
+        "locale"
     ):
         translations.setdefault(page.translation_key, {})[page.locale.language_code] = page
     for page in pages:
         page.__dict__["live_translations"] = translations.get(page.translation_key, {})
+
+
+def read_whole(page):
+    """``page`` as its type's ``detail_queryset`` reads it, ready to be serialised whole."""
+    detail_queryset = getattr(page.specific_class, "detail_queryset", None)
+    if detail_queryset is None:
+        return page.specific
+    page = detail_queryset().get(pk=page.pk)
+    page.prefetch_for_reading()
+    return page
 
 
 def with_details(queryset):
@@ -166,11 +198,19 @@ class PagesEndpoint(PagesAPIViewSet):
             page = page.first()
             if page is None:
                 raise Http404("No live version of this page in the requested languages.")
-            page = page.specific
+        elif self.action == "detail_view":
+            # Wagtail's lookup without its .specific: the specific page is read once, below.
+            page = super(PagesAPIViewSet, self).get_object()
         else:
-            page = super().get_object()
-        details = getattr(type(page).objects, "with_details", None)
-        return details().get(pk=page.pk) if details is not None else page
+            return super().get_object()
+        return read_whole(page)
+
+    def get_base_queryset(self):
+        # Wagtail builds it for the lookup and again for the serializer's context, reading
+        # the view restrictions and the site's translations each time: once is enough.
+        if not hasattr(self, "_base_queryset"):
+            self._base_queryset = super().get_base_queryset()
+        return self._base_queryset
 
     def detail_view(self, request, pk):
         response = super().detail_view(request, pk)

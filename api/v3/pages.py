@@ -21,10 +21,12 @@ import functools
 import json
 from urllib.parse import urlencode
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.utils import translation
 from pydantic import ValidationError as PydanticValidationError
+from wagtail.api.v3.querysets import get_pages_queryset
 from wagtail.api.validators import SiteFilterValidator
 from wagtail.coreutils import resolve_model_string
 from wagtail.models import Page
@@ -39,6 +41,7 @@ from .locks import check_lock
 from .preconditions import can_write, check_if_match, current_etag
 
 FIND = "pages_find"
+DETAIL = "pages_detail"
 # Operations that change one page (If-Match applies), and those that take a body.
 PRECONDITION_OPERATIONS = {
     "pages_update",
@@ -110,11 +113,9 @@ def in_page_language(run):
         page_id = kwargs.get("page_id")
         language = None
         if page_id is not None and str(page_id).isdecimal():
-            language = (
-                Page.objects.filter(pk=page_id)
-                .values_list("locale__language_code", flat=True)
-                .first()
-            )
+            language, request.ukiyo_page_type = Page.objects.filter(pk=page_id).values_list(
+                "locale__language_code", "content_type_id"
+            ).first() or (None, None)
         if not language:
             return run(request, *args, **kwargs)  # not a page id: the operation answers it
         with translation.override(language):
@@ -188,9 +189,35 @@ def before_view(view_func):
                 return found
         if operation in LOCKED_OPERATIONS | BODY_OPERATIONS:
             return guarded_write(request, operation, view_func, *args, **kwargs)
+        if operation == DETAIL:
+            found = live_page_read_whole(request, kwargs.get("page_id"), kwargs.get("version"))
+            if found is not None:
+                return found
         return view_func(request, *args, **kwargs)
 
     return view
+
+
+def live_page_read_whole(request, page_id, version):
+    """The live page Wagtail's detail view would answer, read as its ``detail_queryset`` reads
+    it: in one query, with what the page shows. None leaves the answer to Wagtail's view (a
+    draft for a token holder, a page the caller may not read, a type without one).
+
+    Wagtail's view looks the page up among those the caller may read, then reads its specific
+    page in a second query, and its related rows one by one as the answer is built.
+    """
+    if version == "draft" and request.user.is_authenticated:
+        return None
+    content_type_id = getattr(request, "ukiyo_page_type", None)  # in_page_language read it
+    model = content_type_id and ContentType.objects.get_for_id(content_type_id).model_class()
+    detail_queryset = getattr(model, "detail_queryset", None)
+    if detail_queryset is None:
+        return None
+    readable = get_pages_queryset(request).filter(pk=page_id).values("pk")
+    page = detail_queryset().filter(pk__in=readable).first()
+    if page is not None:
+        page.prefetch_for_reading()
+    return page
 
 
 def find_by_reader_path(request, html_path, site):
