@@ -17,6 +17,8 @@ RUFF := $(VENV)/bin/ruff
 
 PYTEST_ARGS ?=
 DEMO_ADDR ?= 127.0.0.1:8000
+AUDIT_URL ?= http://$(DEMO_ADDR)
+AUDIT_ARGS ?=
 LANGUAGES := ja en zh_Hans es fr ko de th hi
 TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext varnish
 # make bench: a throwaway PostgreSQL, Redis as the cache, wrk as the load generator.
@@ -52,14 +54,14 @@ missing=""; \
 endef
 
 .PHONY: help demo reset-demo install install-test system-test-deps test lint format \
-	lock audit messages compile-messages clean serve bench
+	lock audit messages compile-messages clean serve bench audit-pages
 
 help: ## List the targets
 	@echo "ukiyo make targets:"
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
 	@echo "Variables: PYTEST_ARGS='...' (extra pytest arguments), DEMO_ADDR=$(DEMO_ADDR)," \
-		"BENCH_ARGS='...' (scripts/bench_http.py --help)"
+		"BENCH_ARGS='...' (scripts/bench_http.py --help), AUDIT_URL=$(AUDIT_URL)"
 
 # --- Virtualenv and dependencies ------------------------------------------------
 
@@ -148,6 +150,12 @@ lock: $(TEST_STAMP) ## Regenerate requirements.lock and requirements-test.lock f
 
 audit: $(TEST_STAMP) ## pip-audit the locked versions against PyPI's advisory data (AUDIT_REQUIRED=1: fail if it is unreachable)
 	scripts/audit $(TEST_LOCK)
+
+# Lighthouse and axe-core come from npm (scripts/audit-pages/package-lock.json), installed
+# into .cache/audit-pages/ on the first run; not part of `make test` (npm, minutes of runs).
+audit-pages: $(TEST_STAMP) ## Lighthouse (mobile) + axe on every reader page type of a running site (AUDIT_URL=..., AUDIT_ARGS='--languages=ja,en')
+	@$(call ensure-debs,chromium npm)
+	$(PY) scripts/audit_pages.py $(AUDIT_ARGS) $(AUDIT_URL)
 
 format: $(TEST_STAMP) ## ruff format + ruff check --fix
 	$(RUFF) format .

@@ -220,3 +220,64 @@ def test_headings_break_lines_between_words_not_inside_them(page, url, selector,
     page.goto(url)
     for word in words:
         assert page.evaluate(SPANS_ONE_LINE, [selector, word]) is True, word
+
+
+def test_the_language_menu_closes_when_focus_leaves_it_on_escape_and_outside(new_context):
+    page = new_context(viewport=VIEWPORTS["phone"]).new_page()
+    page.goto("/en/")
+    menu = page.locator("details.language-menu")
+    toggle = menu.locator("summary")
+    items = menu.locator("a")
+
+    # Tabbing past the last language closes it: open, it covers the links that come next.
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    for _ in range(items.count()):
+        page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('details.language-menu')")
+    page.keyboard.press("Tab")
+    expect(menu).not_to_have_attribute("open", "")
+    assert page.evaluate("() => !document.activeElement.closest('details.language-menu')")
+
+    # Shift+Tab back to the toggle keeps it open: focus stays inside.
+    toggle.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    expect(toggle).to_be_focused()
+    expect(menu).to_have_attribute("open", "")
+
+    # Escape from a language link closes it and brings focus back to the toggle.
+    page.keyboard.press("Tab")
+    expect(items.first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(toggle).to_be_focused()
+
+    # A tap elsewhere (the page's margin, left of the panel) closes it.
+    toggle.click()
+    expect(menu).to_have_attribute("open", "")
+    page.mouse.click(4, 400)
+    expect(menu).not_to_have_attribute("open", "")
+
+
+def test_citation_chips_are_named_by_the_domain_they_show(page, demo_site):
+    page.goto(demo_site.newest("en").url)
+    chips = page.locator(".article__body a.cite-chip")
+    expect(chips.first).to_be_visible()
+    for index in range(min(chips.count(), 6)):
+        chip = chips.nth(index)
+        domain = chip.locator(".cite-chip__domain").inner_text()
+        more = chip.locator(".cite-chip__more")
+        others = more.inner_text() if more.count() else ""  # "+1"
+        assert "." in domain
+        number = chip.get_attribute("href").removeprefix("#ref-")
+        # The accessible name starts with the visible text (WCAG 2.5.3), then the numbers:
+        # "nasa.gov +1 (Sources: 1, 3)".
+        shown = re.escape(domain) + (r"\s*" + re.escape(others) if others else "")
+        expect(chip).to_have_accessible_name(re.compile(rf"^{shown} \("))
+        expect(chip).to_have_accessible_name(re.compile(rf"\(Sources?: {number}\b"))
+    # A voice-control user says the domain they see and reaches the link.
+    first_domain = chips.first.locator(".cite-chip__domain").inner_text()
+    expect(page.get_by_role("link", name=first_domain).first).to_be_visible()

@@ -50,10 +50,11 @@ def test_every_page_carries_the_hidden_banner_and_the_consent_scripts(
         assert 'data-consent-choice="accept"' in section
         assert 'data-consent-choice="reject"' in section
         assert config(page)["scripts"], url
-        # consent-mode.js is the first script of the page, synchronous, with the version.
+        # consent-mode.js is the first script of the page, with the version; deferred, like
+        # every script of the page, so it runs first and blocks no rendering.
         scripts = re.findall(r"<script\b[^>]*>", without_nonce(head(page)))
         assert scripts[0] == (
-            '<script src="/static/consent/consent-mode.js" data-cookie="ukiyo_consent" '
+            '<script src="/static/consent/consent-mode.js" defer data-cookie="ukiyo_consent" '
             'data-version="3" data-max-age="15724800">'
         ), url
         assert '<script src="/static/consent/consent.js" defer>' in scripts
@@ -99,7 +100,7 @@ def test_scripts_are_only_in_inert_data_never_live_in_the_page(client, home, con
     # Every script element of the page: ours, and the JSON the scripts are carried in.
     tags = re.findall(r"<script\b[^>]*>", without_nonce(page))
     assert tags == [
-        '<script src="/static/consent/consent-mode.js" data-cookie="ukiyo_consent" '
+        '<script src="/static/consent/consent-mode.js" defer data-cookie="ukiyo_consent" '
         'data-version="3" data-max-age="15724800">',
         '<script src="/static/consent/consent.js" defer>',
         '<script src="/static/js/ukiyo.js" defer>',

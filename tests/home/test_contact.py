@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import NoReverseMatch, reverse
@@ -234,8 +235,11 @@ def test_the_robot_trap_is_hidden_from_people(client, english_contact):
     field = re.search(r'<input[^>]* name="website"[^>]*>', trap.group(1)).group(0)
     assert 'tabindex="-1"' in field and 'autocomplete="off"' in field
     assert "style=" not in trap.group(0)
-    with open("cms/static/css/ukiyo.css", encoding="utf-8") as stylesheet:
-        css = stylesheet.read()
+    # The rule is in one of the stylesheets the page links.
+    css = ""
+    for href in re.findall(r'<link rel="stylesheet" href="/static/([^"]+)">', content):
+        with open(finders.find(href), encoding="utf-8") as stylesheet:
+            css += stylesheet.read()
     rule = re.search(r"\.contact-form__trap \{(.*?)\}", css, re.S).group(1)
     assert "clip-path: inset(50%)" in rule and "position: absolute" in rule
 

@@ -35,6 +35,11 @@ def text_of(html):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
+def visible_text_of(html):
+    """``text_of`` without what is there for screen readers only (``visually-hidden``)."""
+    return text_of(re.sub(r'<span class="visually-hidden">.*?</span>', "", html, flags=re.S))
+
+
 @pytest.fixture
 def article(index, category):
     image = ImageFactory(title="Crater")
@@ -107,10 +112,16 @@ def test_citation_chip_shows_first_domain_and_count_of_others(client, article):
     html = client.get(article.url).content.decode()
     chips = re.findall(r'<a[^>]+href="#ref-1"[^>]*>.*?</a>', html, re.S)
     assert chips, "the paragraph citing sources 1-3 links to the first source"
-    assert "phys.org" in text_of(chips[0]) and "+2" in text_of(chips[0])
+    # What the chip shows, then the source numbers for screen readers only: the accessible
+    # name (the link's text) starts with the visible text (WCAG 2.5.3, label in name).
+    # (A Japanese article: the numbers are listed the Japanese way.)
+    assert visible_text_of(chips[0]) == "phys.org +2"
+    assert text_of(chips[0]).startswith("phys.org +2 (") and "1、2、3)" in text_of(chips[0])
     # The list cites source 2 alone: its domain, no "+N".
     chip = re.search(r'<a[^>]+href="#ref-2"[^>]*>.*?</a>', html, re.S).group(0)
-    assert text_of(chip) == "apnews.com"
+    assert visible_text_of(chip) == "apnews.com"
+    assert text_of(chip).startswith("apnews.com (") and text_of(chip).endswith("2)")
+    assert "aria-label" not in chip
 
 
 def test_reference_list_gives_every_source_with_domain_and_anchor(client, article):

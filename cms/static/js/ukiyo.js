@@ -1,8 +1,9 @@
 /*
  * ukiyo: progressive enhancement only; every page works without this file.
  * The language menu is a native <details>: close it on Escape (returning focus to its
- * toggle when focus was inside it) and on a click outside it. Choosing a language in it is
- * remembered in the language cookie, which sends the reader there from "/" next time.
+ * toggle when focus was inside it), on a click outside it, and when the keyboard moves focus
+ * out of it (open, it covers the links that come next on a phone). Choosing a language in it
+ * is remembered in the language cookie, which sends the reader there from "/" next time.
  */
 (function () {
     "use strict";
@@ -29,6 +30,14 @@
     });
 
     menus.forEach(function (menu) {
+        // relatedTarget is where focus goes: null when it leaves the page (another window),
+        // where the menu stays as it was.
+        menu.addEventListener("focusout", function (event) {
+            if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) {
+                menu.open = false;
+            }
+        });
+
         var cookieName = menu.getAttribute("data-language-cookie");
         menu.addEventListener("click", function (event) {
             var link = event.target.closest("a[hreflang]");

@@ -1,5 +1,8 @@
 /*
- * Cookie consent, part one: loaded synchronously in <head>, before any other script.
+ * Cookie consent, part one: the first script of the page, deferred like the others (it does
+ * not hold up the first paint). Deferred scripts run in the order of the document, so this one
+ * runs before consent.js, which is the only way a tag script gets into the page (the page's
+ * Content-Security-Policy refuses any other): the defaults are set before any tag can read them.
  *
  * 1. Google Consent Mode v2 defaults: every storage a tag could use is denied, except
  *    security storage. Google tags run only after consent, and they start from these.

@@ -265,11 +265,15 @@
     // -- banner --------------------------------------------------------------
 
     function reserveSpace() {
-        // Room below the footer, so that the fixed banner never hides the end of the page.
+        // Room below the footer, so that the fixed banner never hides the end of the page:
+        // the page grows by the banner's height, and nothing on it moves (see ukiyo.css).
         // The same height is the root's scroll padding: focused elements stay clear of it.
         var height = banner && !banner.hidden ? banner.offsetHeight : 0;
         document.documentElement.style.setProperty("--consent-banner-height", height + "px");
     }
+
+    // The banner's height changes with the window's width, its fonts and "Details".
+    var resizing = window.ResizeObserver ? new ResizeObserver(reserveSpace) : null;
 
     function showBanner() {
         // Early in the page, so that keyboard and screen reader users meet it first: right
@@ -279,13 +283,29 @@
         banner.hidden = false;
         document.body.classList.add("has-consent-banner");
         reserveSpace();
-        window.addEventListener("resize", reserveSpace);
+        if (resizing) {
+            resizing.observe(banner);
+        } else {
+            window.addEventListener("resize", reserveSpace);
+        }
     }
 
     function hideBanner() {
         banner.hidden = true;
         document.body.classList.remove("has-consent-banner");
-        window.removeEventListener("resize", reserveSpace);
+        if (resizing) {
+            resizing.disconnect();
+        } else {
+            window.removeEventListener("resize", reserveSpace);
+        }
+        reserveSpace();
+    }
+
+    // Phones: "Details" unfolds the banner's whole text and the policy links, and folds them.
+    function toggleDetails(button) {
+        var open = button.getAttribute("aria-expanded") !== "true";
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        banner.classList.toggle("is-expanded", open);
         reserveSpace();
     }
 
@@ -379,6 +399,10 @@
             var button = event.target.closest("[data-consent-choice]");
             if (button) {
                 choose(all(button.getAttribute("data-consent-choice") === "accept"));
+            }
+            var more = event.target.closest("[data-consent-more]");
+            if (more) {
+                toggleDetails(more);
             }
         });
         showBanner();
