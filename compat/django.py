@@ -24,3 +24,15 @@ def on_commit_once(callback, using, marker):
         return
     setattr(callback, marker, True)
     transaction.on_commit(callback, using=using)
+
+
+def scheduled_on_commit(using, marker):
+    """The callback marked with the attribute ``marker`` that the current transaction holds,
+    or None (also outside a transaction): a receiver called for every row adds to it."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return None
+    for _savepoints, scheduled, _robust in connection.run_on_commit:
+        if getattr(scheduled, marker, False):
+            return scheduled
+    return None

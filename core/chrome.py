@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page, Site, get_page_models
 
+from . import pagecache
 from .models import FooterLinks
 
 
@@ -19,7 +20,9 @@ class SiteChrome:
 
     Each link points at the page of the reader's language: editors choose the footer pages
     once (in ``FooterLinks``) and the chrome follows their translations. Computed once per
-    request, in a fixed number of queries whatever the number of languages or links.
+    request, in a fixed number of queries whatever the number of languages or links, and
+    kept in the page cache (``core.pagecache``) until a home page, an All Articles page, a
+    footer page or the footer links change: an uncached page reads them from there.
     """
 
     def __init__(self, request):
@@ -43,7 +46,11 @@ class SiteChrome:
         """Home pages and article lists by language; this language's footer pages."""
         if self.site is None:
             return {}, {}, {}
+        return pagecache.cached(
+            f"chrome:{self.site.pk}:{self.language_code}", [pagecache.CHROME], self._read_pages
+        )
 
+    def _read_pages(self):
         homes = {
             page.locale.language_code: page
             for page in Page.objects.live()

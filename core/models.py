@@ -14,6 +14,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from compat.wagtail_pages import SlugFromTitleMixin
 from preview.tokens import redirect_to_frontend
 
+from . import pagecache
 from .forms import BasePageForm
 from .serializers import AlternatesField
 from .slugs import NO_SLUG_MESSAGE, slugify_title, validate_slug
@@ -107,6 +108,12 @@ class BasePage(SlugFromTitleMixin, Page):
         if settings.UKIYO_FRONTEND_PREVIEW_URL and self.pk:
             return redirect_to_frontend(self, request, mode_name)
         return super().serve_preview(request, mode_name)
+
+    def get_context(self, request, *args, **kwargs):
+        # The page cache (core.pagecache): this page, and its language menu, change when it or
+        # one of its translations is published, unpublished, moved or deleted.
+        pagecache.depends_on(pagecache.page_tag(self.translation_key))
+        return super().get_context(request, *args, **kwargs)
 
     @cached_property
     def live_translations(self):

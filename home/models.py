@@ -18,6 +18,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
+from core import pagecache
 from core.models import BasePage
 from home.blocks import PlainBodyBlock
 from home.contact import SubmissionRateLimit, notify_newsroom
@@ -74,6 +75,7 @@ class HomePage(BasePage):
         from news.models import ArticlePage
 
         context = super().get_context(request, *args, **kwargs)
+        pagecache.depends_on(pagecache.list_tag(self.locale.language_code))
         articles = ArticlePage.objects.for_listing(locale=self.locale)
         # The newest featured article leads, however old; the other featured ones follow.
         featured = list(articles.filter(featured=True)[: self.FEATURED_COUNT])
