@@ -199,9 +199,13 @@ def on_page_saved(sender, instance, created=False, raw=False, update_fields=None
     pagecache.invalidate(tags, [instance.get_full_url()])
 
 
-def on_chrome_changed(sender, instance, raw=False, **kwargs):
-    if not raw and pagecache.enabled():
-        site_wide([pagecache.CHROME])
+def on_chrome_changed(sender, instance, created=False, raw=False, **kwargs):
+    if raw or not pagecache.enabled():
+        return
+    if created and not any(getattr(instance, f"{name}_id") for name in FooterLinks.LINKS):
+        # Made empty by the first page that reads them (``for_site``): nothing changes.
+        return
+    site_wide([pagecache.CHROME])
 
 
 def on_site_changed(sender, instance, raw=False, **kwargs):

@@ -6,6 +6,9 @@ holds a callback, so a receiver called for every row a transaction saves would s
 callback per row. The pending callbacks are in the connection's ``run_on_commit`` list of
 ``(savepoint ids, callback, robust)``, an undocumented attribute.
 
+``scheduled_on_commit`` finds such a callback again, so that every row of a transaction can add
+to one batch (the page cache's invalidation) that runs once after the commit.
+
 Upstream: none; Django's documented API is ``on_commit`` alone.
 """
 

@@ -20,9 +20,14 @@ class ConsentConfig(AppConfig):
             )
 
 
-def consent_settings_changed(sender, instance, raw=False, **kwargs):
+def consent_settings_changed(sender, instance, created=False, raw=False, **kwargs):
     from changes import invalidation
     from core import pagecache
 
-    if not raw and pagecache.enabled():
-        invalidation.site_wide([pagecache.CONSENT])
+    if raw or not pagecache.enabled():
+        return
+    if created and not instance.scripts and instance.policy_version == 1:
+        # Made with the defaults by the first page that reads them (``for_site``): pages
+        # already showed those.
+        return
+    invalidation.site_wide([pagecache.CONSENT])

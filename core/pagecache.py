@@ -236,12 +236,11 @@ def invalidate(tags=(), urls=(), using=DEFAULT_DB_ALIAS):
     if batch is None:
         batch = Invalidation()
         on_commit_once(batch, using, Invalidation.MARKER)
-    new_tags = tags - batch.tags
     batch.tags |= tags
     batch.urls |= urls
     # The writer's own connection already reads the change: pages it renders before the
-    # commit must not come from the cache.
-    bump(new_tags)
+    # commit (after this change, maybe between two changes) must not come from the cache.
+    bump(tags)
 
 
 def purge(urls):
