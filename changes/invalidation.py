@@ -122,7 +122,7 @@ def category_slugs(page_id):
 
 def site_wide(tags):
     """A change every page shows: ``tags`` stale, and the lists of every language purged."""
-    pagecache.invalidate(tags, list_urls())
+    pagecache.invalidate(tags, list_urls() if pagecache.purging() else ())
 
 
 # ---------------------------------------------------------------------------
@@ -142,14 +142,16 @@ def on_change_recorded(sender, instance, created=False, raw=False, **kwargs):
 def page_changed(change):
     key, language, data = change.translation_key, change.locale, change.data or {}
     tags = {pagecache.page_tag(key), pagecache.list_tag(language)}
-    urls = {data.get("html_url"), data.get("previous_html_url"), *translation_urls(key)}
     languages = [language]
     if key in chrome_keys():
         # Every page's header or footer links it: every language's lists, the other pages
         # within s-maxage.
         tags.add(pagecache.CHROME)
         languages = None
-    urls.update(list_urls(languages, category_slugs(change.object_id)))
+    urls = set()
+    if pagecache.purging():
+        urls = {data.get("html_url"), data.get("previous_html_url"), *translation_urls(key)}
+        urls.update(list_urls(languages, category_slugs(change.object_id)))
     pagecache.invalidate(tags, urls)
 
 
@@ -169,9 +171,9 @@ def snippet_changed(change):
         return
     urls = set()
     pages_showing = getattr(model, "pages_showing", None)
-    if pages_showing is not None:
+    if pagecache.purging() and pages_showing is not None:
         urls.update(full_urls(pages_showing(change.object_id)))
-    if any(tag.startswith(("list:", "consent:")) for tag in tags):
+    if pagecache.purging() and any(tag.startswith(("list:", "consent:")) for tag in tags):
         urls.update(list_urls([change.locale] if change.locale else None))
     pagecache.invalidate(tags, urls)
 
@@ -196,7 +198,7 @@ def on_page_saved(sender, instance, created=False, raw=False, update_fields=None
         or instance.translation_key in chrome_keys()
     ):
         tags.add(pagecache.CHROME)
-    pagecache.invalidate(tags, [instance.get_full_url()])
+    pagecache.invalidate(tags, [instance.get_full_url()] if pagecache.purging() else ())
 
 
 def on_chrome_changed(sender, instance, created=False, raw=False, **kwargs):
@@ -205,6 +207,9 @@ def on_chrome_changed(sender, instance, created=False, raw=False, **kwargs):
     if created and not any(getattr(instance, f"{name}_id") for name in FooterLinks.LINKS):
         # Made empty by the first page that reads them (``for_site``): nothing changes.
         return
+    batch = pagecache.pending()
+    if batch is not None:
+        batch.memo.pop("chrome_keys", None)  # other footer pages from now on
     site_wide([pagecache.CHROME])
 
 

@@ -243,10 +243,15 @@ def invalidate(tags=(), urls=(), using=DEFAULT_DB_ALIAS):
     bump(tags)
 
 
+def purging():
+    """Whether a CDN is configured to purge (``WAGTAILFRONTENDCACHE``): else no URL is needed."""
+    return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
+
+
 def purge(urls):
     """Ask the CDN (``WAGTAILFRONTENDCACHE``) to drop ``urls``; a CDN that fails is logged."""
     urls = sorted(urls)
-    if not urls or not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not urls or not purging():
         return
     from wagtail.contrib.frontend_cache.utils import PurgeBatch
 

@@ -173,3 +173,9 @@ def test_deploy_check_warns_when_readers_would_share_the_proxys_address():
 def test_deploy_check_warns_when_rate_limits_count_per_process():
     assert "ukiyo.W002" in deploy_warnings()
     assert "ukiyo.W002" not in deploy_warnings(CACHE_URL="db://ukiyo_cache")
+
+
+def test_deploy_check_warns_when_the_page_cache_is_per_process():
+    assert "ukiyo.W003" in deploy_warnings()
+    assert "ukiyo.W003" not in deploy_warnings(PAGE_CACHE_URL="redis://cache.internal:6379/1")
+    assert "ukiyo.W003" not in deploy_warnings(PAGE_CACHE="off")

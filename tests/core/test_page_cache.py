@@ -257,6 +257,7 @@ def test_scheduled_publishing_and_expiry(client, site, language, locales):
     revision.refresh_from_db()
     revision.approved_go_live_at = past
     revision.content["go_live_at"] = past.isoformat()
+    revision.content["display_date"] = past.isoformat()
     revision.save()
     call_command("publish_scheduled")
 
