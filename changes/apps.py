@@ -12,11 +12,13 @@ class ChangesConfig(AppConfig):
         from api.v2.router import router as api_v2
         from api.v3 import routers as api_v3
 
-        from . import api, clock, signals
+        from . import api, clock, invalidation, signals
 
         # Receivers are connected here, not at models import, so importing the models
         # (e.g. from a migration) has no side effect.
         signals.connect()
+        # The page cache and the CDN follow every change readers can see.
+        invalidation.connect()
         # The API's Last-Modified is the content clock's time.
         caching.set_last_modified(clock.last_modified)
         api_v2.register_endpoint("changes", api.ChangesEndpoint)

@@ -6,6 +6,9 @@ holds a callback, so a receiver called for every row a transaction saves would s
 callback per row. The pending callbacks are in the connection's ``run_on_commit`` list of
 ``(savepoint ids, callback, robust)``, an undocumented attribute.
 
+``scheduled_on_commit`` finds such a callback again, so that every row of a transaction can add
+to one batch (the page cache's invalidation) that runs once after the commit.
+
 Upstream: none; Django's documented API is ``on_commit`` alone.
 """
 
@@ -24,3 +27,15 @@ def on_commit_once(callback, using, marker):
         return
     setattr(callback, marker, True)
     transaction.on_commit(callback, using=using)
+
+
+def scheduled_on_commit(using, marker):
+    """The callback marked with the attribute ``marker`` that the current transaction holds,
+    or None (also outside a transaction): a receiver called for every row adds to it."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return None
+    for _savepoints, scheduled, _robust in connection.run_on_commit:
+        if getattr(scheduled, marker, False):
+            return scheduled
+    return None

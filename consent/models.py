@@ -158,6 +158,9 @@ class ConsentTexts(TranslatableMixin, models.Model):
                 }
             )
 
+    # The page cache (core.pagecache, changes.invalidation): the banner of this language.
+    page_cache_tags = ("consent:{language}",)
+
     def resolved(self, name):
         """The field's text, or the built-in one when the field is empty."""
         return getattr(self, name) or self.DEFAULTS[name]

@@ -1,7 +1,8 @@
 """The consent configuration of one request's site and language, as pages render it.
 
 Everything here is the same for every reader of a page (no cookie is read), so pages that
-carry the banner stay cacheable.
+carry the banner stay cacheable. What pages render of it is kept in the page cache
+(``core.pagecache``) until the consent settings or this language's texts change.
 """
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Site
+
+from core import pagecache
 
 from .cookie import (
     CATEGORY_LABELS,
@@ -30,7 +33,8 @@ class SiteConsent:
     """The policy version, scripts and banner texts of the request's site and language.
 
     Built once per request (``for_request``): the head script, the banner and the Cookie
-    Settings page share it. Costs one query: the site's settings with the texts.
+    Settings page share it. What pages render comes from the page cache; reading it anew
+    costs one query: the site's settings with the texts.
     """
 
     def __init__(self, request):
@@ -52,9 +56,40 @@ class SiteConsent:
             return ConsentSettings()  # defaults: version 1, no scripts
         return self._rows[0] or ConsentSettings.for_request(self.request)
 
+    @cached_property
+    def language(self):
+        try:
+            return get_supported_content_language_variant(get_language() or settings.LANGUAGE_CODE)
+        except LookupError:
+            return None
+
+    @cached_property
+    def shown(self):
+        """What pages show: the policy version, texts and scripts, from the page cache."""
+        if self.site is None:
+            return self.read_shown()
+        return pagecache.cached(
+            f"consent:{self.site.pk}:{self.language}",
+            [pagecache.CONSENT, pagecache.consent_tag(self.language)],
+            self.read_shown,
+        )
+
+    def read_shown(self):
+        texts = self.texts
+        return {
+            "policy_version": self.settings.policy_version,
+            "texts": {
+                name: str(texts.resolved(name))
+                for name in ("title", "text", *(f"{c}_description" for c in CATEGORY_LABELS))
+            },
+            "services": self.read_services(),
+            "scripts": self.settings.scripts_as_json(),
+            "cookies": self.settings.cookie_patterns(),
+        }
+
     @property
     def policy_version(self):
-        return self.settings.policy_version
+        return self.shown["policy_version"]
 
     @cached_property
     def texts(self):
@@ -62,13 +97,6 @@ class SiteConsent:
         if self.site is not None and self._rows[0] is None:
             return self._texts_of_a_site_without_settings()
         return self._rows[1] or ConsentTexts()
-
-    @cached_property
-    def _language(self):
-        try:
-            return get_supported_content_language_variant(get_language() or settings.LANGUAGE_CODE)
-        except LookupError:
-            return None
 
     @cached_property
     def _rows(self):
@@ -81,7 +109,7 @@ class SiteConsent:
             return None, None
         columns = [field.attname for field in ConsentTexts._meta.concrete_fields]
         texts = ConsentTexts.objects.filter(
-            site=OuterRef("site"), locale__language_code=self._language
+            site=OuterRef("site"), locale__language_code=self.language
         ).values(row=JSONObject(**{column: column for column in columns}))[:1]
         found = (
             ConsentSettings.objects.filter(site=self.site)
@@ -93,20 +121,20 @@ class SiteConsent:
         return found, ConsentTexts(**found.texts_row) if found.texts_row else None
 
     def _texts_of_a_site_without_settings(self):
-        if not self._language:
+        if not self.language:
             return ConsentTexts()
         found = ConsentTexts.objects.filter(
-            site=self.site, locale__language_code=self._language
+            site=self.site, locale__language_code=self.language
         ).first()
         return found or ConsentTexts()
 
     @property
     def title(self):
-        return self.texts.resolved("title")
+        return self.shown["texts"]["title"]
 
     @property
     def text(self):
-        return self.texts.resolved("text")
+        return self.shown["texts"]["text"]
 
     @cached_property
     def categories(self):
@@ -115,16 +143,19 @@ class SiteConsent:
             {
                 "name": category,
                 "label": CATEGORY_LABELS[category],
-                "description": self.texts.resolved(f"{category}_description"),
+                "description": self.shown["texts"][f"{category}_description"],
                 "essential": category == ESSENTIAL,
                 "services": self.services.get(category, []),
             }
             for category in (ESSENTIAL, *OPTIONAL_CATEGORIES)
         ]
 
-    @cached_property
+    @property
     def services(self):
         """Per category, the services whose scripts it allows: readers see who gets what."""
+        return self.shown["services"]
+
+    def read_services(self):
         services = {}
         for script in self.settings.scripts:
             value = script.value
@@ -136,8 +167,8 @@ class SiteConsent:
     def script_config(self):
         """The data ``consent.js`` reads from the page (json_script)."""
         return {
-            "scripts": self.settings.scripts_as_json(),
-            "cookies": self.settings.cookie_patterns(),
+            "scripts": self.shown["scripts"],
+            "cookies": self.shown["cookies"],
             "essential": sorted(essential_cookie_names()),
             "record": reverse("record_consent_choice"),
         }

@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page, Site, get_page_models
 
+from . import pagecache
 from .models import FooterLinks
 from .visibility import restricted
 
@@ -24,7 +25,9 @@ class SiteChrome:
 
     Each link points at the page of the reader's language: editors choose the footer pages
     once (in ``FooterLinks``) and the chrome follows their translations. Computed once per
-    request, in a fixed number of queries whatever the number of languages or links.
+    request, in a fixed number of queries whatever the number of languages or links, and
+    kept in the page cache (``core.pagecache``) until a home page, an All Articles page, a
+    footer page or the footer links change: an uncached page reads them from there.
     """
 
     def __init__(self, request):
@@ -45,15 +48,19 @@ class SiteChrome:
 
     @cached_property
     def _pages(self):
-        """Home pages and article lists by language; this language's footer pages.
+        """Home pages and article lists by language; this language's footer pages, from the
+        page cache (tag ``chrome``)."""
+        if self.site is None:
+            return {}, {}, {}
+        return pagecache.cached(
+            f"chrome:{self.site.pk}:{self.language_code}", [pagecache.CHROME], self._read_pages
+        )
 
-        One query whatever the number of languages and links: every page the chrome links
+    def _read_pages(self):
+        """One query whatever the number of languages and links: every page the chrome links
         to, the footer's chosen pages found by the translation keys of the pages the footer
         settings (``FooterLinks``) point at, each marked with the links it answers.
         """
-        if self.site is None:
-            return {}, {}, {}
-
         footer = FooterLinks.objects.filter(site=self.site)
         chosen_keys = Page.objects.filter(
             reduce(or_, (Q(pk__in=footer.values(name)) for name in FooterLinks.LINKS))

@@ -14,9 +14,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import get_resolver, get_urlconf
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
-from . import editing
+from . import editing, pagecache
 
 security_logger = logging.getLogger("django.security.RequestDataTooBig")
 
@@ -94,6 +94,93 @@ class PublicGZipMiddleware(GZipMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+
+class PageCacheMiddleware:
+    """Anonymous readers' pages from the cache (``core.pagecache``; docs/configuration.md,
+    "Caching").
+
+    Sits inside the session, language, authentication and message middleware (it reads
+    their cookies, not their state) and outside ``PrivateResponseMiddleware``, so that a page
+    that middleware marks private is never kept. Only a 200 to a GET of a Wagtail page or a
+    search (``UKIYO_PAGE_CACHE_VIEWS``) that sets no cookie, uses no CSRF token or message and
+    is not private is kept. A page from the cache gets the nonce of its own response (the
+    Content-Security-Policy middleware, further out, names it in the header).
+
+    ``X-Page-Cache`` says what happened to a reader's page: ``hit``, ``miss`` (rendered, and
+    kept if it could be) or ``bypass`` (rendered, never kept: a logged-in reader, a message,
+    an unknown query parameter...). Pages from the cache, and pages it keeps, carry the
+    Cache-Control for shared caches (``UKIYO_PAGE_CACHE_*``) and ``Vary: Cookie``; an error
+    page of a reader's path gets ``never_cache`` unless its view said otherwise.
+    """
+
+    HEADER = "X-Page-Cache"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not pagecache.enabled():
+            return self.get_response(request)
+        page_key = pagecache.PageKey.for_request(request)
+        if page_key is None:
+            response = self.get_response(request)
+            if pagecache.reader_language(request.path_info) is not None:
+                response[self.HEADER] = "bypass"
+                self.never_cache_errors(response)
+            return response
+
+        entry, generation = pagecache.lookup(page_key)
+        if entry is not None:
+            response = pagecache.response_from(entry, request)
+            self.public(response)
+            response[self.HEADER] = "hit"
+            return response
+
+        generation = pagecache.current_generation(generation)
+        page_key.apply_to(request)
+        with pagecache.collecting() as tags:
+            response = self.get_response(request)
+        response[self.HEADER] = "miss"
+        if self.storable(request, response):
+            nonce = getattr(request, "_csp_nonce", None)
+            pagecache.store(page_key, response, tags, generation, nonce)
+            self.public(response)
+        else:
+            response[self.HEADER] = "bypass"
+            self.never_cache_errors(response)
+        return response
+
+    @staticmethod
+    def public(response):
+        patch_cache_control(response, **pagecache.cache_control())
+        patch_vary_headers(response, ("Cookie",))
+
+    @staticmethod
+    def never_cache_errors(response):
+        if response.status_code >= 400 and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+
+    @staticmethod
+    def storable(request, response):
+        if request.method != "GET" or response.status_code != 200 or response.streaming:
+            return False
+        match = request.resolver_match
+        if match is None or match.view_name not in settings.UKIYO_PAGE_CACHE_VIEWS:
+            return False
+        if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return False
+        cache_control = response.get("Cache-Control", "").lower()
+        if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+            return False
+        messages = getattr(request, "_messages", None)
+        if messages is not None and (messages.used or messages.added_new):
+            return False
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return False
+        session = getattr(request, "session", None)
+        return not (session is not None and session.modified)
 
 
 class RequestBodyLimitMiddleware:

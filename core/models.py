@@ -15,6 +15,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from compat.wagtail_pages import SlugFromTitleMixin
 from preview.tokens import redirect_to_frontend
 
+from . import pagecache
 from .forms import BasePageForm
 from .serializers import AlternatesField
 from .slugs import NO_SLUG_MESSAGE, slugify_title, validate_slug
@@ -199,6 +200,12 @@ class BasePage(SlugFromTitleMixin, Page):
         step = Page.steplen
         prefixes = [self.path[:end] for end in range(step, len(self.path) + 1, step)]
         return PageViewRestriction.objects.filter(page__path__in=prefixes)
+
+    def get_context(self, request, *args, **kwargs):
+        # The page cache (core.pagecache): this page, and its language menu, change when it or
+        # one of its translations is published, unpublished, moved or deleted.
+        pagecache.depends_on(pagecache.page_tag(self.translation_key))
+        return super().get_context(request, *args, **kwargs)
 
     @cached_property
     def live_translations(self):

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from django.utils.translation import get_language
 from wagtail.models import Page
 
+from . import pagecache
+
 _resolved_hrefs = contextvars.ContextVar("ukiyo_resolved_page_links", default=None)
 
 
@@ -23,6 +25,8 @@ def resolved_page_links(page_ids):
         yield
         return
     pages = list(Page.objects.filter(pk__in=page_ids).select_related("locale"))
+    # The page cache: a link follows its page's URL and the page's live translations.
+    pagecache.depends_on(*(pagecache.page_tag(page.translation_key) for page in pages))
     translations = {
         page.translation_key: page
         for page in Page.objects.live()

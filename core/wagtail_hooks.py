@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.rich_text.pages import PageLinkHandler
 
-from . import editing
+from . import editing, pagecache
 from .models import FooterLinks
 from .rich_text import resolved_hrefs
 
@@ -17,6 +17,16 @@ register_setting(FooterLinks, icon="list-ul")
 class ResolvedPageLinkHandler(PageLinkHandler):
     """Wagtail's page link handler, reading links resolved beforehand when there are any
     (see ``core.rich_text.resolved_page_links``)."""
+
+    @classmethod
+    def get_many(cls, attrs_list):
+        pages = super().get_many(attrs_list)
+        # The page cache: the page that shows this link changes with the linked page's URL
+        # and its translations.
+        pagecache.depends_on(
+            *(pagecache.page_tag(page.translation_key) for page in pages if page is not None)
+        )
+        return pages
 
     @classmethod
     def expand_db_attributes_many(cls, attrs_list):

@@ -18,6 +18,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
+from core import pagecache
 from core.models import BasePage
 from home.blocks import PlainBodyBlock
 from home.contact import SubmissionRateLimit, notify_newsroom
@@ -68,6 +69,7 @@ class HomePage(BasePage):
         from news.models import ArticlePage
 
         context = super().get_context(request, *args, **kwargs)
+        pagecache.depends_on(pagecache.list_tag(self.locale.language_code))
         articles = ArticlePage.objects.for_listing(locale=self.locale_id)
         # The newest featured articles lead, however old; the newest of the others follow.
         # Both lists in one query (and their card images' renditions in a second).

@@ -21,6 +21,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from api.images import SRCSET_SPECS, ResponsiveImageField
 from compat.wagtail_pages import publish_action_holding_dates
+from core import pagecache
 from core.models import BasePage
 from core.rich_text import resolved_page_links
 from core.visibility import public
@@ -103,6 +104,14 @@ class Category(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Mode
     def as_api_dict(self):
         return {"id": self.pk, "name": self.name, "slug": self.slug}
 
+    # The page cache (core.pagecache, changes.invalidation): a category shows on its articles
+    # and in every list of its language (the category menu, the cards).
+    page_cache_tags = ("object:{label}:{pk}", "list:{language}")
+
+    @classmethod
+    def pages_showing(cls, pk):
+        return ArticlePage.objects.live().filter(category_id=pk)
+
 
 class Author(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model):
     """A writer of articles; name, role and biography are translated."""
@@ -161,6 +170,13 @@ class Author(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model)
     def as_api_dict(self):
         return {"id": self.pk, "name": self.name, "slug": self.slug, "role": self.role}
 
+    # The page cache: an author shows on their articles only.
+    page_cache_tags = ("object:{label}:{pk}",)
+
+    @classmethod
+    def pages_showing(cls, pk):
+        return ArticlePage.objects.live().filter(article_authors__author_id=pk).distinct()
+
 
 # ---------------------------------------------------------------------------
 # Pages
@@ -188,6 +204,7 @@ class ArticleIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        pagecache.depends_on(pagecache.list_tag(self.locale.language_code))
         categories = list(Category.objects.filter(locale_id=self.locale_id))
         articles = ArticlePage.objects.for_listing(locale=self.locale_id).child_of(self)
 
@@ -528,6 +545,16 @@ class ArticlePage(BasePage):
         with renditions_together(self.lead_image, self.social_image):
             for _block in self.body:  # converts every block of the body at once
                 pass
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The page cache: the names of its category and authors.
+        if self.category_id:
+            pagecache.depends_on(pagecache.object_tag(Category._meta.label, self.category_id))
+        pagecache.depends_on(
+            *(pagecache.object_tag(Author._meta.label, author.pk) for author in self.authors)
+        )
+        return context
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)

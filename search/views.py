@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
-from core import searching
+from core import pagecache, searching
 
 
 def search(request):
@@ -52,6 +52,8 @@ def search(request):
             .search(query, operator="and")
         )
 
+    # The page cache: results change with any page of this language.
+    pagecache.depends_on(pagecache.list_tag(locale.language_code))
     paginator = Paginator(results, settings.UKIYO_ARTICLES_PER_PAGE)
     # get_page: a number that is not one gives page 1, one past the end the last page.
     results_page = paginator.get_page(request.GET.get("page", 1))

@@ -2,12 +2,20 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from wagtail.models import Locale, Page, Site
 from wagtail.users.models import UserProfile
 
 from home.models import HomePage
 
 from .factories import ArticleIndexPageFactory, CategoryFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with an empty page cache: the local-memory cache outlives a test, and
+    the test database is emptied (and its ids reused) behind it."""
+    caches[settings.UKIYO_PAGE_CACHE_ALIAS].clear()
 
 
 @pytest.fixture

@@ -109,6 +109,11 @@ MIDDLEWARE = [
     # The page editor's autosave and preview checks keep Wagtail's rules for drafts
     # (core.editing).
     "core.middleware.EditorBackgroundMiddleware",
+    # Anonymous readers' pages from the cache (see "Page cache" below): inside the session,
+    # language, authentication and messages middleware, outside the one that marks personal
+    # pages private (never kept), and inside the Content-Security-Policy middleware (a page
+    # from the cache gets a fresh nonce, which that middleware puts in the header).
+    "core.middleware.PageCacheMiddleware",
     "core.middleware.PrivateResponseMiddleware",
     # What only the API needs (no session, its language, HTTP caching) wraps the API's views:
     # api.urls.
@@ -172,6 +177,59 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared between processes when CACHE_URL names a server; rate limits (failed logins, the
 # contact form) count in this cache. locmem:// counts per process.
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+
+# --- Page cache (core.pagecache; docs/configuration.md, "Caching") -------------------
+# Anonymous readers' pages, kept until what they show changes. Their own cache: pages must
+# not push the rate limits' counters out of a full cache. PAGE_CACHE_URL (default: CACHE_URL)
+# must be shared by every server process (redis://): a change made in one process makes the
+# pages stale for all of them only there. locmem:// suits one process (runserver, the demo).
+_page_cache_url = os.environ.get("PAGE_CACHE_URL") or os.environ.get("CACHE_URL", "locmem://")
+CACHES["pages"] = {
+    **cache_from_url(_page_cache_url),
+    "KEY_PREFIX": "ukiyo-pages",
+    "TIMEOUT": None,
+}
+if _page_cache_url.startswith("locmem://"):
+    CACHES["pages"]["LOCATION"] = "ukiyo-pages"
+    CACHES["pages"]["OPTIONS"] = {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))}
+UKIYO_PAGE_CACHE = env_bool("PAGE_CACHE", True)
+UKIYO_PAGE_CACHE_ALIAS = "pages"
+# Seconds a kept page lives at most (a change makes it stale at once; this bounds what no
+# change announces: the year in the footer).
+UKIYO_PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "86400"))
+# Cache-Control of anonymous readers' pages: browsers (max-age), shared caches and CDNs
+# (s-maxage: a CDN that is not purged is this late at most), and how long a CDN may serve a
+# stale copy while it fetches a new one.
+UKIYO_PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
+UKIYO_PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "300"))
+UKIYO_PAGE_CACHE_STALE_WHILE_REVALIDATE = int(
+    os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60")
+)
+# The views whose pages are kept (Wagtail's pages, search), paths under the language prefix
+# never looked up (forms and personal pages), the query parameters pages read (part of the
+# key), and tracking parameters no page reads (dropped; utm_* too). Any other parameter:
+# the page is rendered, not kept.
+UKIYO_PAGE_CACHE_VIEWS = ["wagtail_serve", "search"]
+UKIYO_PAGE_CACHE_EXCLUDED_PATHS = ["accounts/", "cookie-settings/"]
+UKIYO_PAGE_CACHE_PARAMS = ["page", "category", "q"]
+UKIYO_PAGE_CACHE_IGNORED_PARAMS = [
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "twclid",
+    "ttclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "ref_src",
+]
+# ------------------------------------------------------------------------------------
 
 # Behind a reverse proxy: how many proxies of ours append to X-Forwarded-For, or the header
 # one of them sets to the client's address. Without either, REMOTE_ADDR is the client, and a

@@ -132,10 +132,14 @@ def test_an_answer_the_view_marked_private_stays_private(rf, marked, db):
     assert cache_control(response) == {part.strip() for part in marked.split(",")}
 
 
-def test_reader_pages_are_left_alone(client, article):
+def test_reader_pages_are_left_alone(client, article, settings):
+    # Reader pages get the page cache's policy (core.pagecache), never the API's.
+    settings.UKIYO_API_MAX_AGE, settings.UKIYO_API_SHARED_MAX_AGE = 7, 777
     response = client.get(article.url)
 
-    assert "s-maxage" not in response.get("Cache-Control", "")
+    control = response.get("Cache-Control", "")
+    assert "s-maxage=777" not in control and "max-age=7," not in control
+    assert f"s-maxage={settings.UKIYO_PAGE_CACHE_S_MAXAGE}" in control
 
 
 def set_clock(seconds_ago):

@@ -1,0 +1,423 @@
+"""Reader pages kept in Django's cache, and made stale exactly when what they show changes.
+
+Three parts (docs/configuration.md, "Caching"):
+
+The key
+    ``PageKey.for_request``: which requests may be answered from the cache, and under which
+    key (scheme, host, language, path, and the query parameters a page reads). Anything it
+    cannot be sure of (a session or messages cookie, an unknown parameter) bypasses the cache.
+
+Dependency tags and generations
+    While a page renders, the code that reads something declares it: ``depends_on("list:ja")``
+    (the site chrome, the consent banner, the page itself, the pages its links point to...).
+    A change names the tags it affects (``invalidate``). A global counter, the *generation*,
+    moves forward with every change; each tag holds the generation of its last change, and
+    each stored page the generation read *before* it started rendering. A page is fresh while
+    none of its tags changed after that: so a change that commits while a page renders makes
+    that page stale at once, whatever the page read before or after it. A missing tag (never
+    changed since the cache was emptied, or evicted) counts as changed.
+
+Invalidation
+    ``invalidate`` moves the tags forward at once (the writer's own transaction sees its
+    change) and again after the commit (every other process: a page rendered in between from
+    the old rows is stale again), and then asks the CDN to purge the URLs the change touched
+    (Wagtail's ``frontend_cache``; nothing to do when ``WAGTAILFRONTENDCACHE`` is empty).
+
+Nothing here reads a page model: what a change touches is decided by ``changes.invalidation``
+(pages and snippets) and the apps that own other settings (``consent``).
+"""
+
+import contextvars
+import hashlib
+import logging
+import time
+from contextlib import contextmanager
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+from compat.django import on_commit_once, scheduled_on_commit
+
+logger = logging.getLogger(__name__)
+
+# Tags every page may depend on (others are built by the functions below).
+SITE = "site"  # everything: sites, locales, images, documents, tags, a clear_page_cache
+CHROME = "chrome"  # the header and footer links: home pages, All Articles, footer pages
+CONSENT = "consent"  # the consent settings (policy version, scripts) of every language
+
+GENERATION = "generation"
+ENTRY_PREFIX = "entry:"
+TAG_PREFIX = "tag:"
+
+_collector = contextvars.ContextVar("ukiyo_page_cache_tags", default=None)
+
+
+def page_tag(translation_key):
+    """A page and its translations: publishing one changes every translation's language menu."""
+    return f"page:{translation_key}"
+
+
+def list_tag(language):
+    """The lists of one language: its home page, All Articles and its categories, search."""
+    return f"list:{language}"
+
+
+def consent_tag(language):
+    """The cookie banner texts of one language."""
+    return f"consent:{language}"
+
+
+def object_tag(label, pk):
+    """One snippet (``news.category``, 12), for the pages that show it."""
+    return f"object:{label.lower()}:{pk}"
+
+
+def enabled():
+    return bool(getattr(settings, "UKIYO_PAGE_CACHE", False))
+
+
+def cache():
+    return caches[settings.UKIYO_PAGE_CACHE_ALIAS]
+
+
+# ---------------------------------------------------------------------------
+# What a page depends on
+# ---------------------------------------------------------------------------
+
+
+def depends_on(*tags):
+    """Declare that the page being rendered shows what ``tags`` name (no-op outside one)."""
+    collected = _collector.get()
+    if collected is not None:
+        collected.update(tag for tag in tags if tag)
+
+
+@contextmanager
+def collecting():
+    """Collect the tags declared while the block runs (nested blocks add to the outer one)."""
+    outer = _collector.get()
+    tags = set()
+    token = _collector.set(tags)
+    try:
+        yield tags
+    finally:
+        _collector.reset(token)
+        if outer is not None:
+            outer.update(tags)
+
+
+# ---------------------------------------------------------------------------
+# Generations
+# ---------------------------------------------------------------------------
+
+
+def _seed():
+    # After the counter is lost (an emptied or restarted cache), it starts again above any
+    # value it can have reached: microseconds since the epoch grow faster than changes.
+    return time.time_ns() // 1000
+
+
+def current_generation(value=None):
+    """The generation now (``value``: what a ``get_many`` already read, if anything)."""
+    if value is not None:
+        return value
+    store = cache()
+    store.add(GENERATION, _seed(), timeout=None)
+    return store.get(GENERATION)
+
+
+def _next_generation():
+    store = cache()
+    try:
+        return store.incr(GENERATION)
+    except ValueError:
+        store.add(GENERATION, _seed(), timeout=None)
+        return store.incr(GENERATION)
+
+
+def bump(tags):
+    """Mark ``tags`` as changed now: every entry that depends on one of them is stale."""
+    tags = set(tags)
+    if not tags or not enabled():
+        return
+    generation = _next_generation()
+    cache().set_many({TAG_PREFIX + tag: generation for tag in tags}, timeout=None)
+
+
+def is_fresh(generation, tag_values):
+    """Whether an entry made at ``generation`` is fresh, given its tags' current values."""
+    return all(value is not None and value <= generation for value in tag_values)
+
+
+def _settle_tags(tags, generation, values):
+    """Give missing tags the generation an entry read before rendering (``add``: a tag
+    changed meanwhile keeps its newer value). Returns whether every tag is then fresh."""
+    store = cache()
+    fresh = True
+    for tag in tags:
+        value = values.get(TAG_PREFIX + tag)
+        if value is None:
+            store.add(TAG_PREFIX + tag, generation, timeout=None)
+            value = store.get(TAG_PREFIX + tag)
+        if value is None or value > generation:
+            fresh = False
+    return fresh
+
+
+def cached(key, tags, compute, timeout=None):
+    """``compute()``, kept under ``key`` while none of ``tags`` changes.
+
+    For pieces many pages share (the site chrome, the consent data): an uncached page reads
+    them from the cache too. The tags are also declared for the page being rendered. With the
+    page cache off, ``compute()`` every time.
+    """
+    tags = (SITE, *tags)
+    depends_on(*tags)
+    if not enabled():
+        return compute()
+    store = cache()
+    full_key = "piece:" + key
+    tag_keys = [TAG_PREFIX + tag for tag in tags]
+    values = store.get_many([full_key, GENERATION, *tag_keys])
+    entry = values.get(full_key)
+    if entry is not None and is_fresh(entry[0], [values.get(k) for k in tag_keys]):
+        return entry[1]
+    generation = current_generation(values.get(GENERATION))
+    value = compute()
+    if _settle_tags(tags, generation, values):
+        store.set(full_key, (generation, value), timeout or settings.UKIYO_PAGE_CACHE_TIMEOUT)
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Invalidation
+# ---------------------------------------------------------------------------
+
+
+class Invalidation:
+    """The tags and URLs one transaction changed, applied once after its commit."""
+
+    MARKER = "ukiyo_page_cache_invalidation"
+
+    def __init__(self):
+        self.tags = set()
+        self.urls = set()
+        # What the receivers that fill it read once per transaction (``changes.invalidation``).
+        self.memo = {}
+
+    def __call__(self):
+        bump(self.tags)
+        purge(self.urls)
+
+
+def pending(using=DEFAULT_DB_ALIAS):
+    """The invalidation the current transaction will apply after its commit, if any."""
+    return scheduled_on_commit(using, Invalidation.MARKER)
+
+
+def invalidate(tags=(), urls=(), using=DEFAULT_DB_ALIAS):
+    """Make the pages that depend on ``tags`` stale, and purge ``urls`` from the CDN.
+
+    The tags move at once and again after the commit; the URLs are purged after the commit,
+    once per transaction for everything it changed (outside a transaction: at once).
+    """
+    tags, urls = set(tags), {url for url in urls if url}
+    if not tags and not urls:
+        return
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        batch = Invalidation()
+        batch.tags, batch.urls = tags, urls
+        batch()
+        return
+    batch = pending(using)
+    if batch is None:
+        batch = Invalidation()
+        on_commit_once(batch, using, Invalidation.MARKER)
+    batch.tags |= tags
+    batch.urls |= urls
+    # The writer's own connection already reads the change: pages it renders before the
+    # commit (after this change, maybe between two changes) must not come from the cache.
+    bump(tags)
+
+
+def purging():
+    """Whether a CDN is configured to purge (``WAGTAILFRONTENDCACHE``): else no URL is needed."""
+    return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
+
+
+def purge(urls):
+    """Ask the CDN (``WAGTAILFRONTENDCACHE``) to drop ``urls``; a CDN that fails is logged."""
+    urls = sorted(urls)
+    if not urls or not purging():
+        return
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+
+    try:
+        PurgeBatch(urls).purge()
+    except Exception:
+        # The change is committed and the server-side cache is already fresh: a CDN that
+        # cannot be reached keeps its copy for s-maxage at most.
+        logger.exception("Purging %d URLs from the frontend cache failed.", len(urls))
+
+
+def clear():
+    """Every stored page and piece stale at once (``manage.py clear_page_cache``)."""
+    bump([SITE])
+
+
+# ---------------------------------------------------------------------------
+# Which requests, under which key
+# ---------------------------------------------------------------------------
+
+
+def _messages_cookie_name():
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    return CookieStorage.cookie_name
+
+
+class PageKey:
+    """The cache key of a reader's request, or ``for_request`` returns None: bypass.
+
+    The key is the scheme, the host, the language, the path, and the query parameters pages
+    read (``UKIYO_PAGE_CACHE_PARAMS``), sorted, each once. Tracking parameters
+    (``UKIYO_PAGE_CACHE_IGNORED_PARAMS``, and any ``utm_*``) are not part of it: no page reads
+    them, and they are taken off the request before the page renders, so that the links it
+    makes (``?next=`` of the login link) do not carry them. Any other parameter, or one given
+    twice, bypasses the cache: the page might read it.
+    """
+
+    def __init__(self, request, language, query):
+        self.language = language
+        self.query = query
+        raw = "|".join([request.scheme, request.get_host().lower(), language, request.path, query])
+        self.key = ENTRY_PREFIX + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+    @classmethod
+    def for_request(cls, request):
+        if request.method not in ("GET", "HEAD"):
+            return None
+        language = reader_language(request.path_info)
+        if language is None:
+            return None
+        rest = request.path_info[len(language) + 2 :]
+        if rest.startswith(tuple(settings.UKIYO_PAGE_CACHE_EXCLUDED_PATHS)):
+            return None
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or _messages_cookie_name() in cookies:
+            return None
+        if "HTTP_AUTHORIZATION" in request.META:
+            return None
+        query = normalised_query(request.GET)
+        if query is None:
+            return None
+        return cls(request, language, query)
+
+    def apply_to(self, request):
+        """Render the page as for the key's query: tracking parameters dropped, sorted."""
+        if request.META.get("QUERY_STRING", "") != self.query:
+            from django.http import QueryDict
+
+            # A copy: the WSGI environ (and the server's access log) keep what was asked.
+            request.META = {**request.META, "QUERY_STRING": self.query}
+            request.GET = QueryDict(self.query)
+
+
+def reader_language(path):
+    """The language of a path under a language prefix (``/ja/...``), or None."""
+    if not path.startswith("/"):
+        return None
+    code, slash, _rest = path[1:].partition("/")
+    if not slash or code not in _language_codes():
+        return None
+    return code
+
+
+def _language_codes():
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def normalised_query(query_dict):
+    """The query string of the key, or None when the request must bypass the cache."""
+    read = set(settings.UKIYO_PAGE_CACHE_PARAMS)
+    ignored = set(settings.UKIYO_PAGE_CACHE_IGNORED_PARAMS)
+    pairs = []
+    for name, values in query_dict.lists():
+        if name in ignored or name.startswith("utm_"):
+            continue
+        if name not in read or len(values) != 1:
+            return None
+        pairs.append((name, values[0]))
+    return urlencode(sorted(pairs))
+
+
+# ---------------------------------------------------------------------------
+# Stored pages
+# ---------------------------------------------------------------------------
+
+# Response headers a stored page keeps; the others are set again for every answer (the
+# security headers by their middleware, Cache-Control and Vary here).
+KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Link")
+
+
+def cache_control():
+    return {
+        "public": True,
+        "max_age": settings.UKIYO_PAGE_CACHE_MAX_AGE,
+        "s_maxage": settings.UKIYO_PAGE_CACHE_S_MAXAGE,
+        "stale_while_revalidate": settings.UKIYO_PAGE_CACHE_STALE_WHILE_REVALIDATE,
+    }
+
+
+def lookup(page_key):
+    """(entry or None, generation now): the stored page if it is fresh."""
+    store = cache()
+    values = store.get_many([page_key.key, GENERATION])
+    entry = values.get(page_key.key)
+    generation = values.get(GENERATION)
+    if entry is not None:
+        tag_keys = [TAG_PREFIX + tag for tag in entry["tags"]]
+        tag_values = store.get_many(tag_keys)
+        if is_fresh(entry["generation"], [tag_values.get(k) for k in tag_keys]):
+            return entry, generation
+    return None, generation
+
+
+def store(page_key, response, tags, generation, nonce):
+    """Keep ``response`` under the key, depending on ``tags``; False if a tag changed since
+    ``generation`` (the page may show something older: it is not kept)."""
+    tags = {SITE, *tags}
+    store_ = cache()
+    values = store_.get_many([TAG_PREFIX + tag for tag in tags])
+    if not _settle_tags(tags, generation, values):
+        return False
+    entry = {
+        "generation": generation,
+        "tags": sorted(tags),
+        "status": response.status_code,
+        "headers": [(name, response[name]) for name in KEPT_HEADERS if name in response],
+        "content": response.content,
+        "nonce": nonce,
+    }
+    store_.set(page_key.key, entry, settings.UKIYO_PAGE_CACHE_TIMEOUT)
+    return True
+
+
+def response_from(entry, request):
+    """A new response from a stored page, with this response's own CSP nonce."""
+    from django.http import HttpResponse
+
+    content = entry["content"]
+    nonce = entry["nonce"]
+    if nonce:
+        fresh = getattr(request, "csp_nonce", None)
+        fresh = str(fresh) if fresh is not None else ""
+        if fresh:
+            content = content.replace(nonce.encode("ascii"), fresh.encode("ascii"))
+    response = HttpResponse(content, status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    return response

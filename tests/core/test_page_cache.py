@@ -1,0 +1,610 @@
+"""The page cache (core.pagecache): anonymous readers' pages from the cache, fresh after every
+change they show, never another reader's page."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.contrib.frontend_cache.backends import BaseBackend
+from wagtail.models import Site
+
+from accounts.models import SavedArticle
+from consent.models import ConsentSettings, ConsentTexts
+from core.models import FooterLinks
+from home.models import ContactPage
+from tests.accounts.conftest import make_reader
+from tests.conftest import translate_page, without_nonce
+from tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    CategoryFactory,
+    StandardPageFactory,
+    add_author,
+)
+
+HEADER = "X-Page-Cache"
+CSP = "Content-Security-Policy"
+LANGUAGES = ["ja", "th"]
+
+
+@pytest.fixture
+def site(home, index, locales):
+    """Home, All Articles, one article with a category and an author, and a plain page, in
+    Japanese, Thai and Hindi (the article only in Japanese and Thai)."""
+    pages = {}
+    for code in ("ja", "th", "hi"):
+        if code == "ja":
+            code_home, code_index = home, index
+        else:
+            code_home = translate_page(home, locales[code], title=f"Home {code}")
+            code_index = translate_page(index, locales[code], title=f"All Articles {code}")
+        pages[code] = {"home": code_home, "index": code_index}
+    for code in ("ja", "th"):
+        category = CategoryFactory(name=f"Space {code}", slug="space", locale=locales[code])
+        author = AuthorFactory(name=f"Writer {code}", locale=locales[code])
+        pages[code].update(category=category, author=author)
+    article = ArticlePageFactory(
+        parent=index, title="Moon ja", slug="moon", category=pages["ja"]["category"]
+    )
+    add_author(article, pages["ja"]["author"])
+    pages["ja"]["article"] = article
+    th_article = translate_page(
+        article, locales["th"], title="Moon th", category=pages["th"]["category"]
+    )
+    th_article.refresh_from_db()
+    th_article.article_authors.all().delete()
+    add_author(th_article, pages["th"]["author"])
+    pages["th"]["article"] = th_article
+    plain = StandardPageFactory(parent=home, title="About ja", slug="about")
+    pages["ja"]["plain"] = plain
+    pages["th"]["plain"] = translate_page(plain, locales["th"], title="About th")
+    return pages
+
+
+def get(client, url, **extra):
+    response = client.get(url, **extra)
+    assert response.status_code < 500, url
+    return response
+
+
+def html(response):
+    return response.content.decode()
+
+
+def cached_twice(client, url):
+    """The second answer, from the cache, after a first that rendered and kept the page."""
+    first = get(client, url)
+    assert first[HEADER] == "miss", (url, first.status_code)
+    second = get(client, url)
+    assert second[HEADER] == "hit", url
+    return first, second
+
+
+def publish(page, **changes):
+    for name, value in changes.items():
+        setattr(page, name, value)
+    page.save_revision().publish()
+    return page
+
+
+def nonce_of(response):
+    found = re.search(r"'nonce-([^']+)'", response[CSP])
+    return found.group(1)
+
+
+# ---------------------------------------------------------------------------
+# Served from the cache, without a query
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "{home}",
+        "{index}",
+        "{index}?category=space",
+        "{index}?page=2",
+        "{article}",
+        "{plain}",
+        "/{language}/search/?q=Moon",
+    ],
+)
+def test_the_second_request_is_served_from_the_cache_without_a_query(
+    client, site, language, url, settings, django_assert_num_queries
+):
+    settings.UKIYO_ARTICLES_PER_PAGE = 1
+    pages = site[language]
+    ArticlePageFactory(parent=pages["index"], title=f"Second {language}")
+    url = url.format(
+        language=language,
+        **{name: pages[name].url for name in ("home", "index", "article", "plain")},
+    )
+    first = get(client, url)
+    assert first.status_code == 200 and first[HEADER] == "miss"
+    with django_assert_num_queries(0):
+        second = get(client, url)
+    assert second.status_code == 200 and second[HEADER] == "hit"
+    assert without_nonce(second.content) == without_nonce(first.content)
+    assert f'lang="{language}"' in html(second)
+
+
+def test_head_requests_are_answered_from_the_cache(client, site):
+    url = site["ja"]["article"].url
+    get(client, url)
+    assert client.head(url)[HEADER] == "hit"
+
+
+def test_the_site_chrome_and_consent_data_come_from_the_cache_for_an_uncached_page(client, site):
+    get(client, site["ja"]["home"].url)
+    with CaptureQueriesContext(connection) as queries:
+        response = get(client, site["ja"]["plain"].url)
+    assert response[HEADER] == "miss"
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "core_footerlinks" not in tables
+    assert "consent_consenttexts" not in tables
+    assert "consent_consentsettings" not in tables
+
+
+def test_with_the_page_cache_off_every_page_is_rendered(client, site, settings):
+    settings.UKIYO_PAGE_CACHE = False
+    url = site["ja"]["article"].url
+    for _ in range(2):
+        response = get(client, url)
+        assert HEADER not in response
+        assert "public" not in response.get("Cache-Control", "")
+
+
+# ---------------------------------------------------------------------------
+# Fresh after every change a page shows
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_republished_article_is_fresh_on_its_page_home_and_lists(client, site, language):
+    pages = site[language]
+    urls = [pages["article"].url, pages["home"].url, pages["index"].url]
+    urls.append(pages["index"].url + "?category=space")
+    for url in urls:
+        cached_twice(client, url)
+
+    publish(pages["article"], title=f"Corrected {language}")
+
+    for url in urls:
+        response = get(client, url)
+        assert response[HEADER] == "miss", url
+        assert f"Corrected {language}" in html(response), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_unpublished_article_is_gone_from_home_and_its_url(client, site, language):
+    pages = site[language]
+    url, home_url = pages["article"].url, pages["home"].url
+    cached_twice(client, url)
+    cached_twice(client, home_url)
+
+    pages["article"].unpublish()
+
+    assert get(client, url).status_code == 404
+    assert f"Moon {language}" not in html(get(client, home_url))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_deleted_article_is_gone(client, site, language):
+    pages = site[language]
+    url, index_url = pages["article"].url, pages["index"].url
+    cached_twice(client, url)
+    cached_twice(client, index_url)
+
+    pages["article"].delete()
+
+    assert get(client, url).status_code == 404
+    assert f"Moon {language}" not in html(get(client, index_url))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_moved_page_leaves_its_old_url_and_its_links_follow(client, site, language):
+    pages = site[language]
+    target = StandardPageFactory(parent=pages["home"], title=f"Section {language}")
+    linking = StandardPageFactory(
+        parent=pages["home"],
+        title=f"Links {language}",
+        body=[
+            {
+                "type": "paragraph",
+                "value": f'<p><a linktype="page" id="{pages["plain"].pk}">About</a></p>',
+            }
+        ],
+    )
+    old_url = pages["plain"].url
+    cached_twice(client, old_url)
+    assert f'href="{old_url}"' in html(cached_twice(client, linking.url)[1])
+
+    pages["plain"].move(target, pos="last-child")
+    pages["plain"].refresh_from_db()
+    new_url = pages["plain"].url
+
+    assert new_url != old_url
+    # Wagtail's redirects app sends the old URL to the new one.
+    moved = get(client, old_url)
+    assert moved.status_code == 301 and moved["Location"] == new_url
+    assert get(client, new_url).status_code == 200
+    assert f'href="{new_url}"' in html(get(client, linking.url))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_scheduled_publishing_and_expiry(client, site, language, locales):
+    pages = site[language]
+    home_url = pages["home"].url
+    cached_twice(client, home_url)
+    scheduled = ArticlePageFactory(
+        parent=pages["index"],
+        live=False,
+        title=f"Scheduled {language}",
+        display_date=timezone.now() - timedelta(hours=2),
+    )
+    scheduled.go_live_at = timezone.now() + timedelta(hours=1)
+    revision = scheduled.save_revision()
+    revision.publish()  # approved for later: not live yet
+    assert f"Scheduled {language}" not in html(get(client, home_url))
+    assert get(client, home_url)[HEADER] == "hit"
+
+    past = timezone.now() - timedelta(minutes=1)
+    revision.refresh_from_db()
+    revision.approved_go_live_at = past
+    revision.content["go_live_at"] = past.isoformat()
+    revision.content["display_date"] = past.isoformat()
+    revision.save()
+    call_command("publish_scheduled")
+
+    assert type(scheduled).objects.get(pk=scheduled.pk).live
+    assert f"Scheduled {language}" in html(get(client, home_url))
+    article_url = pages["article"].url
+    cached_twice(client, article_url)
+    type(pages["article"]).objects.filter(pk=pages["article"].pk).update(
+        expire_at=timezone.now() - timedelta(minutes=1)
+    )
+    call_command("publish_scheduled")
+
+    assert get(client, article_url).status_code == 404
+    assert f"Moon {language}" not in html(get(client, home_url))
+
+
+@pytest.mark.parametrize("language", ["th", "hi"])
+def test_publishing_a_translation_changes_every_translations_language_menu(
+    client, site, language, locales
+):
+    article = ArticlePageFactory(parent=site["ja"]["index"], title="Eclipse ja", slug="eclipse")
+    ja_url = article.url
+    if language == "hi":
+        th_url = translate_page(article, locales["th"], title="Eclipse th").url
+        cached_twice(client, th_url)
+    cached_twice(client, ja_url)
+    translation = translate_page(article, locales[language], title=f"Eclipse {language}")
+
+    for url in [ja_url] + ([th_url] if language == "hi" else []):
+        response = get(client, url)
+        assert response[HEADER] == "miss"
+        assert f'hreflang="{language}" href="http://testserver{translation.url}"' in html(response)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_renamed_category_shows_on_its_articles_and_lists(client, site, language):
+    pages = site[language]
+    urls = [pages["article"].url, pages["home"].url, pages["index"].url]
+    for url in urls:
+        cached_twice(client, url)
+
+    pages["category"].name = f"Astronomy {language}"
+    pages["category"].save()
+
+    for url in urls:
+        assert f"Astronomy {language}" in html(get(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_renamed_author_shows_on_their_articles(client, site, language):
+    pages = site[language]
+    url = pages["article"].url
+    cached_twice(client, url)
+
+    pages["author"].name = f"Renamed {language}"
+    pages["author"].save()
+
+    assert f"Renamed {language}" in html(get(client, url))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_article_appears_on_home_and_lists_of_its_language(client, site, language):
+    pages = site[language]
+    urls = [pages["home"].url, pages["index"].url, f"/{language}/search/?q=Fresh"]
+    for url in urls:
+        cached_twice(client, url)
+
+    ArticlePageFactory(parent=pages["index"], title=f"Fresh {language}")
+
+    for url in urls:
+        assert f"Fresh {language}" in html(get(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_footer_links_and_legal_pages_are_fresh_on_every_page(client, site, language, locales):
+    pages = site[language]
+    urls = [pages["home"].url, pages["article"].url]
+    for url in urls:
+        cached_twice(client, url)
+
+    FooterLinks.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True), defaults={"terms_page": site["ja"]["plain"]}
+    )
+
+    terms_url = pages["plain"].url
+    for url in urls:
+        footer = re.search(r"<footer\b.*?</footer>", html(get(client, url)), re.S).group(0)
+        assert f'href="{terms_url}"' in footer, url
+    assert get(client, pages["home"].url)[HEADER] == "hit"
+
+    publish(pages["plain"], slug=f"terms-{language}")
+    pages["plain"].refresh_from_db()
+
+    footer = re.search(r"<footer\b.*?</footer>", html(get(client, pages["home"].url)), re.S)
+    assert f'href="{pages["plain"].url}"' in footer.group(0)
+    assert terms_url != pages["plain"].url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_cookie_banner_texts_and_scripts_are_fresh(client, site, language, locales):
+    url = site[language]["home"].url
+    cached_twice(client, url)
+    default_site = Site.objects.get(is_default_site=True)
+
+    ConsentTexts.objects.create(
+        site=default_site, locale=locales[language], title=f"Biscuits {language}"
+    )
+    assert f"Biscuits {language}" in html(get(client, url))
+    assert get(client, url)[HEADER] == "hit"
+
+    consent = ConsentSettings.for_site(default_site)
+    consent.policy_version = 7
+    consent.scripts = [
+        {
+            "type": "script",
+            "value": {
+                "name": "Counter",
+                "category": "analytics",
+                "code": "console.log(1)",
+                "cookies": "_counter",
+            },
+        }
+    ]
+    consent.save()
+
+    response = get(client, url)
+    assert 'data-version="7"' in html(response)
+    assert "_counter" in html(response)
+
+
+# ---------------------------------------------------------------------------
+# Never another reader's page
+# ---------------------------------------------------------------------------
+
+
+def test_a_logged_in_reader_gets_their_own_page_never_a_cached_one(client, site):
+    url = site["ja"]["article"].url
+    cached_twice(client, url)
+    reader = make_reader()
+    SavedArticle.objects.create(user=reader, article=site["ja"]["article"])
+    client.force_login(reader)
+
+    response = get(client, url)
+
+    assert response[HEADER] == "bypass"
+    assert "private" in response["Cache-Control"]
+    assert 'class="save-article__form"' in html(response)
+    assert "csrfmiddlewaretoken" in html(response)
+    client.logout()
+    anonymous = get(client, url)
+    assert anonymous[HEADER] == "hit"
+    assert 'class="save-article__form"' not in html(anonymous)
+    assert "csrfmiddlewaretoken" not in html(anonymous)
+
+
+def test_a_logged_in_readers_page_is_never_stored(client, site):
+    url = site["ja"]["home"].url
+    client.force_login(make_reader())
+    assert get(client, url)[HEADER] == "bypass"
+    client.logout()
+    client.cookies.clear()
+    assert get(client, url)[HEADER] == "miss"
+
+
+def test_form_pages_are_never_stored(client, site, home):
+    contact = home.add_child(instance=ContactPage(title="Contact", slug="contact"))
+    for url in (contact.url, "/ja/accounts/login/", "/ja/cookie-settings/"):
+        for _ in range(2):
+            client.cookies.clear()
+            response = get(client, url)
+            assert response.status_code == 200
+            assert response[HEADER] == "bypass", url
+            assert "csrfmiddlewaretoken" in html(response)
+
+
+def test_the_consent_choice_is_not_in_the_page(client, site):
+    url = site["ja"]["home"].url
+    first = get(client, url)
+    client.cookies["ukiyo_consent"] = "1.analytics.abc"
+    second = get(client, url)
+    assert second[HEADER] == "hit"
+    assert without_nonce(second.content) == without_nonce(first.content)
+
+
+def test_a_message_bypasses_the_cache(client, site):
+    url = site["ja"]["home"].url
+    cached_twice(client, url)
+    client.cookies["messages"] = "anything"
+    assert get(client, url)[HEADER] == "bypass"
+
+
+# ---------------------------------------------------------------------------
+# Headers
+# ---------------------------------------------------------------------------
+
+
+def test_every_hit_gets_its_own_nonce_named_in_its_header(client, site):
+    url = site["ja"]["article"].url
+    get(client, url)
+    nonces = []
+    for _ in range(2):
+        response = get(client, url)
+        assert response[HEADER] == "hit"
+        nonce = nonce_of(response)
+        page_nonces = set(re.findall(r'nonce="([^"]+)"', html(response)))
+        assert page_nonces == {nonce}
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+
+
+def test_cache_control_for_shared_caches_and_browsers(client, site, settings):
+    settings.UKIYO_PAGE_CACHE_MAX_AGE = 30
+    settings.UKIYO_PAGE_CACHE_S_MAXAGE = 600
+    settings.UKIYO_PAGE_CACHE_STALE_WHILE_REVALIDATE = 90
+    for response in cached_twice(client, site["ja"]["home"].url):
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert directives == {
+            "public",
+            "max-age=30",
+            "s-maxage=600",
+            "stale-while-revalidate=90",
+        }
+        assert "Cookie" in response["Vary"]
+
+
+def test_error_pages_are_never_cached(client, site):
+    response = get(client, "/ja/no-such-page/")
+    assert response.status_code == 404
+    assert response[HEADER] == "bypass"
+    assert "no-store" in response["Cache-Control"]
+    assert get(client, "/ja/no-such-page/")[HEADER] == "bypass"
+
+
+# ---------------------------------------------------------------------------
+# The key
+# ---------------------------------------------------------------------------
+
+
+def test_tracking_parameters_are_ignored_and_left_out_of_the_page(client, site):
+    url = site["ja"]["home"].url
+    tracked = get(client, url + "?utm_source=news&fbclid=abc")
+    assert tracked[HEADER] == "miss"
+    assert "utm_source" not in html(tracked) and "fbclid" not in html(tracked)
+    assert get(client, url)[HEADER] == "hit"
+    assert get(client, url + "?gclid=x&utm_campaign=y")[HEADER] == "hit"
+
+
+def test_parameter_order_does_not_matter(client, site, settings):
+    settings.UKIYO_ARTICLES_PER_PAGE = 1
+    index = site["ja"]["index"].url
+    assert get(client, index + "?page=1&category=space")[HEADER] == "miss"
+    assert get(client, index + "?category=space&page=1")[HEADER] == "hit"
+
+
+def test_unknown_or_repeated_parameters_bypass_the_cache(client, site):
+    url = site["ja"]["home"].url
+    cached_twice(client, url)
+    assert get(client, url + "?preview=1")[HEADER] == "bypass"
+    assert get(client, url + "?page=1&page=2")[HEADER] == "bypass"
+
+
+def test_bad_input_never_fails_and_never_poisons_the_cache(client, site):
+    index = site["ja"]["index"].url
+    huge = get(client, index + f"?page={2**63}")
+    assert huge.status_code == 200
+    assert get(client, index + "?category=%22%3E%3Cscript%3E").status_code == 200
+    nul = get(client, "/ja/search/?q=moon%00")
+    assert nul.status_code == 400 and nul[HEADER] == "bypass"
+    assert get(client, "/ja/search/?q=moon%00")[HEADER] == "bypass"
+    many = get(client, "/ja/search/?q=" + "+".join(f"w{n}" for n in range(2000)))
+    assert many.status_code == 200
+    quoted = get(client, "/ja/search/?q=\"Moon\"+'ja'")
+    assert quoted.status_code == 200
+    assert "<script>" not in html(get(client, index + "?category=%22%3E%3Cscript%3E"))
+    fine = get(client, "/ja/search/?q=Moon")
+    assert "Moon ja" in html(fine)
+    assert "Moon ja" in html(get(client, index))
+
+
+# ---------------------------------------------------------------------------
+# The CDN
+# ---------------------------------------------------------------------------
+
+PURGED = []
+
+
+class RecordingBackend(BaseBackend):
+    def purge(self, url):
+        PURGED.append(url)
+
+
+@pytest.fixture
+def cdn(settings):
+    settings.WAGTAILFRONTENDCACHE = {
+        "test": {"BACKEND": "tests.core.test_page_cache.RecordingBackend"}
+    }
+    PURGED.clear()
+    return PURGED
+
+
+# Real commits: the purge is sent after the commit, once per transaction.
+TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@TRANSACTIONAL
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_publication_purges_the_page_in_every_language_and_its_lists(client, site, language, cdn):
+    pages = site[language]
+    publish(pages["article"], title="Changed")
+    base = "http://testserver"
+    expected = {
+        base + site["ja"]["article"].url,
+        base + site["th"]["article"].url,
+        base + pages["home"].url,
+        base + pages["index"].url,
+        base + pages["index"].url + "?category=space",
+    }
+    assert expected <= set(cdn)
+    other = "hi"
+    assert base + site[other]["home"].url not in cdn
+
+
+@TRANSACTIONAL
+def test_a_move_purges_the_old_url(client, site, cdn):
+    plain = site["th"]["plain"]
+    old_url = "http://testserver" + plain.url
+    target = StandardPageFactory(parent=site["th"]["home"], title="Section")
+    cdn.clear()
+    plain.move(target, pos="last-child")
+    plain.refresh_from_db()
+    assert old_url in cdn
+    assert "http://testserver" + plain.url in cdn
+
+
+@TRANSACTIONAL
+def test_a_site_wide_change_purges_the_lists_of_every_language(client, site, cdn):
+    FooterLinks.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"terms_page": site["ja"]["plain"]},
+    )
+    for code in ("ja", "th", "hi"):
+        assert "http://testserver" + site[code]["home"].url in cdn
+        assert "http://testserver" + site[code]["index"].url in cdn
+
+
+def test_clear_page_cache_makes_every_page_stale(client, site):
+    url = site["th"]["article"].url
+    cached_twice(client, url)
+    call_command("clear_page_cache")
+    assert get(client, url)[HEADER] == "miss"
