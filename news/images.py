@@ -21,9 +21,9 @@ ARTICLE_SRCSET = tuple(
     spec for width, spec in zip(SRCSET_WIDTHS, SRCSET_SPECS, strict=True) if width <= 1200
 )
 
-# How wide each kind is shown, per ukiyo.css: the page is at most 75rem with gutters of
-# 1-2rem (4vw between); the card grid has one column, two from 40em, three from 64em; the top
-# story takes 3/5 of the page from 48em; the article column is at most 40em.
+# How wide each kind is shown, per ukiyo.css and listing.css: the page is at most 75rem with
+# gutters of 1-2rem (4vw between); the card grid has one column, two from 40em, three from
+# 64em; the top story takes 3/5 of the page from 48em; the article column is at most 40em.
 SIZES = {
     "card": (
         "(min-width: 75rem) 23rem, (min-width: 64em) calc((100vw - 7rem) / 3), "

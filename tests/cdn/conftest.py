@@ -27,7 +27,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test.utils import override_settings
 from django.utils.encoding import iri_to_uri
 from pytest_django.live_server_helper import LiveServer
 from wagtail.models import Site
@@ -37,7 +36,6 @@ from cms.settings.environment import HTTP_PURGE
 VCL = settings.BASE_DIR / "deploy" / "varnish" / "ukiyo.vcl"
 BACKEND = re.compile(r'(backend ukiyo \{\s*\.host = )"[^"]*";(\s*\.port = )"[^"]*";')
 STARTUP_SECONDS = 30
-STAND_IN = "tests.cdn.middleware.SharedUnlessSaidOtherwise"
 
 
 def varnishd_path():
@@ -130,19 +128,13 @@ class Varnish:
 
 @pytest.fixture(scope="package")
 def backend(django_db_setup):
-    """ukiyo, served by pytest-django's live server on 127.0.0.1.
-
-    Its middleware is read once, when the server starts: the stand-in for the reader pages'
-    Cache-Control (``tests/cdn/middleware.py``) is added here, for the whole package.
-    """
-    stand_in = override_settings(MIDDLEWARE=[STAND_IN, *settings.MIDDLEWARE])
-    stand_in.enable()
+    """ukiyo, served by pytest-django's live server on 127.0.0.1, with its own Cache-Control
+    for reader pages (the page cache's, ``core.pagecache``)."""
     server = LiveServer("127.0.0.1:0")
     server._live_server_modified_settings.enable()
     yield server
     server._live_server_modified_settings.disable()
     server.stop()
-    stand_in.disable()
 
 
 @pytest.fixture(scope="package")

@@ -4,8 +4,8 @@ the purge, a logged-in reader's page never stored.
 Pages are made with the factories (one article in Japanese, with a Japanese slug, and its
 English translation) and committed; the default site points at Varnish (``conftest``).
 Changes are published through Wagtail's API in the test process, which purges Varnish as
-production would (``FRONTEND_CACHE_PURGE_URL``). Until ukiyo's page cache marks reader pages
-shareable, ``tests/cdn/middleware.py`` does it for them (see ``conftest.backend``).
+production would (``FRONTEND_CACHE_PURGE_URL``); reader pages carry the page cache's
+Cache-Control (``core.pagecache``), which Varnish follows.
 """
 
 from dataclasses import dataclass
@@ -91,15 +91,6 @@ def test_a_reader_page_is_stored_and_a_published_change_reaches_the_next_reader(
     assert varnish.get(english).status == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Needs the page cache of issue 12 (branch i12-pagecache), which purges the lists a "
-        "change shows in; Wagtail's own handlers purge only the published page. Remove this "
-        "mark once it is merged (strict: it then fails as XPASS until removed)."
-    ),
-)
 def test_a_new_article_reaches_home_and_all_articles_of_its_language(varnish, newsroom, purging):
     lists = [newsroom.home.url, newsroom.article.get_parent().url]
     for url in lists:

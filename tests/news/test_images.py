@@ -117,15 +117,18 @@ def test_the_top_story_is_the_home_page_s_priority_image(client, home, index, ca
 
 
 def test_sizes_follow_the_stylesheet_breakpoints():
-    """The breakpoints ``sizes`` names are those ukiyo.css lays the images out with."""
+    """The breakpoints ``sizes`` names are those the stylesheets lay the images out with: the
+    page's widths in ukiyo.css, the lists' grid in listing.css."""
     from pathlib import Path
 
     from django.conf import settings
 
-    css = (Path(settings.BASE_DIR) / "cms/static/css/ukiyo.css").read_text()
+    folder = Path(settings.BASE_DIR) / "cms/static/css"
+    css = (folder / "ukiyo.css").read_text()
+    listing = (folder / "listing.css").read_text()
 
     assert "--page-width: 75rem;" in css
     assert "--measure: 40em;" in css
-    grid = css.split(".card-grid {", 1)[1]
+    grid = listing.split(".card-grid {", 1)[1]
     assert "@media (min-width: 40em)" in grid and "@media (min-width: 64em)" in grid
-    assert "@media (min-width: 48em)" in css.split(".card--lead", 1)[1]
+    assert "@media (min-width: 48em)" in listing.split(".card--lead", 1)[1]
