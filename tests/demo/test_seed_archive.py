@@ -131,3 +131,17 @@ def test_seeding_again_adds_and_clear_removes_only_seeded_pages(archive, index):
     assert Page.find_problems() == ([], [], [], [], [])
     index.refresh_from_db()
     assert index.numchild == 0
+
+
+def test_a_list_kept_in_the_page_cache_shows_the_seeded_articles_next(client, index):
+    """Bulk inserts send no signal: the command makes every kept page stale itself."""
+    # A first archive brings the translations of categories and authors (saved one by one);
+    # the second adds article pages only, in bulk.
+    call_command("seed_archive", articles=10, seed=2, stdout=StringIO())
+    assert client.get("/ja/articles/").status_code == 200
+    assert client.get("/ja/articles/")["X-Page-Cache"] == "hit"
+    call_command("seed_archive", articles=10, seed=3, stdout=StringIO())
+    newest = seeded().filter(locale__language_code="ja").order_by("-display_date").first()
+    response = client.get("/ja/articles/")
+    assert response["X-Page-Cache"] == "miss"
+    assert newest.title in response.content.decode().replace("&#x27;", "'")
