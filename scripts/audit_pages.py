@@ -45,6 +45,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+# Chromium as the screenshots launch it (its flags; headless is added for Lighthouse's own
+# launch). scripts/ is run, not imported: its folder is on sys.path.
+from screenshots import CHROMIUM_ARGS, chromium_path
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = ROOT / "scripts" / "audit-pages"
 INSTALL_DIR = ROOT / ".cache" / "audit-pages"
@@ -60,24 +64,8 @@ PAGE_TYPES = [
     "cookie-settings",
     "plain",
 ]
-# The same flags as tests/browser/conftest.py, and headless for Lighthouse's own launch.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def chromium_path():
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        raise SystemExit("Chromium is not installed: apt-get install chromium")
-    return path
 
 
 # -- npm ----------------------------------------------------------------------------
