@@ -131,7 +131,7 @@ def site_wide(tags):
 
 
 def on_change_recorded(sender, instance, created=False, raw=False, **kwargs):
-    if raw or not created or not pagecache.enabled():
+    if raw or not created:
         return
     if instance.event.startswith("page."):
         page_changed(instance)
@@ -186,7 +186,7 @@ def snippet_changed(change):
 def on_page_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
     """A live page saved outside publishing (a script, an import, ``add_child``): the
     publishing paths are recorded as changes and come here too, once per transaction."""
-    if raw or not isinstance(instance, Page) or not instance.live or not pagecache.enabled():
+    if raw or not isinstance(instance, Page) or not instance.live:
         return
     if update_fields is not None and set(update_fields) <= DRAFT_FIELDS:
         return
@@ -202,7 +202,7 @@ def on_page_saved(sender, instance, created=False, raw=False, update_fields=None
 
 
 def on_chrome_changed(sender, instance, created=False, raw=False, **kwargs):
-    if raw or not pagecache.enabled():
+    if raw:
         return
     if created and not any(getattr(instance, f"{name}_id") for name in FooterLinks.LINKS):
         # Made empty by the first page that reads them (``for_site``): nothing changes.
@@ -214,14 +214,14 @@ def on_chrome_changed(sender, instance, created=False, raw=False, **kwargs):
 
 
 def on_site_changed(sender, instance, raw=False, **kwargs):
-    if not raw and pagecache.enabled():
+    if not raw:
         site_wide([pagecache.SITE])
 
 
 def on_file_changed(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
     """An image, document or tag edited or deleted: pages show its renditions, alt text,
     file name or name. A new one is shown nowhere yet."""
-    if raw or created or not pagecache.enabled():
+    if raw or created:
         return
     if update_fields is not None and set(update_fields) <= FILE_METADATA_FIELDS:
         return

@@ -24,7 +24,7 @@ def consent_settings_changed(sender, instance, created=False, raw=False, **kwarg
     from changes import invalidation
     from core import pagecache
 
-    if raw or not pagecache.enabled():
+    if raw:
         return
     if created and not instance.scripts and instance.policy_version == 1:
         # Made with the defaults by the first page that reads them (``for_site``): pages

@@ -44,14 +44,15 @@ def shared_cache_for_rate_limits(app_configs, **kwargs):
 def shared_page_cache(app_configs, **kwargs):
     """A change seen by one process's page cache only: the others keep serving the old page."""
     alias = getattr(settings, "UKIYO_PAGE_CACHE_ALIAS", "pages")
-    if not settings.UKIYO_PAGE_CACHE or alias not in settings.CACHES:
+    if alias not in settings.CACHES:
         return []
     if settings.CACHES[alias]["BACKEND"].endswith("LocMemCache"):
         return [
             checks.Warning(
                 "The page cache is in each process's memory (locmem://): with several server "
-                "processes, a change makes the cached pages stale only in the process that "
-                "made it; the others keep serving the old page.",
+                "processes, a change makes the cached pages and their shared header, footer "
+                "and cookie banner stale only in the process that made it; the others keep "
+                "serving the old ones.",
                 hint="Set PAGE_CACHE_URL (or CACHE_URL) to redis://... or db://table, or run "
                 'one server process (docs/configuration.md, "Caching").',
                 id="ukiyo.W003",

@@ -75,6 +75,8 @@ def object_tag(label, pk):
 
 
 def enabled():
+    """Whether whole pages are kept (``PAGE_CACHE``). The pieces many pages share
+    (``cached``) and the tags that make them stale work either way."""
     return bool(getattr(settings, "UKIYO_PAGE_CACHE", False))
 
 
@@ -140,7 +142,7 @@ def _next_generation():
 def bump(tags):
     """Mark ``tags`` as changed now: every entry that depends on one of them is stale."""
     tags = set(tags)
-    if not tags or not enabled():
+    if not tags:
         return
     generation = _next_generation()
     cache().set_many({TAG_PREFIX + tag: generation for tag in tags}, timeout=None)
@@ -169,14 +171,12 @@ def _settle_tags(tags, generation, values):
 def cached(key, tags, compute, timeout=None):
     """``compute()``, kept under ``key`` while none of ``tags`` changes.
 
-    For pieces many pages share (the site chrome, the consent data): an uncached page reads
-    them from the cache too. The tags are also declared for the page being rendered. With the
-    page cache off, ``compute()`` every time.
+    For pieces many pages share (the site chrome, the consent data): a page rendered without
+    the page cache (``PAGE_CACHE=off``, a logged-in reader, a form) reads them from the cache
+    too. The tags are also declared for the page being rendered.
     """
     tags = (SITE, *tags)
     depends_on(*tags)
-    if not enabled():
-        return compute()
     store = cache()
     full_key = "piece:" + key
     tag_keys = [TAG_PREFIX + tag for tag in tags]

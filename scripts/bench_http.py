@@ -8,9 +8,11 @@ It starts a throwaway PostgreSQL (scripts/with-postgres; an existing DATABASE_UR
 used), migrates it, loads the demo and collects the static files into a temporary folder,
 starts Redis on a free local port as the cache (CACHE_URL=redis://...), and the production
 server (gunicorn with cms/gunicorn.conf.py) twice with production settings: once as
-configured, once with the page cache off (PAGE_CACHE=off) for the uncached rows. Then wrk
-loads each URL in turn, after a warm-up, and the table gives requests per second, the median
-and 99th percentile latency, and the ratio of the requests per second to the bare view's
+configured, once with the page cache off (PAGE_CACHE=off) for the uncached rows (each page
+rendered; the header, footer and banner data it shares with every page come from the cache,
+as for a logged-in reader). Then wrk loads each URL in turn, after a warm-up, and the table
+gives requests per second, the median and 99th percentile latency, and the ratio of the
+requests per second to the bare view's
 (``/bench/bare/``: a few bytes through the whole middleware stack, added by
 cms.settings.bench only). Every process it started is stopped on exit, Ctrl-C included.
 

@@ -139,11 +139,15 @@ def test_head_requests_are_answered_from_the_cache(client, site):
     assert client.head(url)[HEADER] == "hit"
 
 
-def test_the_site_chrome_and_consent_data_come_from_the_cache_for_an_uncached_page(client, site):
+@pytest.mark.parametrize("page_cache", [True, False], ids=["page-cache-on", "page-cache-off"])
+def test_the_site_chrome_and_consent_data_come_from_the_cache_for_an_uncached_page(
+    client, site, settings, page_cache
+):
+    settings.UKIYO_PAGE_CACHE = page_cache
     get(client, site["ja"]["home"].url)
     with CaptureQueriesContext(connection) as queries:
         response = get(client, site["ja"]["plain"].url)
-    assert response[HEADER] == "miss"
+    assert response.get(HEADER) == ("miss" if page_cache else None)
     tables = " ".join(query["sql"] for query in queries.captured_queries)
     assert "core_footerlinks" not in tables
     assert "consent_consenttexts" not in tables
@@ -329,6 +333,17 @@ def test_a_new_article_appears_on_home_and_lists_of_its_language(client, site, l
 
     for url in urls:
         assert f"Fresh {language}" in html(get(client, url)), url
+
+
+def test_with_the_page_cache_off_the_cached_footer_is_fresh_after_a_change(client, site, settings):
+    settings.UKIYO_PAGE_CACHE = False
+    url = site["th"]["article"].url
+    get(client, url)
+    FooterLinks.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True), defaults={"terms_page": site["ja"]["plain"]}
+    )
+    footer = re.search(r"<footer\b.*?</footer>", html(get(client, url)), re.S).group(0)
+    assert f'href="{site["th"]["plain"].url}"' in footer
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -7,14 +7,17 @@ from ...invalidation import site_wide
 
 class Command(BaseCommand):
     help = (
-        "Make every page kept in the page cache stale (after a deployment that changes "
-        "templates, or data written without signals: bulk imports, raw SQL), and purge the "
-        "home and All Articles pages of every language from the CDN."
+        "Make every page and shared page part kept in the page cache stale (after a "
+        "deployment that changes templates, or data written without signals: bulk imports, "
+        "raw SQL), and purge the home and All Articles pages of every language from the CDN."
     )
 
     def handle(self, *args, **options):
-        if not pagecache.enabled():
-            self.stdout.write("The page cache is off (PAGE_CACHE): nothing to clear.")
-            return
         site_wide([pagecache.SITE])
-        self.stdout.write("Every cached page is stale; the CDN was asked to purge the lists.")
+        if pagecache.enabled():
+            self.stdout.write("Every cached page is stale; the CDN was asked to purge the lists.")
+        else:
+            self.stdout.write(
+                "The shared parts of the pages (header, footer, cookie banner) are stale; "
+                "whole pages are not cached (PAGE_CACHE=off)."
+            )
