@@ -194,6 +194,14 @@ if _page_cache_url.startswith("locmem://"):
     CACHES["pages"]["OPTIONS"] = {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))}
 UKIYO_PAGE_CACHE = env_bool("PAGE_CACHE", True)
 UKIYO_PAGE_CACHE_ALIAS = "pages"
+# Pages each server process also keeps in its own memory (the ones it served last): a hit on
+# one reads only its tags from the shared cache. Pointless over locmem://, which is already
+# the process's memory.
+UKIYO_PAGE_CACHE_LOCAL_ENTRIES = int(
+    os.environ.get(
+        "PAGE_CACHE_LOCAL_ENTRIES", "0" if _page_cache_url.startswith("locmem://") else "100"
+    )
+)
 # Seconds a kept page lives at most (a change makes it stale at once; this bounds what no
 # change announces: the year in the footer).
 UKIYO_PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "86400"))

@@ -28,3 +28,6 @@ WHITENOISE_USE_FINDERS = True
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": OFFLINE}
 # Nor purge a cache: the tests that purge Varnish (tests/cdn/) name their own.
 WAGTAILFRONTENDCACHE = {}
+# The page cache's tests run with the local copies production has over Redis, so that every
+# invalidation test also proves a process's own copy goes stale.
+UKIYO_PAGE_CACHE_LOCAL_ENTRIES = 50

@@ -315,6 +315,15 @@ def test_production_reads_the_caches_to_purge_from_the_environment():
     assert "wagtail.contrib.frontend_cache" in caches["INSTALLED_APPS"]
 
 
+def test_each_process_keeps_its_own_copies_only_over_a_shared_page_cache():
+    names = ["UKIYO_PAGE_CACHE_LOCAL_ENTRIES"]
+    assert read_settings("cms.settings.production", names)[names[0]] == 0
+    shared = read_settings("cms.settings.production", names, CACHE_URL="redis://cache:6379/0")
+    assert shared[names[0]] == 100
+    chosen = read_settings("cms.settings.production", names, PAGE_CACHE_LOCAL_ENTRIES="20")
+    assert chosen[names[0]] == 20
+
+
 def test_deploy_check_warns_when_the_page_cache_is_per_process():
     assert "ukiyo.W003" in deploy_warnings()
     assert "ukiyo.W003" not in deploy_warnings(PAGE_CACHE_URL="redis://cache.internal:6379/1")

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.contrib.frontend_cache.backends import BaseBackend
@@ -14,6 +15,7 @@ from wagtail.models import Site
 
 from accounts.models import SavedArticle
 from consent.models import ConsentSettings, ConsentTexts
+from core import pagecache
 from core.models import FooterLinks
 from home.models import ContactPage
 from tests.accounts.conftest import make_reader
@@ -623,3 +625,45 @@ def test_clear_page_cache_makes_every_page_stale(client, site):
     cached_twice(client, url)
     call_command("clear_page_cache")
     assert get(client, url)[HEADER] == "miss"
+
+
+# ---------------------------------------------------------------------------
+# Each process's own copies (UKIYO_PAGE_CACHE_LOCAL_ENTRIES)
+# ---------------------------------------------------------------------------
+
+
+def forget_shared_copy(url):
+    """Take a page out of the shared cache only, as another process's eviction would."""
+    key = pagecache.PageKey.for_request(RequestFactory().get(url)).key
+    pagecache.cache().delete(key)
+
+
+def test_a_hit_on_the_process_own_copy_still_sees_a_change_made_elsewhere(client, site):
+    url = site["th"]["article"].url
+    cached_twice(client, url)
+    forget_shared_copy(url)
+    assert get(client, url)[HEADER] == "hit"  # this process's copy, its tags still fresh
+
+    # Another process publishes: only the shared tags move, nothing in this process.
+    pagecache.bump([pagecache.page_tag(site["th"]["article"].translation_key)])
+    assert get(client, url)[HEADER] == "miss"
+    assert get(client, url)[HEADER] == "hit"
+
+
+def test_without_local_copies_every_hit_comes_from_the_shared_cache(client, site, settings):
+    settings.UKIYO_PAGE_CACHE_LOCAL_ENTRIES = 0
+    url = site["ja"]["article"].url
+    cached_twice(client, url)
+    forget_shared_copy(url)
+    assert get(client, url)[HEADER] == "miss"
+
+
+def test_a_process_keeps_only_the_pages_it_served_last(client, site, settings):
+    settings.UKIYO_PAGE_CACHE_LOCAL_ENTRIES = 2
+    urls = [site["ja"]["plain"].url, site["ja"]["article"].url, site["ja"]["home"].url]
+    for url in urls:
+        cached_twice(client, url)
+    for url in urls:
+        forget_shared_copy(url)
+    # Newest first: a page rendered again is kept again, and would push an older one out.
+    assert [get(client, url)[HEADER] for url in reversed(urls)] == ["hit", "hit", "miss"]
