@@ -13,7 +13,6 @@ the user's (Account → Settings → Preferred language). Exits 1 when it found 
 
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -27,26 +26,19 @@ import django  # noqa: E402
 
 django.setup()
 
+from scripts.screenshots import CHROMIUM_ARGS, chromium_path, log_in_to_admin  # noqa: E402
 from tests.browser_admin import language_sweep  # noqa: E402
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 def main(base_url, credentials):
-    email, _, password = credentials.partition(":")
     site = json.loads((ROOT / "demo" / "site.json").read_text(encoding="utf-8"))
     texts = site["languages"]["ja"]
     content = language_sweep.Content()
     found = {}
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(base_url=base_url, viewport={"width": 1280, "height": 900})
-        page.goto("/admin/login/")
-        page.fill("input[name=username]", email)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/admin/")
+        log_in_to_admin(page, base_url, credentials)
         language = page.locator("html").get_attribute("lang")
         for screen, screen_texts in language_sweep.walk(
             page, home_title=texts["home"]["title"], index_title=texts["index"]["title"]

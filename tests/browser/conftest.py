@@ -70,17 +70,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from demo.loader import DemoLoader
 from news.models import ArticlePage
+from scripts.screenshots import CHROMIUM_ARGS, VIEWPORTS
 
-# The same flags as scripts/screenshots.py (scripts/ is not a package).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SCREENSHOT_DIR = settings.BASE_DIR / "test-output" / "screenshots"
 # Playwright's default is 30 s; a local page that takes 10 s is already a failure.
 TIMEOUT_MS = 10_000
