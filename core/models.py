@@ -147,8 +147,8 @@ class BasePage(SlugFromTitleMixin, Page):
         translations = Page.objects.filter(translation_key__in=target_key)
         # Each part reads an index (the URL paths, the translation key), joined by UNION ALL:
         # with OR, PostgreSQL reads every page of the site (core.migrations.0002).
-        wanted = on_path.order_by().values("pk").union(
-            translations.order_by().values("pk"), all=True
+        wanted = (
+            on_path.order_by().values("pk").union(translations.order_by().values("pk"), all=True)
         )
         pages = list(
             Page.objects.filter(pk__in=wanted)
