@@ -15,6 +15,7 @@ before the first change is recorded, every count is counted.
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 
 # A count stays at most this long, even if nothing changes (seconds).
 TIMEOUT = 24 * 60 * 60
@@ -35,7 +36,10 @@ def count(queryset):
     version = _version() if _version is not None else None
     if version is None:
         return queryset.count()
-    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # .none(), an empty __in: nothing to count, no query
+        return queryset.count()
     digest = hashlib.sha256(f"{version}\n{sql}\n{params!r}".encode()).hexdigest()
     key = f"ukiyo:count:{queryset.db}:{digest}"
     value = cache.get(key)

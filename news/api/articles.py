@@ -165,7 +165,8 @@ class CardPagination(WagtailLimitOffsetPagination):
 
     def _items_count(self, queryset):
         # Exact, and counted once per change of the content (core.counts): the one part of
-        # the listing whose cost grows with the archive.
+        # the listing whose cost grows with the archive. Ninja's paginators count through
+        # this method; tests/api/test_listing_counts.py fails if they stop.
         return counts.count(queryset)
 
 
