@@ -6,11 +6,11 @@ an index, while the count reads every live article of the language (68 ms at 100
 pages, docs/architecture.md). Yet the count only changes when the content does.
 
 So a count is kept in the default cache under the query's SQL (or what else names the list
-whole, such as a search and its language) and the content version: a
-value that changes after every commit that could change any count (in ukiyo, the content
-clock of ``changes.clock``, set here by ``changes`` at start-up). The version is read before
-counting, so a count stored under a version never predates it. Without a version source, or
-before the first change is recorded, every count is counted.
+whole, such as a search and its language) and the content version: a value that changes
+after every commit that could change any count (in ukiyo, the content clock of
+``changes.clock``, set here by ``changes`` at start-up). The version is read before counting,
+so a count stored under a version never predates it. Without a version source, or before the
+first change is recorded, every count is counted.
 """
 
 import hashlib
