@@ -11,6 +11,7 @@ class ChangesConfig(AppConfig):
         from api import caching
         from api.v2.router import router as api_v2
         from api.v3 import routers as api_v3
+        from core import counts
 
         from . import api, clock, invalidation, signals
 
@@ -21,5 +22,7 @@ class ChangesConfig(AppConfig):
         invalidation.connect()
         # The API's Last-Modified is the content clock's time.
         caching.set_last_modified(clock.last_modified)
+        # The API listings' totals are counted once per move of the clock (core.counts).
+        counts.set_content_version(clock.changed_at)
         api_v2.register_endpoint("changes", api.ChangesEndpoint)
         api_v3.register("/changes/", api.router)

@@ -55,9 +55,14 @@ def content_changed(model, using=DEFAULT_DB_ALIAS):
         on_commit_once(partial(move_forward, using), using, marker="moves_content_clock")
 
 
+def changed_at():
+    """When the clock last moved (an aware date-time), or None if it never has."""
+    return ContentClock.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+
 def last_modified():
     """The clock's time, or None while it is younger than a second (or never moved)."""
-    changed_at = ContentClock.objects.filter(pk=1).values_list("changed_at", flat=True).first()
-    if changed_at is None or timezone.now() - changed_at < SETTLE:
+    moment = changed_at()
+    if moment is None or timezone.now() - moment < SETTLE:
         return None
-    return changed_at
+    return moment

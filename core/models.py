@@ -142,11 +142,16 @@ class BasePage(SlugFromTitleMixin, Page):
             url_path += f"{component}/"
             url_paths.append(url_path)
         in_tree = Q(path__startswith=self.path, depth__gt=self.depth)
+        on_path = Page.objects.filter(in_tree, url_path__in=url_paths)
         target_key = Page.objects.filter(in_tree, url_path=url_paths[-1]).values("translation_key")
+        translations = Page.objects.filter(translation_key__in=target_key)
+        # Each part reads an index (the URL paths, the translation key), joined by UNION ALL:
+        # with OR, PostgreSQL reads every page of the site (core.migrations.0002).
+        wanted = (
+            on_path.order_by().values("pk").union(translations.order_by().values("pk"), all=True)
+        )
         pages = list(
-            Page.objects.filter(
-                (in_tree & Q(url_path__in=url_paths)) | Q(translation_key__in=target_key)
-            )
+            Page.objects.filter(pk__in=wanted)
             .annotate(restricted=restricted())
             .select_related("locale")
         )

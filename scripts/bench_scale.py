@@ -10,11 +10,20 @@ page cache: the application's own cost) and takes the median time. It prints one
 with the p50 at each size and the ratio of the last to the first; ``--explain`` also prints
 the plan PostgreSQL chose for each listing's main query at the largest size. Numbers depend on
 the machine and on what else runs on it: compare runs made on the same quiet machine.
+
+On a machine others share, measure archives that already exist side by side instead: each
+database (migrated, with the demo and seeded to its size) gets a process of its own, and the
+URLs are measured in turns, one size after the other, ``--rounds`` times; the table gives the
+median of the rounds' p50s, so a burst of load elsewhere falls on both sizes alike:
+
+    scripts/bench_scale.py --databases postgres://.../small,postgres://.../large --rounds 5
 """
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from io import StringIO
@@ -107,12 +116,83 @@ def explain(client, url):
         return slowest["sql"], [row[0] for row in cursor_.fetchall()]
 
 
+def serve(requests):
+    """Measure the URL each line of stdin names, in this process's database (``--databases``)."""
+    client = Client(HTTP_HOST="localhost")
+    known = urls()
+    print(json.dumps({"size": seeded_count(), "names": list(known)}), flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        ms, queries = p50(client, known[name], requests)
+        print(json.dumps({"ms": ms, "queries": queries}), flush=True)
+
+
+def side_by_side(databases, rounds, requests):
+    """``{name: {size: (median ms, queries)}}`` and the sizes, measured in turns."""
+    workers = []
+    for url in databases:
+        env = {**os.environ, "DATABASE_URL": url}
+        worker = subprocess.Popen(  # noqa: S603 (this script, measuring another database)
+            [sys.executable, __file__, "--serve", "--requests", str(requests)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        hello = json.loads(worker.stdout.readline())
+        workers.append((hello["size"], worker))
+    timings = {}
+    for _ in range(rounds):
+        for name in hello["names"]:
+            for size, worker in workers:
+                worker.stdin.write(name + "\n")
+                worker.stdin.flush()
+                answer = json.loads(worker.stdout.readline())
+                timings.setdefault(name, {}).setdefault(size, []).append(answer)
+    for _, worker in workers:
+        worker.stdin.close()
+        worker.wait()
+    results = {
+        name: {
+            size: (statistics.median(a["ms"] for a in answers), answers[-1]["queries"])
+            for size, answers in by_size.items()
+        }
+        for name, by_size in timings.items()
+    }
+    return results, [size for size, _ in workers]
+
+
+def table(results, sizes):
+    header = f"{'':38}" + "".join(f"{f'{size:,} p50 ms':>16}{'queries':>8}" for size in sizes)
+    print(header + f"{'ratio':>8}")
+    for name, by_size in results.items():
+        row = f"{name:38}"
+        for size in sizes:
+            ms, queries = by_size[size]
+            row += f"{ms:>16.1f}{queries:>8}"
+        ratio = by_size[sizes[-1]][0] / by_size[sizes[0]][0]
+        print(row + f"{ratio:>8.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,100000", help="archive sizes, in article pages")
     parser.add_argument("--requests", type=int, default=30, help="requests per URL and size")
     parser.add_argument("--explain", action="store_true", help="print query plans at the end")
+    parser.add_argument(
+        "--databases", help="comma-separated URLs of archives already seeded: measure in turns"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="turns with --databases")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(args.requests)
+        return
+    if args.databases:
+        results, sizes = side_by_side(args.databases.split(","), args.rounds, args.requests)
+        print(f"\nmedian of {args.rounds} rounds' p50 of {args.requests} requests, in-process")
+        table(results, sizes)
+        return
     sizes = [int(size) for size in args.sizes.split(",")]
 
     call_command("migrate", verbosity=0)
@@ -127,15 +207,7 @@ def main():
         print(f"measured at {size} article pages", flush=True)
 
     print(f"\ndatabase: {connection.vendor}; p50 of {args.requests} requests, in-process")
-    header = f"{'':38}" + "".join(f"{f'{size:,} p50 ms':>16}{'queries':>8}" for size in sizes)
-    print(header + f"{'ratio':>8}")
-    for name, by_size in results.items():
-        row = f"{name:38}"
-        for size in sizes:
-            ms, queries = by_size[size]
-            row += f"{ms:>16.1f}{queries:>8}"
-        ratio = by_size[sizes[-1]][0] / by_size[sizes[0]][0]
-        print(row + f"{ratio:>8.2f}")
+    table(results, sizes)
 
     if args.explain and connection.vendor == "postgresql":
         for name, url in urls().items():

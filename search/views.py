@@ -1,10 +1,26 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
-from core import pagecache, searching
+from core import counts, pagecache, searching
+
+
+class SearchPaginator(Paginator):
+    """Counts the results of a search once per change of the content (``core.counts``):
+    counting reads every match, and readers run the same searches when news breaks."""
+
+    def __init__(self, results, per_page, language_code, query):
+        super().__init__(results, per_page)
+        self.named = ("search", language_code, query)
+
+    @cached_property
+    def count(self):
+        if not self.named[-1]:
+            return super().count  # no search, no results
+        return counts.kept(self.named, self.object_list.count)
 
 
 def search(request):
@@ -54,7 +70,9 @@ def search(request):
 
     # The page cache: results change with any page of this language.
     pagecache.depends_on(pagecache.list_tag(locale.language_code))
-    paginator = Paginator(results, settings.UKIYO_ARTICLES_PER_PAGE)
+    paginator = SearchPaginator(
+        results, settings.UKIYO_ARTICLES_PER_PAGE, locale.language_code, query
+    )
     # get_page: a number that is not one gives page 1, one past the end the last page.
     results_page = paginator.get_page(request.GET.get("page", 1))
     context.update(search_query=query, results=results_page, paginator=paginator)

@@ -168,6 +168,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+# --- PostgreSQL: no JIT compilation ------------------------------------------------
+# PostgreSQL compiles a plan to machine code when its estimated cost passes jit_above_cost:
+# for the short queries of a web request that costs more than it saves (60-90 ms added to a
+# search of 100,000 article pages when it happens). Asked for when connecting; POSTGRES_JIT=on
+# sends nothing and keeps the server's setting (behind pgbouncer, which does not pass the
+# option on: turn JIT off on the server, docs/configuration.md "Database connections").
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "POSTGRES_JIT"
+):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # ------------------------------------------------------------------------------------
 # Behind pgbouncer in transaction pooling, a server-side cursor (QuerySet.iterator()) could
 # outlive its transaction's server connection: DISABLE_SERVER_SIDE_CURSORS=true.

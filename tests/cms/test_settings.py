@@ -329,3 +329,35 @@ def test_deploy_check_warns_when_the_page_cache_is_per_process():
     assert "ukiyo.W003" not in deploy_warnings(PAGE_CACHE_URL="redis://cache.internal:6379/1")
     # Without whole pages, the shared header, footer and banner are still kept there.
     assert "ukiyo.W003" in deploy_warnings(PAGE_CACHE="off")
+
+
+def database_options(**environ):
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(environ, DJANGO_SETTINGS_MODULE="cms.settings.dev")
+    code = (
+        "import json, django; from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.django_db
+def test_postgresql_compiles_no_plan_with_jit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
+def test_jit_is_asked_off_next_to_the_options_of_the_url_unless_postgres_jit_is_on():
+    url = "postgres://ukiyo@db.internal/ukiyo"
+    assert database_options(DATABASE_URL=url)["options"] == "-c jit=off"
+    with_timeout = database_options(DATABASE_URL=f"{url}?options=-c%20statement_timeout%3D5000")
+    assert with_timeout["options"] == "-c statement_timeout=5000 -c jit=off"
+    assert "options" not in database_options(DATABASE_URL=url, POSTGRES_JIT="on")
+    assert "options" not in database_options(DATABASE_URL="sqlite:///db.sqlite3")

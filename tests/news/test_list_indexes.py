@@ -82,3 +82,26 @@ def test_a_search_matches_the_expression_of_the_title_and_body_index(client, ind
     assert "search_entry_title_body_gin" in plan(
         "SELECT COUNT(*) FROM wagtailsearch_indexentry WHERE (title || body) @@ to_tsquery('moon')"
     )
+
+
+def test_routing_can_read_the_url_path_index_for_each_of_its_lookups(client, articles):
+    with connection.cursor() as cursor_:
+        constraints = connection.introspection.get_constraints(cursor_, "wagtailcore_page")
+    assert constraints["core_page_url_path"]["columns"] == ["url_path"]
+    assert constraints["core_page_url_path"]["type"] == "hash"
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(articles[0].url).status_code == 200
+    routing = [q["sql"] for q in queries.captured_queries if '"url_path" IN (' in q["sql"]]
+    assert len(routing) == 1
+    # The lookups are joined by UNION ALL: an OR between them makes PostgreSQL read every page.
+    assert "UNION ALL" in routing[0] and " OR " not in routing[0], routing[0]
+    # On the test database the tree path's index is as good; the URL path's serves both
+    # lookups of the routing query.
+    path = articles[0].url_path
+    assert "Index Scan on core_page_url_path" in plan(
+        'SELECT "id" FROM "wagtailcore_page" WHERE "url_path" IN (%s, %s)', ["/home/", path]
+    )
+    assert "core_page_url_path" in plan(
+        'SELECT "id" FROM "wagtailcore_page" WHERE "url_path" = %s', [path]
+    )
