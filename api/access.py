@@ -33,6 +33,7 @@ from wagtail.api.v3.querysets import get_pages_queryset
 from wagtail.api.validators import SiteFilterValidator
 from wagtail.models import BaseViewRestriction, Page, PageViewRestriction, Site
 
+from compat.wagtail_pages import share_site_root_paths
 from core import pagecache
 from core.visibility import restricted
 
@@ -179,6 +180,7 @@ def read_parent_and_translations(page):
             translations[row.locale.language_code] = row
     page.__dict__["live_translations"] = translations
     page.ukiyo_parent = parent
+    share_site_root_paths([page, parent, *translations.values()])
 
 
 def parent_of(page):

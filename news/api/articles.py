@@ -26,7 +26,7 @@ from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.api.v3.registry import registry
 from wagtail.images.models import Rendition, SourceImageIOError
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from api.access import public_pages
 from api.images import cached_rendition
@@ -35,6 +35,7 @@ from api.languages import (
     in_preferred_language,
     language_codes,
     parse_languages,
+    site_locales,
 )
 from api.params import MAX_OFFSET, refuse_unknown_parameters
 from api.v3.schemas import FallbackMarks
@@ -211,7 +212,7 @@ def _languages_or_locale(request, query):
         # Checked against the settings first: the database never sees a malformed code.
         locale = None
         if query.locale in language_codes():
-            locale = Locale.objects.filter(language_code=query.locale).first()
+            locale = site_locales().get(query.locale)
         if locale is None:
             raise Http404(f"No language {query.locale!r}.")
         request.ukiyo_requested_locale = locale.language_code
