@@ -32,6 +32,9 @@ from core.visibility import public
 
 from .filters import FallbackLocaleFilter, FieldsFilterBesidesListing, bad_request
 
+# Query parameters of a detail view that choose what it shows of the page, not which page.
+OUTPUT_PARAMETERS = frozenset(["fields", "rich_text_format"])
+
 
 class VisibleParentField(PageParentField):
     """Wagtail's ``meta.parent``, decided without a query.
@@ -225,12 +228,20 @@ class PagesEndpoint(PagesAPIViewSet):
         _language, content_type_id = page_kind(pk)
         model = content_type_id and ContentType.objects.get_for_id(content_type_id).model_class()
         detail_queryset = getattr(model, "detail_queryset", None)
-        queryset = self.filter_queryset(self.get_queryset())
-        if detail_queryset is None or not isinstance(queryset, QuerySet):
+        if detail_queryset is None:
             return None
-        page = detail_queryset().filter(pk__in=queryset.filter(pk=pk).values("pk")).first()
+        if set(self.request.GET) <= OUTPUT_PARAMETERS:
+            # No filter applies: the base queryset's conditions go on the page query itself.
+            looked_up = self.model
+            page = public_pages(self.request, model, detail_queryset().filter(pk=pk)).first()
+        else:
+            queryset = self.filter_queryset(self.get_queryset())
+            if not isinstance(queryset, QuerySet):
+                return None
+            looked_up = queryset.model
+            page = detail_queryset().filter(pk__in=queryset.filter(pk=pk).values("pk")).first()
         if page is None:
-            raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
+            raise Http404(f"No {looked_up._meta.object_name} matches the given query.")
         self.check_object_permissions(self.request, page)
         return prepared(page)
 
