@@ -8,6 +8,13 @@ document reads them); the functions make the JSON.
 
 from rest_framework.fields import Field as SerializerField
 from typing_extensions import TypedDict  # pydantic (API v3) needs it before Python 3.12
+from wagtail.images.api.fields import (
+    ImageRenditionDict,
+    ImageRenditionErrorDict,
+    ImageRenditionField,
+)
+from wagtail.images.models import SourceImageIOError
+from wagtail.images.utils import to_svg_safe_spec
 
 from core.links import absolute_media_url
 
@@ -102,6 +109,39 @@ class ResponsiveImageField(SerializerField):
 
     def to_representation(self, image) -> ResponsiveImage:
         return responsive_image(image)
+
+
+class RenditionField(ImageRenditionField):
+    """Wagtail's ``ImageRenditionField`` (the same JSON and type), without its cache write.
+
+    Wagtail's field reads the rendition with ``Image.get_rendition``, which writes it back to
+    the cache even when the page read it with the image (prefetched): one round trip to the
+    cache per image and answer. ``get_renditions`` finds it the same way (prefetched, cached,
+    in the database, or made now) and writes only what it did not find prefetched or cached.
+    """
+
+    def to_representation(self, image) -> ImageRenditionDict | ImageRenditionErrorDict:
+        spec = self.filter_spec
+        if self.preserve_svg and image.is_svg():
+            spec = to_svg_safe_spec(spec)
+        try:
+            (rendition,) = image.get_renditions(spec).values()
+        except SourceImageIOError:
+            return ImageRenditionErrorDict(error="SourceImageIOError")
+        return ImageRenditionDict(
+            url=rendition.url,
+            full_url=rendition.full_url,
+            width=rendition.width,
+            height=rendition.height,
+            alt=rendition.alt,
+        )
+
+
+def cached_rendition(image, spec):
+    """``image.get_rendition(spec)``, without writing a prefetched rendition back to the cache
+    (``RenditionField``)."""
+    (rendition,) = image.get_renditions(spec).values()
+    return rendition
 
 
 def rendition_payload(image, rendition):

@@ -16,6 +16,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from wagtail.models import Locale
 
+from core import pagecache
+
 
 class ListingParameterError(ValueError):
     """A query parameter with a value a listing cannot use; ``parameter`` names it."""
@@ -40,6 +42,14 @@ def language_codes():
     return {code for code, _name in settings.LANGUAGES}
 
 
+def site_locales():
+    """The site's Wagtail locales by language code, from the page cache (the ``site`` tag,
+    which every change of a locale moves): a listing in a language reads none."""
+    return pagecache.cached(
+        "api-locales", (), lambda: {locale.language_code: locale for locale in Locale.objects.all()}
+    )
+
+
 def parse_languages(locale_code, fallback) -> Languages | None:
     """``?locale=fr&fallback=en,ja`` as a chain of locales; None without ``fallback``.
 
@@ -61,9 +71,7 @@ def parse_languages(locale_code, fallback) -> Languages | None:
     if locale_code not in language_codes():
         raise Http404(f"No language {locale_code!r}.")
     wanted = list(dict.fromkeys([locale_code, *codes]))
-    locales = {
-        locale.language_code: locale for locale in Locale.objects.filter(language_code__in=wanted)
-    }
+    locales = site_locales()
     if locale_code not in locales:
         raise Http404(f"No language {locale_code!r}.")
     # A fallback language the site has no pages in yet has nothing to offer.

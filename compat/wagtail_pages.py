@@ -1,5 +1,6 @@
-"""Wagtail pages: a slug made from the title keeps every script; a check before publishing, and
-publishing that holds a version until its dates (see their sections further down).
+"""Wagtail pages: a slug made from the title keeps every script; a check before publishing,
+publishing that holds a version until its dates, and the site root paths shared by the pages
+of one answer (see their sections further down).
 
 When a page is saved without a slug, Wagtail builds one from the title with Django's
 ``slugify(title, allow_unicode=True)`` in ``Page._set_core_field_defaults`` (called from
@@ -108,3 +109,24 @@ def publish_action_holding_dates():
             )
 
     return PublishHoldingDates
+
+
+# --- The site root paths, read once for the pages of one answer ----------------------------------
+#
+# A page's URL needs the site root paths (``Site.get_site_root_paths``), which Wagtail reads from
+# Django's cache on every ``get_url()`` / ``get_full_url()`` called without a request: an API
+# answer naming a page's translations and parent read them once per page (a round trip to the
+# cache server each). Wagtail keeps them for the request's pages in an attribute of the request
+# (``Page._get_site_root_paths(cache_object)``), and for one page in the same attribute of the
+# page; it offers no way to share one read between pages.
+# No upstream issue yet: the memo attribute is private, and sharing it is a small extension.
+
+
+def share_site_root_paths(pages):
+    """Read the site root paths once and let each of ``pages`` use them for its URLs."""
+    pages = [page for page in pages if page is not None]
+    if not pages:
+        return
+    root_paths = pages[0]._get_site_root_paths()
+    for page in pages:
+        page._wagtail_cached_site_root_paths = root_paths

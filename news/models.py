@@ -12,14 +12,13 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.models import Rendition
 from wagtail.models import Orderable, PageManager, TranslatableMixin
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from api.images import SRCSET_SPECS, ResponsiveImageField
+from api.images import SRCSET_SPECS, RenditionField, ResponsiveImageField
 from compat.wagtail_pages import publish_action_holding_dates
 from core import pagecache
 from core.models import BasePage
@@ -412,11 +411,11 @@ class ArticlePage(BasePage):
         APIField("lead_image_credit", writable=True),
         APIField(
             "lead_image_rendition",
-            serializer=ImageRenditionField(LEAD_RENDITION, source="lead_image"),
+            serializer=RenditionField(LEAD_RENDITION, source="lead_image"),
         ),
         APIField(
             "lead_image_thumbnail",
-            serializer=ImageRenditionField(CARD_RENDITION, source="lead_image"),
+            serializer=RenditionField(CARD_RENDITION, source="lead_image"),
         ),
         APIField("lead_image_renditions", serializer=ResponsiveImageField(source="lead_image")),
         APIField("body", writable=True),

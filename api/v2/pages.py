@@ -14,19 +14,26 @@ What it adds to Wagtail's:
   images of every listed body in one query), and ``alternates`` are prefetched.
 """
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import translation
 from wagtail.api.v2.filters import FieldsFilter, LocaleFilter, SearchFilter
 from wagtail.api.v2.serializers import PageParentField, PageSerializer
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 
+from api.access import page_kind, parent_of, public_pages, read_parent_and_translations
 from api.languages import Languages, ListingParameterError, parse_languages
 from api.paths import page_at_html_path
 from core.visibility import public
 
 from .filters import FallbackLocaleFilter, FieldsFilterBesidesListing, bad_request
+
+# Query parameters of a detail view that choose what it shows of the page, not which page.
+OUTPUT_PARAMETERS = frozenset(["fields", "rich_text_format"])
 
 
 class VisibleParentField(PageParentField):
@@ -39,7 +46,7 @@ class VisibleParentField(PageParentField):
     """
 
     def get_attribute(self, instance):
-        parent = instance.get_parent()
+        parent = parent_of(instance)
         if parent is None or not parent.live or parent.is_root():
             return None
         site = Site.find_for_request(self.context["request"])
@@ -82,8 +89,13 @@ def read_whole(page):
     detail_queryset = getattr(page.specific_class, "detail_queryset", None)
     if detail_queryset is None:
         return page.specific
-    page = detail_queryset().get(pk=page.pk)
+    return prepared(detail_queryset().get(pk=page.pk))
+
+
+def prepared(page):
+    """A page read by its ``detail_queryset``, with the rest of what its answer shows."""
     page.prefetch_for_reading()
+    read_parent_and_translations(page)
     return page
 
 
@@ -199,17 +211,52 @@ class PagesEndpoint(PagesAPIViewSet):
             if page is None:
                 raise Http404("No live version of this page in the requested languages.")
         elif self.action == "detail_view":
+            page = self._lookup_whole()
+            if page is not None:
+                return page
             # Wagtail's lookup without its .specific: the specific page is read once, below.
             page = super(PagesAPIViewSet, self).get_object()
         else:
             return super().get_object()
         return read_whole(page)
 
+    def _lookup_whole(self):
+        """Wagtail's lookup of the detail view and ``read_whole`` in one query, when the page's
+        type has a ``detail_queryset`` (its type is known from the cache: ``page_kind``);
+        else None."""
+        pk = self.kwargs["pk"]
+        _language, content_type_id = page_kind(pk)
+        model = content_type_id and ContentType.objects.get_for_id(content_type_id).model_class()
+        detail_queryset = getattr(model, "detail_queryset", None)
+        if detail_queryset is None:
+            return None
+        if set(self.request.GET) <= OUTPUT_PARAMETERS:
+            # No filter applies: the base queryset's conditions go on the page query itself.
+            looked_up = self.model
+            page = public_pages(self.request, model, detail_queryset().filter(pk=pk)).first()
+        else:
+            queryset = self.filter_queryset(self.get_queryset())
+            if not isinstance(queryset, QuerySet):
+                return None
+            looked_up = queryset.model
+            page = detail_queryset().filter(pk__in=queryset.filter(pk=pk).values("pk")).first()
+        if page is None:
+            raise Http404(f"No {looked_up._meta.object_name} matches the given query.")
+        self.check_object_permissions(self.request, page)
+        return prepared(page)
+
     def get_base_queryset(self):
-        # Wagtail builds it for the lookup and again for the serializer's context, reading
-        # the view restrictions and the site's translations each time: once is enough.
+        # Built once, for the lookup and the serializer's context. Wagtail's rule is decided
+        # inside the query that reads the pages (``public_pages``: v2 has no tokens), except
+        # for a search: the search backends take only plain field lookups as filters.
         if not hasattr(self, "_base_queryset"):
-            self._base_queryset = super().get_base_queryset()
+            if "search" in self.request.GET:
+                self._base_queryset = super().get_base_queryset()
+            else:
+                try:
+                    self._base_queryset = public_pages(self.request)
+                except ValueError as error:  # ?site= matches several sites
+                    raise BadRequestError(str(error)) from error
         return self._base_queryset
 
     def detail_view(self, request, pk):

@@ -19,20 +19,27 @@ published contract gives them.
 
 import functools
 import json
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.utils import translation
+from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
-from wagtail.api.v3.querysets import get_pages_queryset
 from wagtail.api.validators import SiteFilterValidator
 from wagtail.coreutils import resolve_model_string
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from api.access import can_read
+from api.access import (
+    can_read,
+    page_kind,
+    public_pages,
+    read_parent_and_translations,
+    readable_pages,
+)
 from api.paths import language_prefix, page_at_html_path
 from compat.ninja import operation_id
 
@@ -113,9 +120,7 @@ def in_page_language(run):
         page_id = kwargs.get("page_id")
         language = None
         if page_id is not None and str(page_id).isdecimal():
-            language, request.ukiyo_page_type = Page.objects.filter(pk=page_id).values_list(
-                "locale__language_code", "content_type_id"
-            ).first() or (None, None)
+            language, request.ukiyo_page_type = page_kind(page_id)
         if not language:
             return run(request, *args, **kwargs)  # not a page id: the operation answers it
         with translation.override(language):
@@ -213,11 +218,23 @@ def live_page_read_whole(request, page_id, version):
     detail_queryset = getattr(model, "detail_queryset", None)
     if detail_queryset is None:
         return None
-    readable = get_pages_queryset(request).filter(pk=page_id).values("pk")
-    page = detail_queryset().filter(pk__in=readable).first()
+    if request.user.is_authenticated:
+        readable = readable_pages(request).filter(pk=page_id).values("pk")
+        page = detail_queryset().filter(pk__in=readable).first()
+    else:
+        page = public_detail(request, detail_queryset().filter(pk=page_id)).first()
     if page is not None:
         page.prefetch_for_reading()
+        read_parent_and_translations(page)
     return page
+
+
+def public_detail(request, queryset):
+    """``queryset`` narrowed to the pages a caller without a token may read."""
+    try:
+        return public_pages(request, queryset.model, queryset)
+    except ValueError as error:  # ?site= matches several sites
+        raise HttpError(HTTPStatus.BAD_REQUEST, str(error)) from error
 
 
 def find_by_reader_path(request, html_path, site):

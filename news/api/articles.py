@@ -22,18 +22,20 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
-from wagtail.api.querysets import get_public_pages_queryset
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.api.v3.registry import registry
 from wagtail.images.models import Rendition, SourceImageIOError
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
+from api.access import public_pages
+from api.images import cached_rendition
 from api.languages import (
     ListingParameterError,
     in_preferred_language,
     language_codes,
     parse_languages,
+    site_locales,
 )
 from api.params import MAX_OFFSET, refuse_unknown_parameters
 from api.v3.schemas import FallbackMarks
@@ -95,7 +97,7 @@ class ArticleCard(FallbackMarks):
         if obj.lead_image is None:
             return None
         try:
-            rendition = obj.lead_image.get_rendition(CARD_RENDITION)
+            rendition = cached_rendition(obj.lead_image, CARD_RENDITION)
         except SourceImageIOError:
             return None  # the file is gone: a card without an image rather than an error
         return {
@@ -185,7 +187,7 @@ def _public_articles(request):
     if "\x00" in request.GET.get("site", ""):
         raise HttpError(400, "site must be a hostname, optionally with :port.")
     try:
-        return get_public_pages_queryset(request, ArticlePage)
+        return public_pages(request, ArticlePage)
     except ValueError as error:  # ?site= matches several sites
         raise HttpError(400, str(error)) from error
 
@@ -217,7 +219,7 @@ def _languages_or_locale(request, query):
         # Checked against the settings first: the database never sees a malformed code.
         locale = None
         if query.locale in language_codes():
-            locale = Locale.objects.filter(language_code=query.locale).first()
+            locale = site_locales().get(query.locale)
         if locale is None:
             raise Http404(f"No language {query.locale!r}.")
         request.ukiyo_requested_locale = locale.language_code

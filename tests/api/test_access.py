@@ -22,6 +22,7 @@ from wagtail.models import (
     GroupPagePermission,
     Page,
     PageViewRestriction,
+    Site,
 )
 
 from tests.conftest import translate_page
@@ -246,6 +247,62 @@ def test_a_public_page_is_found_by_id_and_by_path(client, tree, name):
         found = client.get(f"/api/{api}/pages/find/", {"html_path": page.get_url()}, follow=True)
         assert found.status_code == 200
         assert found.json()["id"] == page.pk
+
+
+def readable(client, page):
+    """Whether each way of reading ``page`` shows it: v2 and v3 detail, the v3 cards."""
+    cards = client.get("/api/v3/articles/", {"locale": page.locale.language_code})
+    return {
+        "v2": client.get(f"/api/v2/pages/{page.pk}/").status_code == 200,
+        "v3": client.get(f"/api/v3/pages/{page.pk}/").status_code == 200,
+        "cards": page.pk in ids_of(cards),
+    }
+
+
+EVERYWHERE = {"v2": True, "v3": True, "cards": True}
+NOWHERE = {"v2": False, "v3": False, "cards": False}
+
+
+@pytest.mark.parametrize("kind", ["password", "login", "groups"])
+def test_a_restriction_hides_the_page_from_the_next_read_and_its_removal_shows_it(
+    client, tree, kind
+):
+    for name in ("public", "public_en"):
+        page = tree[name]
+        assert readable(client, page) == EVERYWHERE
+
+        restriction = restrict(page, kind, password="letmein")
+        assert readable(client, page) == NOWHERE, name
+
+        restriction.delete()
+        assert readable(client, page) == EVERYWHERE, name
+
+
+def test_a_restriction_on_a_section_hides_what_lies_under_it(client, tree):
+    page = tree["public"]
+    assert readable(client, page) == EVERYWHERE
+
+    restrict(tree["index"], "login")
+
+    assert readable(client, page) == NOWHERE
+    assert readable(client, tree["public_en"]) == EVERYWHERE
+
+
+def test_a_new_site_root_shows_on_the_next_read(client, tree, root_page):
+    """The site is read from the cache: moving it to another tree changes what it serves."""
+    site = Site.objects.get(is_default_site=True)
+    for name in ("public", "public_en"):
+        assert readable(client, tree[name]) == EVERYWHERE
+
+    site.root_page = StandardPageFactory(parent=root_page, title="Elsewhere", slug="elsewhere")
+    site.save()
+    for name in ("public", "public_en"):
+        assert readable(client, tree[name]) == NOWHERE, name
+
+    site.root_page = tree["home"]
+    site.save()
+    for name in ("public", "public_en"):
+        assert readable(client, tree[name]) == EVERYWHERE, name
 
 
 @pytest.mark.parametrize("api", ["v2", "v3"])

@@ -12,7 +12,7 @@ from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.api.v3.routers import pages as api_pages
 from wagtail.management.commands import publish_scheduled
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail_localize.models import TranslationSource
 
 from compat import wagtail_pages as compat_pages
@@ -102,3 +102,26 @@ def test_a_refusal_stops_the_publication(home):
         compat_pages.check_before_publishing(check_publication)
     home.refresh_from_db()
     assert home.title != "Not published"
+
+
+def test_pages_sharing_the_site_root_paths_read_them_once(home, index, monkeypatch):
+    """``share_site_root_paths`` sets Wagtail's private memo of each page: if Wagtail stops
+    reading it, every page reads the root paths again: revisit compat.wagtail_pages."""
+    pages = list(Page.objects.filter(depth__gte=2).order_by("path"))
+    assert len(pages) >= 2
+    expected = [Page.objects.get(pk=page.pk).get_full_url() for page in pages]
+    reads = []
+    read = Site.get_site_root_paths
+
+    def counted():
+        reads.append(1)
+        return read()
+
+    monkeypatch.setattr(Site, "get_site_root_paths", staticmethod(counted))
+
+    compat_pages.share_site_root_paths([*pages, None])
+    urls = [page.get_full_url() for page in pages]
+
+    assert len(reads) == 1
+    assert urls == expected
+    assert all(url.startswith("http://testserver/") for url in urls)
