@@ -3,9 +3,9 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from wagtail.images.shortcuts import get_renditions_or_not_found
+from wagtail.images.shortcuts import get_rendition_or_not_found, get_renditions_or_not_found
 
-from news.images import FALLBACK, SIZES, SRCSET
+from news.images import FALLBACK, SIZES, SRCSET, image_filter
 
 register = template.Library()
 
@@ -29,7 +29,9 @@ def responsive_image(image, layout, alt=None, css_class="", priority=False, eage
     if not image:
         return ""
     specs = SRCSET[layout]
-    renditions = get_renditions_or_not_found(image, (*specs, FALLBACK[layout]))
+    renditions = get_renditions_or_not_found(
+        image, [image_filter(spec) for spec in (*specs, FALLBACK[layout])]
+    )
     fallback = renditions[FALLBACK[layout]]
     by_width = {}
     for spec in specs:
@@ -52,3 +54,12 @@ def responsive_image(image, layout, alt=None, css_class="", priority=False, eage
         format_html(' class="{}"', css_class) if css_class else "",
         loading,
     )
+
+
+@register.simple_tag
+def rendition(image, spec):
+    """``image``'s rendition for ``spec`` (``{% rendition page.lead_image "width-1200" as x %}``),
+    like Wagtail's ``{% image ... as x %}`` without parsing the spec on every page."""
+    if not image:
+        return None
+    return get_rendition_or_not_found(image, image_filter(spec))
