@@ -237,13 +237,19 @@ class ArticleQuerySet(PageQuerySet):
     def for_listing(self, locale):
         """Live articles of one language, newest first, with everything a card shows.
 
-        The number of queries does not grow with the number of articles. A card shows no
-        body and no sources: they are left in the database (``defer``), which spares reading
-        and decoding their JSON for every card.
+        The number of queries does not grow with the number of articles.
+        """
+        return public(self.live().filter(locale=locale)).as_cards()
+
+    def as_cards(self):
+        """These articles, newest first, with everything a card shows (``for_listing``
+        without its filters, for articles already chosen by id).
+
+        A card shows no body and no sources: they are left in the database (``defer``),
+        which spares reading and decoding their JSON for every card.
         """
         return (
-            public(self.live().filter(locale=locale))
-            .defer("body", "references")
+            self.defer("body", "references")
             .select_related("locale", "category", "lead_image")
             .prefetch_related(
                 Prefetch(
