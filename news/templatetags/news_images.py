@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from wagtail.images.shortcuts import get_rendition_or_not_found, get_renditions_or_not_found
+from wagtail.images.shortcuts import get_renditions_or_not_found
 
 from news.images import FALLBACK, SIZES, SRCSET, image_filter
 
@@ -62,4 +62,6 @@ def rendition(image, spec):
     like Wagtail's ``{% image ... as x %}`` without parsing the spec on every page."""
     if not image:
         return None
-    return get_rendition_or_not_found(image, image_filter(spec))
+    # Wagtail's get_rendition writes the rendition to the cache on every call, even one
+    # found among the prefetched renditions; get_renditions writes only what it looked up.
+    return get_renditions_or_not_found(image, [image_filter(spec)])[spec]
