@@ -69,7 +69,7 @@ class HomePage(BasePage):
         from news.models import ArticlePage
 
         context = super().get_context(request, *args, **kwargs)
-        pagecache.depends_on(pagecache.list_tag(self.locale.language_code))
+        pagecache.depends_on(pagecache.list_tag(self.language_code))
         articles = ArticlePage.objects.for_listing(locale=self.locale_id)
         # The newest featured articles lead, however old; the newest of the others follow.
         # Both lists in one query (and their card images' renditions in a second). The

@@ -204,7 +204,7 @@ class ArticleIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        pagecache.depends_on(pagecache.list_tag(self.locale.language_code))
+        pagecache.depends_on(pagecache.list_tag(self.language_code))
         categories = list(Category.objects.filter(locale_id=self.locale_id))
         articles = ArticlePage.objects.for_listing(locale=self.locale_id).child_of(self)
 
