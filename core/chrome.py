@@ -1,5 +1,7 @@
 """The links every page's header and footer show, resolved for the reader's language."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
@@ -23,6 +25,17 @@ def article_list_types():
     return [model for model in get_page_models() if getattr(model, "is_article_list", False)]
 
 
+class Link(NamedTuple):
+    """A page the chrome links to: its id (``aria-current``) and its URL for this site."""
+
+    pk: int
+    url: str | None
+
+    @classmethod
+    def to(cls, page, request):
+        return cls(page.pk, page.get_url(request))
+
+
 class SiteChrome:
     """Header and footer links of one request.
 
@@ -30,7 +43,9 @@ class SiteChrome:
     once (in ``FooterLinks``) and the chrome follows their translations. Computed once per
     request, in a fixed number of queries whatever the number of languages or links, and
     kept in the page cache (``core.pagecache``) until a home page, an All Articles page, a
-    footer page or the footer links change: an uncached page reads them from there.
+    footer page or the footer links change: an uncached page reads them from there. What is
+    kept is each link's page id and URL (``Link``), not the pages: a page reads a few
+    numbers and strings back, and resolves no URL.
     """
 
     def __init__(self, request):
@@ -51,12 +66,14 @@ class SiteChrome:
 
     @cached_property
     def _pages(self):
-        """Home pages and article lists by language; this language's footer pages, from the
-        page cache (tag ``chrome``)."""
+        """Home pages and article lists by language; this language's footer pages (``Link``
+        each), from the page cache (tag ``chrome``)."""
         if self.site is None:
             return {}, {}, {}
         return pagecache.cached(
-            f"chrome:{self.site.pk}:{self.language_code}", [pagecache.CHROME], self._read_pages
+            f"chrome-links:{self.site.pk}:{self.language_code}",
+            [pagecache.CHROME],
+            self._read_pages,
         )
 
     def _read_pages(self):
@@ -100,22 +117,27 @@ class SiteChrome:
         homes, indexes, links = {}, {}, {}
         for page in readable:
             code = page.locale.language_code
+            # A URL is the same for every request to this site (the key names the site): a
+            # path on this site, a full URL on another one.
+            link = Link.to(page, self.request)
             if page.translation_key == root_key:
-                homes.setdefault(code, page)
+                homes.setdefault(code, link)
             if page.content_type_id in list_type_ids:
-                indexes.setdefault(code, page)
+                indexes.setdefault(code, link)
             if code == self.language_code:
                 for name in FooterLinks.LINKS:
                     if getattr(page, f"footer_{name}"):
-                        links[name] = page
+                        links[name] = link
         if self.language_code in indexes:
             links["article_index"] = indexes[self.language_code]
         return homes, links, indexes
 
-    @property
+    @cached_property
     def home(self):
-        homes = self._pages[0]
-        return homes.get(self.language_code) or (self.site and self.site.root_page)
+        home = self._pages[0].get(self.language_code)
+        if home is None and self.site is not None:
+            home = Link.to(self.site.root_page, self.request)
+        return home
 
     @property
     def home_pages(self):

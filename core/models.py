@@ -213,6 +213,17 @@ class BasePage(SlugFromTitleMixin, Page):
         return super().get_context(request, *args, **kwargs)
 
     @cached_property
+    def language_code(self):
+        """This page's language code, without a query of its own when routing read its locale
+        or its translations (a home page: Wagtail's routing reads neither, and its language
+        menu reads its translations anyway)."""
+        if self.pk and not Page.locale.is_cached(self):
+            for code, page in self.live_translations.items():
+                if page.pk == self.pk:
+                    return code
+        return self.locale.language_code
+
+    @cached_property
     def live_translations(self):
         """This page in every language it is published in, this one included, by locale code.
 

@@ -69,13 +69,17 @@ class HomePage(BasePage):
         from news.models import ArticlePage
 
         context = super().get_context(request, *args, **kwargs)
-        pagecache.depends_on(pagecache.list_tag(self.locale.language_code))
+        pagecache.depends_on(pagecache.list_tag(self.language_code))
         articles = ArticlePage.objects.for_listing(locale=self.locale_id)
         # The newest featured articles lead, however old; the newest of the others follow.
-        # Both lists in one query (and their card images' renditions in a second).
+        # Both lists in one query (and their card images' renditions in a second). The
+        # subqueries choose among the live and public articles; the outer query need not
+        # say it again.
         featured_ids = articles.filter(featured=True).values("pk")[: self.FEATURED_COUNT]
         latest_ids = articles.exclude(pk__in=featured_ids).values("pk")[: self.LATEST_COUNT]
-        shown = list(articles.filter(Q(pk__in=featured_ids) | Q(pk__in=latest_ids)))
+        shown = list(
+            ArticlePage.objects.filter(Q(pk__in=featured_ids) | Q(pk__in=latest_ids)).as_cards()
+        )
         # Newest first, so the first featured ones found are the newest featured ones; an
         # older featured article beyond them is among the latest.
         featured = [article for article in shown if article.featured][: self.FEATURED_COUNT]

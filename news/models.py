@@ -203,7 +203,7 @@ class ArticleIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        pagecache.depends_on(pagecache.list_tag(self.locale.language_code))
+        pagecache.depends_on(pagecache.list_tag(self.language_code))
         categories = list(Category.objects.filter(locale_id=self.locale_id))
         articles = ArticlePage.objects.for_listing(locale=self.locale_id).child_of(self)
 
@@ -238,8 +238,17 @@ class ArticleQuerySet(PageQuerySet):
 
         The number of queries does not grow with the number of articles.
         """
+        return public(self.live().filter(locale=locale)).as_cards()
+
+    def as_cards(self):
+        """These articles, newest first, with everything a card shows (``for_listing``
+        without its filters, for articles already chosen by id).
+
+        A card shows no body and no sources: they are left in the database (``defer``),
+        which spares reading and decoding their JSON for every card.
+        """
         return (
-            public(self.live().filter(locale=locale))
+            self.defer("body", "references")
             .select_related("locale", "category", "lead_image")
             .prefetch_related(
                 Prefetch(

@@ -36,8 +36,11 @@ def language_links(context):
         info = get_language_info(code)
         if translations is not None:
             translation = translations.get(code)
-            target = translation or fallbacks.get(code)
-            url = target.get_url(request) if target else None
+            if translation is not None:
+                url = translation.get_url(request)
+            else:
+                fallback_link = fallbacks.get(code)  # a chrome Link: its URL is known
+                url = fallback_link.url if fallback_link else None
             available = translation is not None
         else:
             url = translate_url(request.get_full_path(), code) if request else None

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
-from news.images import FALLBACK, SIZES, SRCSET
+from news.images import FALLBACK, SIZES, SRCSET, image_filter
 
 register = template.Library()
 
@@ -29,7 +29,9 @@ def responsive_image(image, layout, alt=None, css_class="", priority=False, eage
     if not image:
         return ""
     specs = SRCSET[layout]
-    renditions = get_renditions_or_not_found(image, (*specs, FALLBACK[layout]))
+    renditions = get_renditions_or_not_found(
+        image, [image_filter(spec) for spec in (*specs, FALLBACK[layout])]
+    )
     fallback = renditions[FALLBACK[layout]]
     by_width = {}
     for spec in specs:
@@ -52,3 +54,14 @@ def responsive_image(image, layout, alt=None, css_class="", priority=False, eage
         format_html(' class="{}"', css_class) if css_class else "",
         loading,
     )
+
+
+@register.simple_tag
+def rendition(image, spec):
+    """``image``'s rendition for ``spec`` (``{% rendition page.lead_image "width-1200" as x %}``),
+    like Wagtail's ``{% image ... as x %}`` without parsing the spec on every page."""
+    if not image:
+        return None
+    # Wagtail's get_rendition writes the rendition to the cache on every call, even one
+    # found among the prefetched renditions; get_renditions writes only what it looked up.
+    return get_renditions_or_not_found(image, [image_filter(spec)])[spec]

@@ -186,3 +186,15 @@ def test_a_page_under_a_view_restriction_still_asks_for_the_password(client, ind
 
     assert 'type="password"' in html
     assert "article__body" not in html
+
+
+def test_the_home_page_reads_no_locale_of_its_own(client, home, index):
+    """Wagtail's routing reads a home page without its locale; its language menu reads its
+    translations with theirs, which name its language: only Wagtail's lookup of the active
+    locale is left."""
+    ArticlePageFactory(parent=index)
+
+    counted = counted_queries(client, home.url)
+
+    locales = [sql for sql in counted.own if 'FROM "wagtailcore_locale"' in sql]
+    assert len(locales) == 1, "\n".join(locales)
