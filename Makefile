@@ -154,7 +154,10 @@ audit: $(TEST_STAMP) ## pip-audit the locked versions against PyPI's advisory da
 # Lighthouse and axe-core come from npm (scripts/audit-pages/package-lock.json), installed
 # into .cache/audit-pages/ on the first run; not part of `make test` (npm, minutes of runs).
 audit-pages: $(TEST_STAMP) ## Lighthouse (mobile) + axe on every reader page type of a running site (AUDIT_URL=..., AUDIT_ARGS='--languages=ja,en')
-	@$(call ensure-debs,chromium npm)
+	@$(call ensure-debs,chromium)
+	@# npm from Debian only where none is installed: Node.js from other sources ships its own
+	@# npm, and its package conflicts with Debian's.
+	@command -v npm >/dev/null 2>&1 || { $(call ensure-debs,npm); }
 	$(PY) scripts/audit_pages.py $(AUDIT_ARGS) $(AUDIT_URL)
 
 format: $(TEST_STAMP) ## ruff format + ruff check --fix

@@ -23,10 +23,12 @@ Options:
   --runs=N                     Lighthouse runs per page; the median by performance (default 1)
   --min-performance=N          exit 1 if a Lighthouse performance score is below N (default 95)
 
-Exits 1 when a page scores below --min-performance, accessibility or best practices below
-100, or has an axe violation. Lighthouse and axe-core come from npm, at the exact versions
-(and hashes) of scripts/audit-pages/package-lock.json, installed with ``npm ci`` into
-.cache/audit-pages/ (not tracked) on the first run. Chromium is Debian's (``chromium``),
+A Lighthouse run that fails to record the page load is tried again (three attempts); a page
+it never audits is listed below the table. Exits 1 when a page scores below
+--min-performance, accessibility or best practices below 100, or has an axe violation.
+Lighthouse and axe-core come from npm, at the exact versions (and hashes) of
+scripts/audit-pages/package-lock.json, installed with ``npm ci`` into .cache/audit-pages/
+(not tracked) on the first run. Chromium is Debian's (``chromium``),
 never a downloaded one. Run it on a quiet machine: Lighthouse measures time.
 """
 
@@ -147,14 +149,18 @@ def page_urls(base, language):
 # -- Lighthouse -----------------------------------------------------------------------
 
 
-def lighthouse(url, runs):
-    """The median (by performance) of ``runs`` Lighthouse runs: a dict of the table's values."""
+# Lighthouse sometimes fails to record a page load ("NO_NAVSTART") on a page it audits fine
+# the next time: a run is tried this many times before the page counts as failed.
+ATTEMPTS = 3
+
+
+def lighthouse_report(url):
+    """One Lighthouse run's report, or None if every attempt failed."""
     binary = INSTALL_DIR / "node_modules" / ".bin" / "lighthouse"
-    results = []
-    for _ in range(runs):
+    for _ in range(ATTEMPTS):
         with tempfile.TemporaryDirectory() as tmp:
             report = Path(tmp) / "report.json"
-            subprocess.run(  # noqa: S603 (the locked Lighthouse, on a URL of the audited site)
+            done = subprocess.run(  # noqa: S603 (the locked Lighthouse, on a URL of the audited site)
                 [
                     str(binary),
                     url,
@@ -164,10 +170,22 @@ def lighthouse(url, runs):
                     "--only-categories=performance,accessibility,best-practices",
                     "--chrome-flags=" + " ".join(["--headless=new", *CHROMIUM_ARGS]),
                 ],
-                check=True,
+                check=False,
                 env={**os.environ, "CHROME_PATH": chromium_path()},
             )
-            data = json.loads(report.read_text())
+            if done.returncode == 0 and report.exists():
+                return json.loads(report.read_text())
+    return None
+
+
+def lighthouse(url, runs):
+    """The median (by performance) of ``runs`` Lighthouse runs: a dict of the table's values
+    (empty when Lighthouse could not audit the page)."""
+    results = []
+    for _ in range(runs):
+        data = lighthouse_report(url)
+        if data is None:
+            continue
         audits = data["audits"]
         results.append(
             {
@@ -186,6 +204,8 @@ def lighthouse(url, runs):
                 ],
             }
         )
+    if not results:
+        return {}
     results.sort(key=lambda result: result["performance"])
     return results[(len(results) - 1) // 2]
 
@@ -290,6 +310,8 @@ def main(arguments):
                 result = {}
                 if language in chosen["lighthouse"]:
                     result = lighthouse(url, chosen["runs"])
+                    if not result:
+                        failures.append(f"{kind} {language}: Lighthouse failed {ATTEMPTS} times")
                 violations = axe(browser, url) if language in chosen["languages"] else None
                 count = None
                 if violations is not None:
