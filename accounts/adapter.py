@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.translation import gettext
-from wagtail.models import Site
 
 from compat.allauth import LoginAttemptsPerAccountMixin
 from core.clients import client_ip
+from core.sites import request_site
 
 from .devices import known_device
 from .languages import current_language, home_url, set_language_cookie, site_language
@@ -83,7 +83,7 @@ class ReaderAccountAdapter(LoginAttemptsPerAccountMixin, DefaultAccountAdapter):
 
     def site_name(self):
         request = allauth_context.request
-        site = Site.find_for_request(request) if request else None
+        site = request_site(request) if request else None
         return (site and site.site_name) or settings.WAGTAIL_SITE_NAME
 
     def format_email_subject(self, subject):

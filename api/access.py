@@ -26,15 +26,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
-from django.http.request import split_domain_port
 from ninja.errors import HttpError
 from wagtail.api.querysets import get_public_pages_queryset
 from wagtail.api.v3.querysets import get_pages_queryset
 from wagtail.api.validators import SiteFilterValidator
-from wagtail.models import BaseViewRestriction, Page, PageViewRestriction, Site
+from wagtail.models import BaseViewRestriction, Page, PageViewRestriction
 
 from compat.wagtail_pages import share_site_root_paths
 from core import pagecache
+from core.sites import request_site
 from core.visibility import restricted
 
 
@@ -59,19 +59,6 @@ def without_session(view):
                 request.session = session
 
     return view_without_session
-
-
-def request_site(request):
-    """The site a request without ``?site=`` is for (``Site.find_for_request``), from the
-    cache: the site, its root page, and None when no site matches. Sites are cached under the
-    page cache's ``site`` tag, which every change of a site or a locale moves."""
-    if not hasattr(request, "_wagtail_site"):
-        hostname = split_domain_port(request._get_raw_host())[0]
-        port = request.get_port()
-        request._wagtail_site = pagecache.cached(
-            f"api-site:{hostname}:{port}", (), lambda: Site.find_for_request(request)
-        )
-    return request._wagtail_site
 
 
 def hidden_from_anonymous():

@@ -8,7 +8,9 @@ without one is looked up under the site's root page (the source language), as Wa
 
 from django.conf import settings
 from django.http import Http404
-from wagtail.models import Locale, Site
+from wagtail.models import Locale
+
+from core.sites import request_site
 
 
 def language_prefix(html_path):
@@ -19,7 +21,7 @@ def language_prefix(html_path):
 
 def page_at_html_path(request, html_path, site=None):
     """The page the reader site shows at ``html_path``, or None."""
-    site = site or Site.find_for_request(request)
+    site = site or request_site(request)
     if site is None:
         return None
     root = site.root_page

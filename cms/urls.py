@@ -3,12 +3,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
-from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as accounts_views
 from core.media import serve_public_media
+from core.sites import serve as serve_page
 from search import views as search_views
 
 # Outside the language prefix: the admin, the API and files.
@@ -35,10 +35,11 @@ if settings.UKIYO_SERVE_MEDIA:
     ]
 
 # Wagtail's page pattern only matches ``\w`` characters, which leave out the vowel signs of
-# Hindi and Thai slugs (combining marks); ukiyo's matches any slug segment.
+# Hindi and Thai slugs (combining marks); ukiyo's matches any slug segment. Its view is
+# Wagtail's, with the site and the page routing starts from read from the cache (core.sites).
 page_urls = [
     *(pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"),
-    re_path(r"^((?:[^/]+/)*)$", wagtail_views.serve, name="wagtail_serve"),
+    re_path(r"^((?:[^/]+/)*)$", serve_page, name="wagtail_serve"),
 ]
 
 # Pages, in every language: /ja/..., /en/...

@@ -12,7 +12,8 @@ Nothing here runs on import: the app that needs a patch applies it from its
 ``AppConfig.ready()``, so the order in which patches take effect is written down there.
 
 - ``compat.wagtail_localize``: translated page slugs keep every script.
-- ``compat.wagtail_pages``: a page's slug made from its title keeps every script.
+- ``compat.wagtail_pages``: a page's slug made from its title keeps every script; a
+  request's site and route, found by ukiyo from the cache, are the ones Wagtail uses.
 - ``compat.wagtail_api``: API v3's typed StreamFields, ``meta.parent`` visibility, 400s for
   unusable filter values, and list item ids kept by writes.
 - ``compat.wagtail_images``: an image upload whose file is broken or cut short is refused.

@@ -1,6 +1,7 @@
 """Wagtail pages: a slug made from the title keeps every script; a check before publishing,
-publishing that holds a version until its dates, and the site root paths shared by the pages
-of one answer (see their sections further down).
+publishing that holds a version until its dates, the site root paths shared by the pages
+of one answer, and a request's site and route found by ukiyo (see their sections further
+down).
 
 When a page is saved without a slug, Wagtail builds one from the title with Django's
 ``slugify(title, allow_unicode=True)`` in ``Page._set_core_field_defaults`` (called from
@@ -130,3 +131,29 @@ def share_site_root_paths(pages):
     root_paths = pages[0]._get_site_root_paths()
     for page in pages:
         page._wagtail_cached_site_root_paths = root_paths
+
+
+# -- A request's site and route, found by ukiyo ---------------------------------------------
+# ``Site.find_for_request`` keeps the site it finds on the request (``request._wagtail_site``),
+# and ``Page.route_for_request`` the route (``request._wagtail_route_for_request``); every
+# later call for the same request returns what is kept. Both are static methods of Wagtail's
+# own classes, called by Wagtail's serve view and many other places, with no setting or hook
+# to find the site or the route another way. ukiyo finds them from the cache (``core.sites``)
+# and leaves them where Wagtail looks first.
+# No upstream issue yet: the attributes are private, though the route's is documented in
+# ``route_for_request``'s docstring.
+
+
+def site_for_request(request, find):
+    """``Site.find_for_request(request)``, found by ``find(request)`` unless it is known."""
+    if not hasattr(request, "_wagtail_site"):
+        request._wagtail_site = find(request)
+    return request._wagtail_site
+
+
+def route_for_request(request, path, route):
+    """``Page.route_for_request(request, path)``, found by ``route(request, path)`` unless
+    it is known (a route result, or None for no page)."""
+    if not hasattr(request, "_wagtail_route_for_request"):
+        request._wagtail_route_for_request = route(request, path)
+    return request._wagtail_route_for_request

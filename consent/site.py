@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Site
 
 from core import pagecache
+from core.sites import request_site
 
 from .cookie import (
     CATEGORY_LABELS,
@@ -48,7 +48,7 @@ class SiteConsent:
 
     @cached_property
     def site(self):
-        return Site.find_for_request(self.request)
+        return request_site(self.request)
 
     @cached_property
     def settings(self):

@@ -7,10 +7,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
-from wagtail.models import Locale, Page, Site, get_page_models
+from wagtail.models import Locale, Page, get_page_models
 
 from . import pagecache
 from .models import FooterLinks
+from .sites import request_site
 from .visibility import restricted
 
 
@@ -50,7 +51,7 @@ class SiteChrome:
 
     def __init__(self, request):
         self.request = request
-        self.site = Site.find_for_request(request)
+        self.site = request_site(request)
         self.language_code = get_language() or settings.LANGUAGE_CODE
 
     @cached_property

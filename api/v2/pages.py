@@ -23,11 +23,12 @@ from wagtail.api.v2.serializers import PageParentField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.fields import StreamField
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from api.access import page_kind, parent_of, public_pages, read_parent_and_translations
 from api.languages import Languages, ListingParameterError, parse_languages
 from api.paths import page_at_html_path
+from core.sites import request_site
 from core.visibility import public
 
 from .filters import FallbackLocaleFilter, FieldsFilterBesidesListing, bad_request
@@ -49,7 +50,7 @@ class VisibleParentField(PageParentField):
         parent = parent_of(instance)
         if parent is None or not parent.live or parent.is_root():
             return None
-        site = Site.find_for_request(self.context["request"])
+        site = request_site(self.context["request"])
         if site is None or instance.translation_key == site.root_page.translation_key:
             return None
         return parent

@@ -125,3 +125,28 @@ def test_pages_sharing_the_site_root_paths_read_them_once(home, index, monkeypat
     assert len(reads) == 1
     assert urls == expected
     assert all(url.startswith("http://testserver/") for url in urls)
+
+
+def test_a_site_found_by_ukiyo_is_the_one_wagtail_returns(db, rf, django_assert_num_queries):
+    """``site_for_request`` leaves the site where ``Site.find_for_request`` looks first: if
+    Wagtail stops reading it there, every call looks the site up again (a query each):
+    revisit compat.wagtail_pages and core.sites."""
+    request = rf.get("/ja/")
+    found = object()
+    assert compat_pages.site_for_request(request, lambda request: found) is found
+    with django_assert_num_queries(0):
+        assert Site.find_for_request(request) is found
+
+
+def test_a_route_found_by_ukiyo_is_the_one_wagtail_serves(db, rf, django_assert_num_queries):
+    """``route_for_request`` leaves the route where ``Page.route_for_request`` looks first
+    (Wagtail's serve view calls it): if Wagtail stops reading it there, pages are routed by
+    Wagtail's walk again and core.sites' cache is bypassed."""
+    request = rf.get("/ja/somewhere/")
+    found = object()
+    assert compat_pages.route_for_request(request, "somewhere/", lambda r, p: found) is found
+    with django_assert_num_queries(0):
+        assert Page.route_for_request(request, "somewhere/") is found
+    nothing = rf.get("/ja/nowhere/")
+    assert compat_pages.route_for_request(nothing, "nowhere/", lambda r, p: None) is None
+    assert Page.route_for_request(nothing, "nowhere/") is None
