@@ -124,8 +124,12 @@ bench: install compile-messages ## Load-test the production server with wrk, eve
 
 # Runs pytest against a throwaway PostgreSQL (scripts/with-postgres; uses $DATABASE_URL
 # instead if set).
-test: install-test compile-messages ## Run the test suite on a throwaway PostgreSQL (PYTEST_ARGS='-k foo' to select)
-	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+# TEST_PROCESSES: pytest-xdist's processes, each with its own test database, each taking the
+# tests in pytest-django's order (the tests that flush the database after all the others).
+# TEST_PROCESSES=0: one process.
+TEST_PROCESSES ?= 2
+test: install-test compile-messages ## Run the test suite on a throwaway PostgreSQL (PYTEST_ARGS='-k foo' to select, TEST_PROCESSES=2)
+	scripts/with-postgres $(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # The .mo files are built, not committed: msgfmt comes from Debian's gettext.
 compile-messages: install

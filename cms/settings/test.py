@@ -1,5 +1,7 @@
 """The test suite: PostgreSQL from DATABASE_URL (scripts/with-postgres), fast hashing."""
 
+import os
+
 from .base import *  # noqa: F403
 from .environment import OFFLINE
 
@@ -16,7 +18,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "test-output" / "media"  # noqa: F405
+# One folder per process of a parallel run (pytest-xdist names each in PYTEST_XDIST_WORKER), as
+# each has its own test database: two processes storing the same file name never meet.
+MEDIA_ROOT = BASE_DIR / "test-output" / "media" / os.environ.get("PYTEST_XDIST_WORKER", "")  # noqa: F405
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends"}}
 # Every test client has one address: tests of the search rate limit set their own.
 UKIYO_SEARCH_RATE_LIMIT = "off"
