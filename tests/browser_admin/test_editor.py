@@ -7,6 +7,7 @@ article index is found through the public API, what was saved through the admin 
 """
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOT_DIR
@@ -39,13 +40,33 @@ def section_panel(page, number):
     return page.locator("section.w-panel", has=page.locator(f"#body-{number}-value-heading")).last
 
 
+def choose_block(page, add_button, name, attempts=3):
+    """Open the block chooser of ``add_button`` and pick ``name``.
+
+    A section added a moment ago gets its own add button at once, and the script that opens
+    its chooser a little later: on a loaded machine a click in between is lost (seen with two
+    test processes beside Chromium). The chooser is opened again until it shows; a click on
+    an open chooser would close it, so it is only clicked while the option is hidden.
+    """
+    option = page.get_by_role("option", name=name, exact=True)
+    for _attempt in range(attempts):
+        if not option.is_visible():
+            add_button.click()
+        try:
+            option.wait_for(state="visible", timeout=3_000)
+        except PlaywrightTimeoutError:
+            continue
+        option.click()
+        return
+    raise AssertionError(f"The block chooser never offered {name!r}.")
+
+
 def add_paragraph(page, section, position, text, sources=""):
     content = page.locator(f"#body-{section}-value-heading").locator(
         "xpath=ancestor::*[@data-contentpath='heading']/following-sibling::*"
         "[@data-contentpath='content']"
     )
-    content.locator("button.c-sf-add-button").last.click()
-    page.get_by_role("option", name="段落", exact=True).click()
+    choose_block(page, content.locator("button.c-sf-add-button").last, "段落")
     prefix = f"body-{section}-value-content-{position}-value"
     editor = (
         page.locator(f"input[name='{prefix}-text']")
