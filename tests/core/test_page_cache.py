@@ -1,6 +1,7 @@
 """The page cache (core.pagecache): anonymous readers' pages from the cache, fresh after every
 change they show, never another reader's page."""
 
+import gzip
 import re
 from datetime import timedelta
 
@@ -133,6 +134,31 @@ def test_the_second_request_is_served_from_the_cache_without_a_query(
     assert second.status_code == 200 and second[HEADER] == "hit"
     assert without_nonce(second.content) == without_nonce(first.content)
     assert f'lang="{language}"' in html(second)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", ["home", "article"])
+def test_a_hit_for_a_gzip_client_is_the_page_compressed_with_its_own_nonce(
+    client, site, language, page
+):
+    url = site[language][page].url
+    gzip_client = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+    plain = get(client, url)
+    answers = [get(client, url, **gzip_client) for _ in range(2)]
+
+    for answer in answers:
+        assert answer[HEADER] == "hit"
+        assert answer["Content-Encoding"] == "gzip"
+        assert {"Accept-Encoding", "Cookie"} <= {name.strip() for name in answer["Vary"].split(",")}
+        assert int(answer["Content-Length"]) == len(answer.content)
+        # gzip.decompress checks the length and CRC-32 of what it unpacks.
+        unpacked = gzip.decompress(answer.content).decode()
+        assert without_nonce(unpacked) == without_nonce(html(plain))
+        nonce = nonce_of(answer)
+        assert unpacked.count(f'nonce="{nonce}"') == html(plain).count(f'nonce="{nonce_of(plain)}"')
+        assert unpacked.count(f'nonce="{nonce}"') >= 1
+    assert nonce_of(answers[0]) != nonce_of(answers[1])
+    assert "Content-Encoding" not in plain
 
 
 def test_head_requests_are_answered_from_the_cache(client, site):
