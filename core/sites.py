@@ -13,6 +13,7 @@ and ``route`` leave what they find in the same place (``compat.wagtail_pages``),
 later ``Site.find_for_request`` and ``Page.route_for_request`` of the request uses it.
 """
 
+from django.core.exceptions import DisallowedHost
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.utils.translation import get_language
@@ -24,8 +25,14 @@ from . import pagecache
 
 
 def _find_site(request):
-    # Wagtail matches the host as the request gives it (``_get_raw_host``: before the
-    # ALLOWED_HOSTS check) and the port; so does the key.
+    # Only a host the site answers is kept: a page rendered before Django checks the host
+    # (the 413 page of a body over the limit) must not let a client add one entry per host
+    # name it makes up. Wagtail matches the host as the request gives it
+    # (``_get_raw_host``) and the port; so does the key.
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return Site.find_for_request(request)
     hostname = split_domain_port(request._get_raw_host())[0]
     return pagecache.cached(
         f"site:{hostname}:{request.get_port()}", (), lambda: Site.find_for_request(request)

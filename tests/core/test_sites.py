@@ -93,3 +93,20 @@ def test_a_changed_site_is_read_again(client, homes):
     site.is_default_site = True
     site.save()
     assert client.get("/th/").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_host_the_site_does_not_answer_leaves_nothing_in_the_cache(client, homes, method):
+    """A request for a host outside ALLOWED_HOSTS leaves no cache entry, also when it is
+    answered before Django checks the host (a body over the limit: the 413 page, with the
+    site's header and footer): any client could otherwise fill the cache with one entry per
+    host name it makes up."""
+    from core import pagecache
+
+    too_large = {"CONTENT_LENGTH": str(50 * 1024 * 1024)} if method == "post" else {}
+    response = getattr(client, method)("/ja/", HTTP_HOST="made-up.example", **too_large)
+
+    assert response.status_code in (400, 413)
+    assert pagecache.cache().get("piece:site:made-up.example:80") is None
+    assert client.get("/ja/").status_code == 200
+    assert pagecache.cache().get("piece:site:testserver:80") is not None
