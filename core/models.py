@@ -206,9 +206,13 @@ class BasePage(SlugFromTitleMixin, Page):
         prefixes = [self.path[:end] for end in range(step, len(self.path) + 1, step)]
         return PageViewRestriction.objects.filter(page__path__in=prefixes)
 
+    def page_cache_tags(self):
+        """What the page cache (core.pagecache) makes this page stale on: it, and its language
+        menu, change when it or one of its translations is published, unpublished, moved or
+        deleted. Subclasses add the snippets they show (read after ``prefetch_for_reading``)."""
+        return [pagecache.page_tag(self.translation_key)]
+
     def get_context(self, request, *args, **kwargs):
-        # The page cache (core.pagecache): this page, and its language menu, change when it or
-        # one of its translations is published, unpublished, moved or deleted.
         pagecache.depends_on(pagecache.page_tag(self.translation_key))
         return super().get_context(request, *args, **kwargs)
 

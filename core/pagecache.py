@@ -56,6 +56,7 @@ CONSENT = "consent"  # the consent settings (policy version, scripts) of every l
 GENERATION = "generation"
 ENTRY_PREFIX = "entry:"
 TAG_PREFIX = "tag:"
+FRAGMENT_PREFIX = "fragment:"
 
 _collector = contextvars.ContextVar("ukiyo_page_cache_tags", default=None)
 
@@ -195,6 +196,64 @@ def cached(key, tags, compute, timeout=None):
     if _settle_tags(tags, generation, values):
         store.set(full_key, (generation, value), timeout or settings.UKIYO_PAGE_CACHE_TIMEOUT)
     return value
+
+
+_fragments_allowed = contextvars.ContextVar("ukiyo_page_fragments", default=False)
+
+
+@contextmanager
+def keeping_fragments():
+    """Let ``fragment`` keep what it renders while the block runs (the live page's own view:
+    never a preview, whose page shows a draft under the live revision's number)."""
+    token = _fragments_allowed.set(True)
+    try:
+        yield
+    finally:
+        _fragments_allowed.reset(token)
+
+
+def keeping():
+    """Whether ``fragment`` may read and keep parts now (inside ``keeping_fragments``)."""
+    return _fragments_allowed.get()
+
+
+def fragment(key, render, tags=()):
+    """``render()``: the HTML of a part of a page, kept under ``key`` while none of ``tags``,
+    nor of the tags declared while it rendered, changes. Inside ``keeping_fragments`` only.
+
+    For the costly part of a page that a page-cache miss renders again although it did not
+    change (an article's body after a change of the header, the page of a logged-in reader):
+    ``key`` names what it shows (the page's revision, language, host). The tags are declared
+    for the page being rendered, on a hit as on a miss. A hit reads only the tags' values when
+    this process rendered or read the part last (``LocalCopies``), else the part with them.
+    """
+    if not _fragments_allowed.get():
+        depends_on(*tags)
+        return render()
+    store = cache()
+    full_key = FRAGMENT_PREFIX + key
+    entry = local_fragments.get(full_key)
+    if entry is not None:
+        if _fresh_in(store, entry)[0]:
+            depends_on(*entry["tags"])
+            return entry["html"]
+        local_fragments.discard(full_key)
+    values = store.get_many([full_key, GENERATION])
+    entry = values.get(full_key)
+    if entry is not None and _fresh_in(store, entry)[0]:
+        local_fragments.put(full_key, entry)
+        depends_on(*entry["tags"])
+        return entry["html"]
+    generation = current_generation(values.get(GENERATION))
+    with collecting() as declared:
+        depends_on(SITE, *tags)
+        html = render()
+    values = store.get_many([TAG_PREFIX + tag for tag in declared])
+    if _settle_tags(declared, generation, values):
+        entry = {"generation": generation, "tags": sorted(declared), "html": html}
+        store.set(full_key, entry, settings.UKIYO_PAGE_CACHE_TIMEOUT)
+        local_fragments.put(full_key, entry)
+    return html
 
 
 # ---------------------------------------------------------------------------
@@ -419,6 +478,7 @@ class LocalCopies:
 
 
 local_copies = LocalCopies()
+local_fragments = LocalCopies()
 
 
 def _fresh_in(store, entry, also=()):

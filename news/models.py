@@ -1,7 +1,9 @@
+from functools import partial
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -533,42 +535,43 @@ class ArticlePage(BasePage):
 
     @classmethod
     def detail_queryset(cls):
-        # The lead image's renditions are left to prefetch_for_reading: with the body's.
-        return (
-            super()
-            .detail_queryset()
-            .select_related("category", "lead_image")
-            .prefetch_related(
-                Prefetch(
-                    "article_authors",
-                    queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
-                ),
-                "tags",
-            )
-        )
+        # Its authors, tags and renditions are left to prefetch_for_reading: a page whose
+        # article is kept by the page cache (the template's ``kept`` parts) reads none of them.
+        return super().detail_queryset().select_related("category", "lead_image")
 
     def prefetch_for_reading(self):
-        """The body's blocks, and the renditions of the lead and social images and of every
-        figure in one query."""
+        """The authors and tags; the body's blocks, and the renditions of the lead and social
+        images and of every figure in one query. Once per page object."""
+        if self.__dict__.get("_read_whole"):
+            return
+        self._read_whole = True
+        prefetch_related_objects(
+            [self],
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            ),
+            "tags",
+        )
         with renditions_together(self.lead_image, self.social_image):
             for _block in self.body:  # converts every block of the body at once
                 pass
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        # The page cache: the names of its category and authors.
+    def page_cache_tags(self):
+        # Also the names of its category and authors.
+        tags = super().page_cache_tags()
         if self.category_id:
-            pagecache.depends_on(pagecache.object_tag(Category._meta.label, self.category_id))
-        pagecache.depends_on(
-            *(pagecache.object_tag(Author._meta.label, author.pk) for author in self.authors)
-        )
-        return context
+            tags.append(pagecache.object_tag(Category._meta.label, self.category_id))
+        tags.extend(pagecache.object_tag(Author._meta.label, author.pk) for author in self.authors)
+        return tags
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
-        self.prefetch_for_reading()
-        # Render now, while the page links of the whole body are resolved in one go.
-        with resolved_page_links(self.body.stream_block.linked_page_ids(self.body)):
+        # Render now: the parts of the article the page cache keeps (``kept`` in the
+        # template) come from it, and the page links of the whole body, when it is rendered,
+        # are resolved in one go.
+        body_links = partial(self.body.stream_block.linked_page_ids, self.body)
+        with pagecache.keeping_fragments(), resolved_page_links(body_links):
             return response.render()
 
     # -- derived values ---------------------------------------------------

@@ -9,12 +9,13 @@ used), migrates it, loads the demo and collects the static files into a temporar
 starts Redis on a free local port as the cache (CACHE_URL=redis://...), and the production
 server (gunicorn with cms/gunicorn.conf.py) twice with production settings: once as
 configured, once with the page cache off (PAGE_CACHE=off) for the uncached rows (each page
-rendered; the header, footer and banner data it shares with every page come from the cache,
-as for a logged-in reader). Then wrk loads each URL in turn, after a warm-up, and the table
-gives requests per second, the median and 99th percentile latency, and the ratio of the
-requests per second to the bare view's
-(``/bench/bare/``: a few bytes through the whole middleware stack, added by
-cms.settings.bench only). Every process it started is stopped on exit, Ctrl-C included.
+rendered; the header, footer and banner data it shares with every page, and an article's
+kept parts, come from the cache, as for a logged-in reader; ``scripts/bench_pages.py`` also
+times an article whose kept parts are stale). Then wrk loads each URL in turn, after a
+warm-up, and the table gives requests per second, the median and 99th percentile latency, and
+the ratio of the requests per second to the bare view's (``/bench/bare/``: a few bytes through
+the whole middleware stack, added by cms.settings.bench only). Every process it started is
+stopped on exit, Ctrl-C included.
 
 Figures depend on the machine and on whatever else runs on it: compare ratios from one run,
 on a machine that is otherwise idle.

@@ -6,7 +6,9 @@ Usage (after ``make demo`` has loaded the demo into the database in use):
 
 It renders each URL through Django's test client (no network, no web server), so the figures
 are the application's own cost: routing, queries, template rendering, JSON serialisation.
-Numbers depend on the machine; compare runs made on the same one.
+The article is measured twice: as a page-cache miss reads it (its kept parts from the cache),
+and with its kept parts made stale before each request (what its first reader after a change
+of the article costs). Numbers depend on the machine; compare runs made on the same one.
 """
 
 import argparse
@@ -14,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,6 +33,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from core import pagecache  # noqa: E402
 from news.models import ArticlePage  # noqa: E402
 
 
@@ -42,11 +46,15 @@ def urls():
     )
     if article is None:
         raise SystemExit("No articles: run `make demo` (or manage.py load_demo) first.")
+    # The article again, with its kept parts (core.pagecache.fragment) made stale before each
+    # request: what its first reader after a change of the article costs.
+    stale = partial(pagecache.bump, [pagecache.page_tag(article.translation_key)])
     return [
         "/ja/",
         "/ja/articles/",
         f"/ja/articles/?category={article.category.slug}",
         article.url,
+        (article.url, "(kept parts stale)", stale),
         "/ja/search/?q=JAXA",
         "/api/v2/pages/?type=news.ArticlePage&locale=ja&fields=*",
         f"/api/v2/pages/{article.pk}/",
@@ -57,10 +65,11 @@ def urls():
     ]
 
 
-def measure(client, url, requests):
+def measure(client, url, requests, before=lambda: None):
     client.get(url)  # warm: renditions, caches
     # The query log holds 9,000 entries at most: a full one would count nothing.
     connection.queries_log.clear()
+    before()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     # Read now: captured_queries slices the connection's query log when it is read, and every
@@ -70,6 +79,7 @@ def measure(client, url, requests):
         raise SystemExit(f"{url} answered {response.status_code}")
     timings = []
     for _ in range(requests):
+        before()
         start = time.perf_counter()
         client.get(url)
         timings.append(time.perf_counter() - start)
@@ -91,9 +101,11 @@ def main():
     print(f"database: {vendor}; {args.requests} requests per URL, one process, no web server")
     print(f"{'URL':60} {'queries':>7} {'mean ms':>8} {'p95 ms':>8} {'req/s':>7}")
     for url in urls():
-        result = measure(client, url, args.requests)
+        url, label, before = url if isinstance(url, tuple) else (url, "", lambda: None)
+        result = measure(client, url, args.requests, before)
+        name = f"{url[: 59 - len(label)]} {label}" if label else url[:60]
         print(
-            f"{url[:60]:60} {result['queries']:>7} {result['mean_ms']:>8.1f} "
+            f"{name:60} {result['queries']:>7} {result['mean_ms']:>8.1f} "
             f"{result['p95_ms']:>8.1f} {result['per_second']:>7.0f}"
         )
 

@@ -1,11 +1,15 @@
 """The template tags every page of the site uses: language menu, direction, pagination."""
 
+import hashlib
 import unicodedata
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi, get_language_info
+
+from core import pagecache
 
 register = template.Library()
 
@@ -115,3 +119,98 @@ def anchor_slug(value):
     if word:
         words.append("".join(word))
     return "-".join(words)[:80].strip("-")
+
+
+@register.tag
+def kept(parser, token):
+    """``{% kept page "name" %}...{% endkept %}``: a part of a live page's HTML, rendered once
+    per revision of the page, language and host, and kept until something it shows changes
+    (``core.pagecache.fragment``: the page's tags, ``page_cache_tags``, and those declared
+    while it rendered; a live page saved without a revision moves its tag too).
+
+    Only what every reader of the page sees may be kept: what depends on the reader (the
+    user, the session, a CSRF token, the CSP nonce) goes between ``{% unkept %}`` and
+    ``{% endunkept %}`` inside it, rendered for each request. On a miss the page reads its
+    rows at once first (``prefetch_for_reading``); on a hit it reads none of them. Outside
+    the live page's own view (a preview, a revision) the whole part is rendered every time.
+    """
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a page and a name")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(parser.compile_filter(bits[1]), parser.compile_filter(bits[2]), nodelist)
+
+
+@register.tag
+def unkept(parser, token):
+    """``{% unkept %}...{% endunkept %}``: inside ``kept``, rendered for each request."""
+    nodelist = parser.parse(("endunkept",))
+    parser.delete_first_token()
+    return UnkeptNode(nodelist)
+
+
+# What a kept part holds in place of each unkept one (NUL: no page text contains it).
+_HOLE = "\x00unkept-{}\x00"
+
+
+class UnkeptNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.number = None  # its place in the enclosing kept part
+
+    def render(self, context):
+        if self.number is not None and context.get("_keeping"):
+            return _HOLE.format(self.number)
+        return self.nodelist.render(context)
+
+
+class KeptNode(template.Node):
+    def __init__(self, page, name, nodelist):
+        self.page, self.name, self.nodelist = page, name, nodelist
+        self.holes = nodelist.get_nodes_by_type(UnkeptNode)
+        for number, hole in enumerate(self.holes):
+            hole.number = number
+
+    def render(self, context):
+        page = self.page.resolve(context)
+        request = context.get("request")
+        tags_of = getattr(page, "page_cache_tags", None)
+        if not pagecache.keeping():
+            # A preview: its page holds the editor's unsaved authors and tags, so nothing is
+            # read from the database, nor kept.
+            if tags_of is not None:
+                pagecache.depends_on(*tags_of())
+            return self.nodelist.render(context)
+
+        def read():
+            prefetch = getattr(page, "prefetch_for_reading", None)
+            if prefetch is not None:
+                prefetch()
+            if tags_of is not None:
+                pagecache.depends_on(*tags_of())
+
+        def render():
+            read()
+            with context.push(_keeping=True):
+                return self.nodelist.render(context)
+
+        if request is None or getattr(page, "pk", None) is None:
+            read()
+            return self.nodelist.render(context)
+        identity = "\x1f".join(
+            str(part)
+            for part in (
+                request.scheme,
+                request.get_host(),
+                get_language(),
+                self.name.resolve(context),
+                page.pk,
+                page.live_revision_id,
+            )
+        )
+        html = pagecache.fragment(hashlib.sha256(identity.encode()).hexdigest(), render)
+        for hole in self.holes:
+            html = html.replace(_HOLE.format(hole.number), hole.nodelist.render(context), 1)
+        # Both are what the template engine rendered (escaped as it rendered them).
+        return mark_safe(html)  # noqa: S308

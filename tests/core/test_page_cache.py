@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import RequestFactory
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.contrib.frontend_cache.backends import BaseBackend
 from wagtail.models import Site
@@ -454,6 +456,89 @@ def test_a_logged_in_reader_gets_their_own_page_never_a_cached_one(client, site)
     assert anonymous[HEADER] == "hit"
     assert 'class="save-article__form"' not in html(anonymous)
     assert "csrfmiddlewaretoken" not in html(anonymous)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_readers_get_their_own_save_button_in_a_kept_article(client, site, language):
+    """The article's kept part (core.pagecache.fragment) is the same for everyone; the save
+    button inside it is rendered for each request."""
+    article = site[language]["article"]
+    cached_twice(client, article.url)
+    saver, other = make_reader(), make_reader("other@example.com")
+    SavedArticle.objects.create(user=saver, article=article)
+
+    client.force_login(saver)
+    saved = html(get(client, article.url))
+    client.force_login(other)
+    with CaptureQueriesContext(connection) as queries:
+        unsaved = html(get(client, article.url))
+    client.logout()
+    anonymous = html(get(client, article.url))
+
+    assert "save-button--remove" in saved and f"/saved/{article.pk}/" in saved
+    assert "save-button--remove" not in unsaved and 'class="save-article__form"' in unsaved
+    tokens = [
+        re.search(r'save-article__form.*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S)
+        for page in (saved, unsaved)
+    ]
+    assert all(tokens) and tokens[0][1] != tokens[1][1]  # each request's own
+    for page in (saved, unsaved):
+        assert f"Moon {language}" in page and f"Writer {language}" in page
+    assert 'class="save-article__form"' not in anonymous and "csrfmiddlewaretoken" not in anonymous
+    # The other reader's article came from the kept part: its authors were not read again.
+    assert not any('FROM "news_articleauthor"' in query["sql"] for query in queries)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_logged_in_reader_sees_every_change_of_a_kept_article_at_once(client, site, language):
+    pages = site[language]
+    url = pages["article"].url
+    client.force_login(make_reader())
+    assert f"Moon {language}" in html(get(client, url))
+
+    publish(pages["article"], title=f"Corrected {language}", summary=f"Lead {language}")
+    page = html(get(client, url))
+    assert f"Corrected {language}" in page and f"Lead {language}" in page
+    assert f'<meta property="og:title" content="Corrected {language}">' in page
+
+    pages["author"].name = f"Renamed {language}"
+    pages["author"].save()
+    pages["category"].name = f"Astronomy {language}"
+    pages["category"].save()
+    page = html(get(client, url))
+    assert f"Renamed {language}" in page and f"Astronomy {language}" in page
+
+
+def test_a_preview_or_a_revision_never_reads_nor_keeps_the_kept_parts(editor, site):
+    """A preview renders a draft under the live revision's number: the kept parts of the live
+    page must not show in it, nor it in them."""
+    article = publish(site["ja"]["article"])
+    reader = Client()
+    assert "Moon ja" in html(get(reader, article.url))
+    article.refresh_from_db()
+    old_revision = article.live_revision
+    publish(article, title="Second ja")
+    article.refresh_from_db()  # as the editor's form: the draft names the live revision
+    article.title = "Draft ja"
+    article.save_revision()
+
+    draft = html(get(editor, reverse("wagtailadmin_pages:view_draft", args=[article.pk])))
+    old = html(
+        get(
+            editor, reverse("wagtailadmin_pages:revisions_view", args=[article.pk, old_revision.pk])
+        )
+    )
+
+    assert "Draft ja" in draft and "Second ja" not in draft
+    assert "Moon ja" in old and "Second ja" not in old
+    live = html(get(reader, article.url))
+    assert "Second ja" in live and "Draft ja" not in live and "Moon ja" not in live
+
+
+def test_kept_takes_a_page_and_a_name_and_unkept_alone_is_rendered():
+    with pytest.raises(TemplateSyntaxError):
+        Template('{% load ukiyo %}{% kept "article" %}x{% endkept %}')
+    assert Template("{% load ukiyo %}{% unkept %}hello{% endunkept %}").render(Context()) == "hello"
 
 
 def test_a_logged_in_readers_page_is_never_stored(client, site):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 
-from tests.conftest import translate_page
+from tests.conftest import translate_page, without_nonce
 from tests.factories import (
     ArticlePageFactory,
     AuthorFactory,
@@ -198,3 +198,37 @@ def test_the_home_page_reads_no_locale_of_its_own(client, home, index):
 
     locales = [sql for sql in counted.own if 'FROM "wagtailcore_locale"' in sql]
     assert len(locales) == 1, "\n".join(locales)
+
+
+def test_an_article_missed_by_the_page_cache_reads_only_its_path_and_itself(
+    client, index, category, english_tree, locales, settings
+):
+    """Its kept parts (head metadata, the article) come from the cache: however large the
+    article, a logged-in reader's or an uncached request reads neither its body, authors,
+    tags, images nor links again."""
+    settings.UKIYO_PAGE_CACHE = False
+    large = make_article(index, category, 20, authors=5)
+    targets = [ArticlePageFactory(parent=index) for _ in range(3)]
+    large.body = [
+        *large.body.raw_data,
+        section("Links", [paragraph(f'<a linktype="page" id="{targets[0].pk}">this</a>')]),
+    ]
+    large.save_revision().publish()
+    english = translate_page(large, locales["en"])
+    for article in (large, english):
+        first = client.get(article.url)
+        counted = Counted()
+        with connection.execute_wrapper(counted):
+            second = client.get(article.url)
+
+        assert second.status_code == 200
+        read = " ".join(counted.own + counted.shared)
+        for table in (
+            "news_articleauthor",
+            "taggit_tag",
+            "wagtailimages_image",
+            "wagtailimages_rendition",
+        ):
+            assert f'FROM "{table}"' not in read, table
+        assert len(counted.own) + len(counted.shared) == 2, "\n".join(counted.own)
+        assert without_nonce(second.content) == without_nonce(first.content)
