@@ -206,11 +206,17 @@ class BasePage(SlugFromTitleMixin, Page):
         prefixes = [self.path[:end] for end in range(step, len(self.path) + 1, step)]
         return PageViewRestriction.objects.filter(page__path__in=prefixes)
 
-    def page_cache_tags(self):
-        """What the page cache (core.pagecache) makes this page stale on: it, and its language
-        menu, change when it or one of its translations is published, unpublished, moved or
-        deleted. Subclasses add the snippets they show (read after ``prefetch_for_reading``)."""
+    def row_cache_tags(self):
+        """What the page as its ``detail_queryset`` reads it shows, for the page cache
+        (core.pagecache): it, and its language menu, change when it or one of its translations
+        is published, unpublished, moved or deleted. Subclasses add the snippets their row
+        joins (a category). Read without a query: a kept route depends on them."""
         return [pagecache.page_tag(self.translation_key)]
+
+    def page_cache_tags(self):
+        """Everything the whole page shows (after ``prefetch_for_reading``): its row's tags,
+        and subclasses add what they read beside it (authors)."""
+        return self.row_cache_tags()
 
     def get_context(self, request, *args, **kwargs):
         pagecache.depends_on(pagecache.page_tag(self.translation_key))

@@ -31,6 +31,7 @@ import contextvars
 import gzip
 import hashlib
 import logging
+import pickle
 import secrets
 import struct
 import threading
@@ -217,9 +218,10 @@ def keeping():
     return _fragments_allowed.get()
 
 
-def fragment(key, render, tags=()):
-    """``render()``: the HTML of a part of a page, kept under ``key`` while none of ``tags``,
-    nor of the tags declared while it rendered, changes. Inside ``keeping_fragments`` only.
+def fragment(key, render, tags=(), keep=lambda value: True):
+    """``render()``: the HTML of a part of a page (or what a page is made from: its route),
+    kept under ``key`` while none of ``tags``, nor of the tags declared while it rendered,
+    changes. Inside ``keeping_fragments`` only; a value ``keep`` refuses is not kept.
 
     For the costly part of a page that a page-cache miss renders again although it did not
     change (an article's body after a change of the header, the page of a logged-in reader):
@@ -236,24 +238,40 @@ def fragment(key, render, tags=()):
     if entry is not None:
         if _fresh_in(store, entry)[0]:
             depends_on(*entry["tags"])
-            return entry["html"]
+            return _value_of(entry)
         local_fragments.discard(full_key)
     values = store.get_many([full_key, GENERATION])
     entry = values.get(full_key)
     if entry is not None and _fresh_in(store, entry)[0]:
-        local_fragments.put(full_key, entry)
+        local_fragments.put(full_key, _local(entry))
         depends_on(*entry["tags"])
-        return entry["html"]
+        return entry["value"]
     generation = current_generation(values.get(GENERATION))
     with collecting() as declared:
         depends_on(SITE, *tags)
-        html = render()
+        value = render()
+    if not keep(value):
+        return value
     values = store.get_many([TAG_PREFIX + tag for tag in declared])
     if _settle_tags(declared, generation, values):
-        entry = {"generation": generation, "tags": sorted(declared), "html": html}
+        entry = {"generation": generation, "tags": sorted(declared), "value": value}
         store.set(full_key, entry, settings.UKIYO_PAGE_CACHE_TIMEOUT)
-        local_fragments.put(full_key, entry)
-    return html
+        local_fragments.put(full_key, _local(entry))
+    return value
+
+
+def _local(entry):
+    # A process's own copy serves many requests (and threads): a value other than text
+    # (a routed page, which a request changes as it reads it) is kept pickled, and each hit
+    # gets its own.
+    if isinstance(entry["value"], str):
+        return entry
+    return {**entry, "value": None, "pickled": pickle.dumps(entry["value"])}
+
+
+def _value_of(local_entry):
+    pickled = local_entry.get("pickled")
+    return local_entry["value"] if pickled is None else pickle.loads(pickled)  # noqa: S301
 
 
 # ---------------------------------------------------------------------------

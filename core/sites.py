@@ -1,4 +1,4 @@
-"""The site a request is for, and the page routing starts from, read from the cache.
+"""The site a request is for, the page routing starts from and its route, from the cache.
 
 For every request Wagtail finds both again: the site by the request's host and port (a query
 whose ordering is built anew each time), then the site's root page in the request's language
@@ -8,10 +8,17 @@ kept with the pieces of pages (``pagecache.cached``), under the tags those edits
 change of a site or a locale (``site``), and the publication, unpublication, move or
 deletion of the root page or of one of its translations (its page tag).
 
+The route of a page's path is kept as well, inside the page view only (``serve``): the page
+``BasePage.route`` found, with its ancestors and translations, depending on the page tags of
+each and on what the page's row shows (``row_cache_tags``). A path no page answers is never
+kept, nor is a route a page works out itself.
+
 Wagtail keeps what it found on the request and reads it from there first: ``request_site``
 and ``route`` leave what they find in the same place (``compat.wagtail_pages``), so every
 later ``Site.find_for_request`` and ``Page.route_for_request`` of the request uses it.
 """
+
+import hashlib
 
 from django.core.exceptions import DisallowedHost
 from django.http import Http404
@@ -59,10 +66,41 @@ def _route(request, path):
     site = request_site(request)
     if site is None:
         return None
-    try:
-        return language_root(site).route(request, [part for part in path.split("/") if part])
-    except Http404:
-        return None
+    components = [part for part in path.split("/") if part]
+    root = language_root(site)
+
+    def find():
+        try:
+            found = root.route(request, components)
+        except Http404:
+            return None
+        if _found_in_one_go(found):
+            # The pages on the way (the parent's URL and title), the page's row as its
+            # detail_queryset reads it, its translations (its language menu).
+            ancestors = found.page._routed_ancestors
+            pagecache.depends_on(
+                *(pagecache.page_tag(page.translation_key) for page in ancestors),
+                *found.page.row_cache_tags(),
+            )
+        return found
+
+    if not components or not pagecache.keeping():
+        return find()
+    identity = "\x1f".join((str(site.pk), get_language(), "/".join(components)))
+    key = "route:" + hashlib.sha256(identity.encode()).hexdigest()
+    return pagecache.fragment(key, find, keep=_found_in_one_go)
+
+
+def _found_in_one_go(found):
+    """Whether ``BasePage.route`` found a page in one go (no page on the path routes itself):
+    the pages on the way are known, and the route is kept depending on each of them. No
+    page (a 404) is never kept: a page published there later would not make it stale."""
+    return (
+        found is not None
+        and not found.args
+        and not found.kwargs
+        and bool(getattr(found.page, "_routed_ancestors", None))
+    )
 
 
 def route(request, path):
@@ -72,8 +110,10 @@ def route(request, path):
 
 
 def serve(request, path):
-    """Wagtail's page view (``wagtail.views.serve``), routed from the cached site and root."""
+    """Wagtail's page view (``wagtail.views.serve``), routed from the cached site and root,
+    and the route itself from the cache when a page's path was routed before."""
     from wagtail import views as wagtail_views
 
-    route(request, path)
+    with pagecache.keeping_fragments():
+        route(request, path)
     return wagtail_views.serve(request, path)

@@ -557,11 +557,16 @@ class ArticlePage(BasePage):
             for _block in self.body:  # converts every block of the body at once
                 pass
 
-    def page_cache_tags(self):
-        # Also the names of its category and authors.
-        tags = super().page_cache_tags()
+    def row_cache_tags(self):
+        # Also the name of its category.
+        tags = super().row_cache_tags()
         if self.category_id:
             tags.append(pagecache.object_tag(Category._meta.label, self.category_id))
+        return tags
+
+    def page_cache_tags(self):
+        # Also the names of its authors.
+        tags = super().page_cache_tags()
         tags.extend(pagecache.object_tag(Author._meta.label, author.pk) for author in self.authors)
         return tags
 

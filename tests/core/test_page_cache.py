@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.contrib.frontend_cache.backends import BaseBackend
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from accounts.models import SavedArticle
 from consent.models import ConsentSettings, ConsentTexts
@@ -533,6 +533,53 @@ def test_a_preview_or_a_revision_never_reads_nor_keeps_the_kept_parts(editor, si
     assert "Moon ja" in old and "Second ja" not in old
     live = html(get(reader, article.url))
     assert "Second ja" in live and "Draft ja" not in live and "Moon ja" not in live
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_kept_route_follows_moves_restrictions_and_unpublishing(client, site, language, settings):
+    """With no page cache (a logged-in reader) the route of a path comes from the cache
+    (core.sites): it is stale as soon as a page on the way or the page itself changes."""
+    settings.UKIYO_PAGE_CACHE = False
+    pages = site[language]
+    article, index = pages["article"], pages["index"]
+    url = article.url
+    assert get(client, url).status_code == 200
+    assert get(client, url).status_code == 200  # routed from the cache
+
+    index.slug = f"news-{language}"
+    index.save_revision().publish()
+    article.refresh_from_db()
+    assert article.url != url
+    assert get(client, url).status_code in (301, 404)  # a redirect to the new URL, if any
+    assert f"Moon {language}" in html(get(client, article.url))
+
+    url = article.url
+    PageViewRestriction.objects.create(page=index, restriction_type="password", password="x")
+    restricted = get(client, url)
+    assert f"Moon {language}" not in html(restricted) and "password" in html(restricted)
+    PageViewRestriction.objects.filter(page=index).delete()
+    assert f"Moon {language}" in html(get(client, url))
+
+    article.unpublish()
+    assert get(client, url).status_code == 404
+
+
+def test_each_request_gets_its_own_page_from_the_process_own_copy_of_a_route(
+    client, site, settings
+):
+    """A process's own copy of a kept route serves many requests: what one request reads
+    into its page (the authors) must not be what the next one shows after a change."""
+    settings.UKIYO_PAGE_CACHE = False
+    settings.UKIYO_PAGE_CACHE_LOCAL_ENTRIES = 10
+    pages = site["ja"]
+    url = pages["article"].url
+    for _ in range(3):
+        assert "Writer ja" in html(get(client, url))
+
+    pages["author"].name = "Renamed ja"
+    pages["author"].save()
+
+    assert "Renamed ja" in html(get(client, url))
 
 
 def test_kept_takes_a_page_and_a_name_and_unkept_alone_is_rendered():
