@@ -1,4 +1,5 @@
-"""The template tags every page of the site uses: language menu, direction, pagination."""
+"""The template tags every page of the site uses: language menu, direction, pagination, and
+the parts of a page the page cache keeps (``kept``)."""
 
 import hashlib
 import unicodedata
