@@ -116,7 +116,8 @@ class BasePage(SlugFromTitleMixin, Page):
     @classmethod
     def detail_queryset(cls):
         """Where one page of this type is read from to be shown whole (its page, the APIs'
-        detail): subclasses add the related rows they show."""
+        detail): subclasses add the related rows they show. A row joined here is kept with
+        the page's route (``core.sites``): its tag belongs in ``row_cache_tags``."""
         return cls.objects.select_related("locale", "social_image")
 
     def prefetch_for_reading(self):
