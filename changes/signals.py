@@ -212,19 +212,20 @@ def on_post_page_move(sender, instance, **kwargs):
 
 
 def on_page_pre_save(instance, update_fields=None, **kwargs):
-    """Remember the URL a live page is leaving.
+    """Remember the URL a page is leaving, for it and its live descendants.
 
     Wagtail sets the new ``url_path`` before saving, both when a page moves and when its
     slug changes, and rewrites the descendants' after: the stored row still has the old one.
     Comparing them here catches both, inside the transaction of the change (the
-    ``post_page_move`` and ``page_slug_changed`` signals come after it). Draft saves of a
-    live page name their fields and leave ``url_path`` out: no query for them.
+    ``post_page_move`` and ``page_slug_changed`` signals come after it). A page that is not
+    live counts too: live pages under it move with it. Draft saves name their fields and
+    leave ``url_path`` out: no query for them.
     """
-    if instance.pk is None or not instance.live:
+    if instance.pk is None:
         return
     if update_fields is not None and not {"url_path", "slug"} & set(update_fields):
         return
-    before = Page.objects.filter(pk=instance.pk, live=True).values_list("url_path", flat=True)
+    before = Page.objects.filter(pk=instance.pk).values_list("url_path", flat=True)
     old_url_path = before.first()
     if old_url_path is not None and old_url_path != instance.url_path:
         instance._ukiyo_old_url_path = old_url_path

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -138,6 +139,8 @@ class BasePage(SlugFromTitleMixin, Page):
             if not hasattr(self, "_routed_ancestors"):
                 self._routed_ancestors = ()  # the page routing starts from (a home page)
             return super().route(request, path_components)
+        if any("\x00" in component for component in path_components):
+            raise Http404  # no slug holds one, and PostgreSQL refuses it in a query
         url_paths, url_path = [], self.url_path
         for component in path_components:
             url_path += f"{component}/"

@@ -199,23 +199,36 @@ def cached(key, tags, compute, timeout=None):
     return value
 
 
-_fragments_allowed = contextvars.ContextVar("ukiyo_page_fragments", default=False)
+# The generation read when the page view started, before it read any page (None: nothing
+# may be kept).
+_fragments_generation = contextvars.ContextVar("ukiyo_page_fragments", default=None)
 
 
 @contextmanager
 def keeping_fragments():
-    """Let ``fragment`` keep what it renders while the block runs (the live page's own view:
-    never a preview, whose page shows a draft under the live revision's number)."""
-    token = _fragments_allowed.set(True)
+    """Let ``fragment`` keep what it renders while the block runs: the live page's own view
+    (``core.sites.serve``), never a preview, whose page shows a draft under the live
+    revision's number. Entered before the view reads any page: what a part is made from may
+    be read anywhere in the block, and a part is kept under the generation read here, so a
+    change that commits meanwhile makes it stale at once. Inside another, it changes nothing.
+    """
+    if _fragments_generation.get() is not None:
+        yield
+        return
+    store = cache()
+    generation = store.get(GENERATION)
+    token = _fragments_generation.set(
+        generation if generation is not None else current_generation()
+    )
     try:
         yield
     finally:
-        _fragments_allowed.reset(token)
+        _fragments_generation.reset(token)
 
 
 def keeping():
     """Whether ``fragment`` may read and keep parts now (inside ``keeping_fragments``)."""
-    return _fragments_allowed.get()
+    return _fragments_generation.get() is not None
 
 
 def fragment(key, render, tags=(), keep=lambda value: True):
@@ -229,7 +242,8 @@ def fragment(key, render, tags=(), keep=lambda value: True):
     for the page being rendered, on a hit as on a miss. A hit reads only the tags' values when
     this process rendered or read the part last (``LocalCopies``), else the part with them.
     """
-    if not _fragments_allowed.get():
+    generation = _fragments_generation.get()
+    if generation is None:
         depends_on(*tags)
         return render()
     store = cache()
@@ -240,13 +254,11 @@ def fragment(key, render, tags=(), keep=lambda value: True):
             depends_on(*entry["tags"])
             return _value_of(entry)
         local_fragments.discard(full_key)
-    values = store.get_many([full_key, GENERATION])
-    entry = values.get(full_key)
+    entry = store.get(full_key)
     if entry is not None and _fresh_in(store, entry)[0]:
         local_fragments.put(full_key, _local(entry))
         depends_on(*entry["tags"])
         return entry["value"]
-    generation = current_generation(values.get(GENERATION))
     with collecting() as declared:
         depends_on(SITE, *tags)
         value = render()

@@ -111,9 +111,10 @@ def route(request, path):
 
 def serve(request, path):
     """Wagtail's page view (``wagtail.views.serve``), routed from the cached site and root,
-    and the route itself from the cache when a page's path was routed before."""
+    the route itself from the cache when a page's path was routed before, and the parts of
+    the page a page type keeps (``{% kept %}``, rendered by its ``serve``) from the cache."""
     from wagtail import views as wagtail_views
 
     with pagecache.keeping_fragments():
         route(request, path)
-    return wagtail_views.serve(request, path)
+        return wagtail_views.serve(request, path)

@@ -572,11 +572,11 @@ class ArticlePage(BasePage):
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
-        # Render now: the parts of the article the page cache keeps (``kept`` in the
-        # template) come from it, and the page links of the whole body, when it is rendered,
-        # are resolved in one go.
+        # Render now, inside the page view (core.sites.serve): the parts of the article the
+        # page cache keeps (``kept`` in the template) come from it, and the page links of the
+        # whole body, when it is rendered, are resolved in one go.
         body_links = partial(self.body.stream_block.linked_page_ids, self.body)
-        with pagecache.keeping_fragments(), resolved_page_links(body_links):
+        with resolved_page_links(body_links):
             return response.render()
 
     # -- derived values ---------------------------------------------------

@@ -6,6 +6,7 @@ import unicodedata
 
 from django import template
 from django.conf import settings
+from django.template.defaulttags import ForNode
 from django.urls import translate_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi, get_language_info
@@ -161,7 +162,10 @@ class UnkeptNode(template.Node):
         self.number = None  # its place in the enclosing kept part
 
     def render(self, context):
-        if self.number is not None and context.get("_keeping"):
+        if context.get("_keeping"):
+            if self.number is None:
+                # In a template a kept part includes: it would be kept for every reader.
+                raise template.TemplateSyntaxError("unkept must be written inside kept itself")
             return _HOLE.format(self.number)
         return self.nodelist.render(context)
 
@@ -170,6 +174,10 @@ class KeptNode(template.Node):
     def __init__(self, page, name, nodelist):
         self.page, self.name, self.nodelist = page, name, nodelist
         self.holes = nodelist.get_nodes_by_type(UnkeptNode)
+        for loop in nodelist.get_nodes_by_type(ForNode):
+            if loop.nodelist_loop.get_nodes_by_type(UnkeptNode):
+                # Each round would leave its own hole, filled once from outside the loop.
+                raise template.TemplateSyntaxError("unkept cannot be inside a loop in kept")
         for number, hole in enumerate(self.holes):
             hole.number = number
 

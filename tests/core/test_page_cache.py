@@ -21,6 +21,7 @@ from consent.models import ConsentSettings, ConsentTexts
 from core import pagecache
 from core.models import FooterLinks
 from home.models import ContactPage
+from news.models import ArticlePage
 from tests.accounts.conftest import make_reader
 from tests.conftest import translate_page, without_nonce
 from tests.factories import (
@@ -582,10 +583,69 @@ def test_each_request_gets_its_own_page_from_the_process_own_copy_of_a_route(
     assert "Renamed ja" in html(get(client, url))
 
 
-def test_kept_takes_a_page_and_a_name_and_unkept_alone_is_rendered():
+def test_a_change_made_while_a_page_renders_never_stays_in_its_kept_parts(
+    client, site, settings, monkeypatch
+):
+    """The kept parts are made from the page read when the request routed it: a change that
+    commits after that, while the request renders, must leave them stale."""
+    settings.UKIYO_PAGE_CACHE = False
+    pages = site["ja"]
+    url = pages["article"].url
+    assert "Space ja" in html(get(client, url))  # its route and kept parts are kept
+    get_context = ArticlePage.get_context
+
+    def renamed_meanwhile(page, request, *args, **kwargs):
+        monkeypatch.setattr(ArticlePage, "get_context", get_context)
+        pages["category"].name = "Astronomy ja"  # an editor, while the reader's page renders
+        pages["category"].save()
+        return get_context(page, request, *args, **kwargs)
+
+    monkeypatch.setattr(ArticlePage, "get_context", renamed_meanwhile)
+    get(client, url)  # rendered from the route read before the rename
+
+    for _ in range(2):
+        page = html(get(client, url))
+        assert "Astronomy ja" in page and "Space ja" not in page
+
+
+def test_live_pages_under_a_moved_page_that_is_not_live_leave_their_old_url(client, site, settings):
+    settings.UKIYO_PAGE_CACHE = False
+    pages = site["ja"]
+    section = StandardPageFactory(parent=pages["home"], title="Section ja", slug="section")
+    child = StandardPageFactory(parent=section, title="Child ja", slug="child")
+    old_url = child.url
+    section.unpublish()  # the section only: the page under it stays live
+    assert "Child ja" in html(get(client, old_url))
+
+    section.refresh_from_db()
+    section.move(pages["plain"], pos="last-child")
+    child.refresh_from_db()
+
+    assert child.url != old_url
+    moved = get(client, old_url)
+    assert moved.status_code == 404 or moved["Location"] == child.url
+    assert "Child ja" in html(get(client, child.url))
+
+
+@pytest.mark.parametrize("path", ["/ja/%00/", "/ja/articles/a%00b/", "/ja/%E3%81/"])
+def test_a_path_no_page_can_have_is_a_404(client, site, path):
+    assert client.get(path).status_code == 404
+
+
+def test_kept_parts_refuse_holes_they_cannot_fill():
+    """``kept`` takes a page and a name; an ``unkept`` hole inside a loop, or in a template a
+    kept part includes, is an error, never a part kept with one reader's HTML in it."""
     with pytest.raises(TemplateSyntaxError):
         Template('{% load ukiyo %}{% kept "article" %}x{% endkept %}')
+    with pytest.raises(TemplateSyntaxError):
+        Template(
+            '{% load ukiyo %}{% kept page "a" %}{% for x in xs %}'
+            "{% unkept %}{{ x }}{% endunkept %}{% endfor %}{% endkept %}"
+        )
     assert Template("{% load ukiyo %}{% unkept %}hello{% endunkept %}").render(Context()) == "hello"
+    included = Template("{% load ukiyo %}{% unkept %}{{ user }}{% endunkept %}")
+    with pytest.raises(TemplateSyntaxError):
+        included.render(Context({"_keeping": True, "user": "someone"}))
 
 
 def test_a_logged_in_readers_page_is_never_stored(client, site):
