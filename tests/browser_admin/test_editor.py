@@ -66,8 +66,16 @@ def add_paragraph(page, section, position, text, sources=""):
         "xpath=ancestor::*[@data-contentpath='heading']/following-sibling::*"
         "[@data-contentpath='content']"
     )
-    choose_block(page, content.locator("button.c-sf-add-button").last, "段落")
     prefix = f"body-{section}-value-content-{position}-value"
+    for _attempt in range(3):
+        choose_block(page, content.locator("button.c-sf-add-button").last, "段落")
+        # On a loaded machine the click on the option can be lost too: the chooser closes
+        # and no paragraph comes. It is chosen again until the paragraph is there.
+        try:
+            page.locator(f"input[name='{prefix}-text']").wait_for(state="attached", timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
     editor = (
         page.locator(f"input[name='{prefix}-text']")
         .locator("xpath=..")
