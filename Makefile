@@ -20,6 +20,8 @@ DEMO_ADDR ?= 127.0.0.1:8000
 AUDIT_URL ?= http://$(DEMO_ADDR)
 AUDIT_ARGS ?=
 LANGUAGES := ja en zh_Hans es fr ko de th hi
+# PyICU (the search's word breaks) is built against ICU: its headers, pkg-config and g++.
+RUNTIME_SYSTEM_PACKAGES := libicu-dev pkg-config g++
 TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext varnish
 # make bench: a throwaway PostgreSQL, Redis as the cache, wrk as the load generator.
 BENCH_SYSTEM_PACKAGES := postgresql redis-server wrk gettext
@@ -72,12 +74,14 @@ $(PY):
 # Installs exactly the versions (and files, by hash) in the lockfile, then ukiyo itself
 # without dependencies. `make lock` regenerates the lockfiles from pyproject.toml.
 $(RUNTIME_STAMP): pyproject.toml $(RUNTIME_LOCK) | $(PY)
+	@$(call ensure-debs,$(RUNTIME_SYSTEM_PACKAGES))
 	$(PIP) install --require-hashes -r $(RUNTIME_LOCK)
 	$(PIP) install --no-deps -e .
 	@touch $@
 
 # The test lockfile includes the runtime dependencies: it satisfies both stamps.
 $(TEST_STAMP): pyproject.toml $(TEST_LOCK) | $(PY)
+	@$(call ensure-debs,$(RUNTIME_SYSTEM_PACKAGES))
 	$(PIP) install --require-hashes -r $(TEST_LOCK)
 	$(PIP) install --no-deps -e .
 	@touch $@ $(RUNTIME_STAMP)

@@ -36,6 +36,9 @@ def refuse_unknown_parameters(request, known):
 # pages of articles are read by date (``published_before``, docs/api.md). The same bound as
 # the article cards'.
 MAX_OFFSET = 10_000
+# The parameters that search: ``search`` (v2 and v3 pages, images, documents) and ``q`` (the
+# v3 article cards and their autocomplete). Both share the search limits and rate.
+SEARCH_PARAMETERS = ("search", "q")
 _WHOLE_NUMBER = re.compile(r"^\s*[+-]?[0-9]+\s*$")
 
 
@@ -59,9 +62,10 @@ def query_problems(request, *, integer_parameters=()):
         value = request.GET.get(name)
         if value is not None and not _WHOLE_NUMBER.match(value):
             problems.append((name, f"{name} must be a whole number, not {value!r}."))
-    search = request.GET.get("search")
-    if search and not searching.within_limits(search):
-        problems.append(("search", searching.limits_message("search", search)))
+    for name in SEARCH_PARAMETERS:
+        search = request.GET.get(name)
+        if search and not searching.within_limits(search):
+            problems.append((name, searching.limits_message(name, search)))
     operator = request.GET.get("search_operator")
     if operator is not None and operator.lower() not in ("and", "or"):
         problems.append(("search_operator", "search_operator must be 'and' or 'or'."))
@@ -71,14 +75,23 @@ def query_problems(request, *, integer_parameters=()):
 def search_refused(request):
     """The search rate limit this request exceeds (``core.searching.rate_limit``), or None.
 
-    Only a request that searches (a non-empty ``search``) is counted.
+    Only a request that searches (a non-empty ``search``, or ``q`` of the article cards) is
+    counted; the titles suggested as a reader types (``/api/v3/articles/autocomplete/``) are
+    not.
     """
-    if request.method not in ("GET", "HEAD") or not request.GET.get("search", "").strip():
+    searches = any(request.GET.get(name, "").strip() for name in SEARCH_PARAMETERS)
+    if request.method not in ("GET", "HEAD") or not searches or _is_autocomplete(request):
         return None
     limit = searching.rate_limit(request)
     if limit is None or limit.hit():
         return None
     return limit
+
+
+def _is_autocomplete(request):
+    """Search-as-you-type asks once per key: titles only, cheap, and not counted."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "autocomplete_articles"
 
 
 def too_many_searches_message(limit):

@@ -45,6 +45,8 @@ page_urls = [
 # Pages, in every language: /ja/..., /en/...
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggest, name="search_suggest"),
+    path("opensearch.xml", search_views.opensearch, name="opensearch"),
     # ukiyo's reader pages first: /accounts/ is the reader's account page.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

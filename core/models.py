@@ -278,3 +278,44 @@ class FooterLinks(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("footer links")
+
+
+class SearchVectorColumn(models.TextField):
+    """The words of a document as PostgreSQL searches them: a ``tsvector``, written from its
+    text form (``core.fulltext.store``), never read back. Elsewhere an unused text column:
+    SQLite keeps the words in its FTS5 table."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
+
+
+class SearchDocument(models.Model):
+    """What a page's words are found by (``core.fulltext``): one row per page.
+
+    ``title`` and ``text`` are the page's searchable text as a reader reads it (the text of
+    a result's highlighted extract); the words stored for searching are on PostgreSQL
+    ``vector`` (a ``tsvector`` under a GIN index), on SQLite the FTS5 table
+    ``core_searchdocument_fts``. Whether a page is found is decided by the page itself (live,
+    public, of the reader's language) when it is searched, never by this row alone.
+    """
+
+    page = models.OneToOneField(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    language_code = models.CharField(max_length=100)
+    date = models.DateTimeField(null=True)
+    title = models.TextField()
+    text = models.TextField()
+    vector = SearchVectorColumn(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("search document")
+
+    def __str__(self):
+        return self.title

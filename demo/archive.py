@@ -438,7 +438,8 @@ class SearchDocument:
 
     The backend reads a search field that is no model field as an attribute, so the body's
     text, the same for every story made of the same sections, is extracted once
-    (``ArchiveSeeder.content``) instead of once per page and field. The index rows are those
+    (``ArchiveSeeder.content``) instead of once per page and field; the full-text index
+    (``core.fulltext``) also reads the page's language and date. The index rows are those
     ``update_index`` would write (a test compares them).
     """
 
@@ -446,6 +447,8 @@ class SearchDocument:
 
     def __init__(self, page):
         self.pk = page.pk
+        self.locale_id = page.locale.pk
+        self.display_date = page.fields.get("display_date") or page.published
         self.title = page.title
         self.subtitle = page.fields["subtitle"]
         self.summary = page.fields["summary"]

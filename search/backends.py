@@ -1,25 +1,82 @@
-"""The search backend: Wagtail's database search, each query kept within the search limits.
+"""The search backend: pages searched in their own language, each query within the limits.
 
 Configured in ``WAGTAILSEARCH_BACKENDS``, it answers every search of the site: the reader's
-page, both APIs and the admin. Before a query reaches the database its control characters
-become spaces (PostgreSQL refuses NUL in text, FTS5 ends a string at one), it keeps at most
-``UKIYO_SEARCH_MAX_TERMS`` words in all and ``UKIYO_SEARCH_MAX_LENGTH`` characters per part
-(thousands of words made the query builder recurse past Python's limit), and on SQLite its
-double quotes are escaped (``compat.modelsearch``). The reader's page and the APIs check the
+page, both APIs and the admin. A search of pages goes to ukiyo's full-text index
+(``core.fulltext``: words found in all nine languages, the same on PostgreSQL and SQLite);
+everything else (images, documents, snippets, the admin's search-as-you-type) to Wagtail's
+database search. Wagtail's indexing feeds both: whenever it indexes a page (on publication,
+``update_index``, ``seed_archive``) the page's document is written too (``IndexedPages``).
+
+Before a query reaches the database its control characters become spaces (PostgreSQL refuses
+NUL in text, FTS5 ends a string at one), it keeps at most ``UKIYO_SEARCH_MAX_TERMS`` words in
+all and ``UKIYO_SEARCH_MAX_LENGTH`` characters per part (thousands of words made the query
+builder recurse past Python's limit), and on SQLite its double quotes are escaped for
+Wagtail's search (``compat.modelsearch``). The reader's page and the APIs check the
 same limits first and say so; this is the guard for every other caller.
 """
 
+from django.db.models import QuerySet
+from wagtail.models import Page
 from wagtail.search.backends import database
 from wagtail.search.query import MATCH_NONE, And, Boost, Not, Or, Phrase, PlainText
 
 from compat.modelsearch import fts5_quotes_escaped
+from core.fulltext import query as fulltext
+from core.fulltext import store
 from core.searching import max_length, max_terms, without_control_characters
+
+
+def _is_page_model(model):
+    return isinstance(model, type) and issubclass(model, Page)
+
+
+class IndexedPages:
+    """A mixin for the backend's index class: pages also go into the full-text index."""
+
+    def add_items(self, model, objs):
+        objs = list(objs)
+        super().add_items(model, objs)
+        if _is_page_model(model):
+            store.add(objs)
+
+    def delete_item(self, item):
+        super().delete_item(item)
+        if isinstance(item, Page):
+            store.remove([item.pk])
+
+    def delete_stale_entries(self):
+        super().delete_stale_entries()
+        store.remove_stale()
+
+    def reset(self):
+        super().reset()
+        store.clear()
 
 
 class LimitedQueries:
     """A mixin for a backend class: queries within the limits before they are compiled."""
 
     escape_fts5_quotes = False
+
+    def search(self, query, model_or_queryset, fields=None, operator=None, **kwargs):
+        """A search of pages in the full-text index (``core.fulltext``); any other search
+        (or one limited to some fields, or built of query objects) in Wagtail's."""
+        queryset = model_or_queryset
+        if not isinstance(queryset, QuerySet):
+            queryset = getattr(model_or_queryset, "objects", None)
+            queryset = queryset.all() if queryset is not None else None
+        pages = queryset is not None and _is_page_model(queryset.model)
+        if pages and isinstance(query, str) and fields is None:
+            text = self._text(query, [max_terms()], escape=False)
+            if text is None:
+                return queryset.none()
+            return fulltext.search(
+                queryset,
+                text,
+                operator=operator or "and",
+                order_by_relevance=kwargs.get("order_by_relevance", True),
+            )
+        return super().search(query, model_or_queryset, fields=fields, operator=operator, **kwargs)
 
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
         limited = self._limited(query, budget=[max_terms()])
@@ -55,14 +112,14 @@ class LimitedQueries:
             return Not(subquery) if isinstance(query, Not) else Boost(subquery, query.boost)
         return query
 
-    def _text(self, text, budget):
+    def _text(self, text, budget, escape=True):
         """The words of ``text`` the budget allows, or None without any."""
         words = without_control_characters(text)[: max_length()].split()[: max(budget[0], 0)]
         if not words:
             return None
         budget[0] -= len(words)
         text = " ".join(words)
-        return fts5_quotes_escaped(text) if self.escape_fts5_quotes else text
+        return fts5_quotes_escaped(text) if escape and self.escape_fts5_quotes else text
 
 
 _limited_classes = {}
@@ -74,9 +131,14 @@ def SearchBackend(params):  # the name Wagtail looks up in a backend module
     if backend_class not in _limited_classes:
         # By name: the SQLite backend's module can be imported only on SQLite.
         fts5 = any(cls.__name__ == "SQLiteSearchBackend" for cls in backend_class.__mro__)
+        index_class = type(
+            backend_class.index_class.__name__,
+            (IndexedPages, backend_class.index_class),
+            {},
+        )
         _limited_classes[backend_class] = type(
             backend_class.__name__,
             (LimitedQueries, backend_class),
-            {"escape_fts5_quotes": fts5},
+            {"escape_fts5_quotes": fts5, "index_class": index_class},
         )
     return _limited_classes[backend_class](params)

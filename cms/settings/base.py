@@ -230,7 +230,7 @@ UKIYO_PAGE_CACHE_STALE_WHILE_REVALIDATE = int(
 # the page is rendered, not kept.
 UKIYO_PAGE_CACHE_VIEWS = ["wagtail_serve", "search"]
 UKIYO_PAGE_CACHE_EXCLUDED_PATHS = ["accounts/", "cookie-settings/"]
-UKIYO_PAGE_CACHE_PARAMS = ["page", "category", "q"]
+UKIYO_PAGE_CACHE_PARAMS = ["page", "category", "q", "sort"]
 UKIYO_PAGE_CACHE_IGNORED_PARAMS = [
     "fbclid",
     "gclid",

@@ -1,7 +1,10 @@
 """``/api/v3/articles/``: articles as cards, and one article in a chosen language.
 
 - ``/api/v3/articles/`` lists live articles as cards (what a list or a teaser shows, in one
-  call), newest first, filtered by language, category, author and date (``news.api.filters``).
+  call), newest first, filtered by language, category, author and date (``news.api.filters``);
+  with ``q``, only the articles whose words match, most relevant first, each with an extract
+  that marks the words found (``core.fulltext``, the search of the reader's site).
+- ``/api/v3/articles/autocomplete/`` suggests article titles as a reader types.
 - ``/api/v3/articles/<id>/`` is the article that page ``id`` is a version of, in ``locale``.
 - Both take ``?locale=fr&fallback=en,ja`` (``api.languages``): articles without a live French
   version come in the first fallback language that has one, marked ``"fallback": true`` next
@@ -15,7 +18,7 @@ takes the same number of queries.
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest
 from django.utils import translation
 from ninja import Field, Query, Router, Schema
@@ -39,7 +42,9 @@ from api.languages import (
 )
 from api.params import MAX_OFFSET, refuse_unknown_parameters
 from api.v3.schemas import FallbackMarks
-from core import counts
+from core import counts, searching
+from core.fulltext import highlight
+from core.fulltext import query as fulltext
 from core.links import api_url
 from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage
 
@@ -83,6 +88,11 @@ class ArticleCard(FallbackMarks):
     api_v2_url: str
     api_v3_url: str = Field(description="The full page in API v3 (body, references...).")
     locale: str = Field(description="The language this card is in.")
+    search_extract: str | None = Field(
+        None,
+        description="With `q`: about 200 characters of the article around the first word "
+        "found, as HTML: the text escaped, each word found in `<mark>`. Otherwise null.",
+    )
 
     @staticmethod
     def resolve_category(obj):
@@ -124,6 +134,15 @@ class ArticleCard(FallbackMarks):
     def resolve_locale(obj):
         return obj.locale.language_code
 
+    @staticmethod
+    def resolve_search_extract(obj, context):
+        text = getattr(obj, "search_text", None)
+        if text is None:
+            return None
+        language_code = obj.locale.language_code
+        query = context["request"].ukiyo_search_query
+        return str(highlight.extract(text, query.terms_for(language_code), language_code))
+
 
 class ArticleListingQuery(Schema):
     locale: str | None = Field(None, description="A language code (ja, en, zh-hans...).")
@@ -144,7 +163,18 @@ class ArticleListingQuery(Schema):
         description=f"Articles shown on or before this moment: {DATE_FORMAT_HINT}; "
         "a date alone includes that whole day.",
     )
-    order: Literal["-display_date", "display_date", "title", "-title"] = "-display_date"
+    q: str | None = Field(
+        None,
+        description="Words to search for in the articles' titles and texts, in each "
+        "article's own language (at most `UKIYO_SEARCH_MAX_TERMS` words and "
+        "`UKIYO_SEARCH_MAX_LENGTH` characters). The cards are then ordered by relevance "
+        "unless `order` says otherwise, and each has a `search_extract`.",
+    )
+    order: Literal["relevance", "-display_date", "display_date", "title", "-title"] | None = Field(
+        None,
+        description="`relevance` (with `q` only, its default), or by date or title; "
+        "`-display_date` (newest first) by default without `q`.",
+    )
     site: str | None = Field(
         None, description="A site's hostname[:port]; the current one by default."
     )
@@ -256,7 +286,66 @@ def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...),
     elif locale is not None:
         articles = articles.filter(locale=locale)
     articles = filter_articles(articles, filters)
-    return _with_card_fields(articles).order_by(*ORDERINGS[query.order])
+    order = query.order or ("relevance" if query.q is not None else "-display_date")
+    if query.q is None:
+        if order == "relevance":
+            raise _invalid(ListingParameterError("order", "order=relevance needs q."))
+        return _with_card_fields(articles).order_by(*ORDERINGS[order])
+    words = query.q.strip()
+    if not words:
+        raise _invalid(ListingParameterError("q", "q needs at least one word to search for."))
+    if not searching.within_limits(words):
+        raise _invalid(ListingParameterError("q", searching.limits_message("q", words)))
+    request.ukiyo_search_query = fulltext.ParsedQuery(words)
+    found = fulltext.search(articles, words, order_by_relevance=order == "relevance")
+    found = _with_card_fields(found.annotate(search_text=F("search_document__text")))
+    return found if order == "relevance" else found.order_by(*ORDERINGS[order])
+
+
+class ArticleSuggestion(Schema):
+    """An article whose title has the words typed so far."""
+
+    id: int
+    title: str
+    html_url: str
+    api_v3_url: str
+
+
+@router.get(
+    "/autocomplete/",
+    response=list[ArticleSuggestion],
+    url_name="autocomplete_articles",
+    summary="Suggest article titles as a reader types",
+    description="Live articles of one language whose titles have the words of `q`, the last "
+    "one perhaps unfinished (`moon lan` suggests “Moon landing”; `月面着` suggests "
+    "“月面着陸…”), the most relevant first. Not counted in the search rate limit.",
+    operation_id="articles_autocomplete",
+    auth=[BearerTokenAuth(), AllowAnonymous()],
+)
+def autocomplete_articles(
+    request: HttpRequest,
+    q: str = Query(..., description="What the reader has typed so far."),
+    locale: str = Query(..., description="A language code (ja, en, zh-hans...)."),
+    limit: int = Query(8, ge=1, le=20, description="At most this many titles."),
+    site: str | None = Query(None, description="A site's hostname[:port]."),
+):
+    refuse_unknown_parameters(request, {"q", "locale", "limit", "site"})
+    _languages, one_locale = _languages_or_locale(request, ArticleListingQuery(locale=locale))
+    words = q.strip()
+    if not words:
+        raise _invalid(ListingParameterError("q", "q needs at least one character."))
+    if not searching.within_limits(words):
+        raise _invalid(ListingParameterError("q", searching.limits_message("q", words)))
+    articles = _public_articles(request).filter(locale=one_locale)
+    return [
+        {
+            "id": article.pk,
+            "title": article.title,
+            "html_url": article.get_full_url(request),
+            "api_v3_url": api_url("wagtailapi_v3:detail_page", article.pk),
+        }
+        for article in fulltext.autocomplete(articles.defer("body", "references"), words, limit)
+    ]
 
 
 _ArticleSchema = registry.get(ArticlePage._meta.label).read_schema

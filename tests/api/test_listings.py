@@ -445,6 +445,7 @@ def test_v3_card_has_what_a_card_shows(client, newsroom):
         "locale": "en",
         "requested_locale": "en",
         "fallback": False,
+        "search_extract": None,
     }
     assert thumbnail["width"] == 640 and thumbnail["height"] == 360
     assert thumbnail["alt"] == "Crater"
@@ -559,9 +560,11 @@ def test_the_card_listing_is_typed_in_the_openapi_document(client, db):
         "limit",
         "offset",
         "site",
+        "q",
     }
     order = next(p for p in listing["parameters"] if p["name"] == "order")
-    assert order["schema"]["enum"] == ["-display_date", "display_date", "title", "-title"]
+    [choices] = [option for option in order["schema"]["anyOf"] if "enum" in option]
+    assert choices["enum"] == ["relevance", "-display_date", "display_date", "title", "-title"]
 
 
 # ---------------------------------------------------------------------------

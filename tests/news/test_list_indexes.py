@@ -72,13 +72,24 @@ def test_the_lists_read_their_index(client, index, articles, url, index_name):
         assert f"Index Scan Backward using {index_name}" in plan(sql), sql
 
 
-def test_a_search_matches_the_expression_of_the_title_and_body_index(client, index, articles):
+def test_a_search_of_pages_matches_the_vector_the_gin_index_serves(client, index, articles):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/ja/search/", {"q": "moon"}).status_code == 200
     searches = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
+    assert searches and all('"core_searchdocument"."vector" @@' in sql for sql in searches)
+    # ... which the index serves.
+    assert "core_searchdocument_vector_gin" in plan(
+        "SELECT COUNT(*) FROM core_searchdocument WHERE vector @@ %s::tsquery", ["'moon'"]
+    )
+
+
+def test_wagtails_own_search_matches_the_expression_of_the_title_and_body_index(client, db):
+    """Images, documents and snippets are searched by Wagtail's database search."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v2/images/", {"search": "moon"}).status_code == 200
+    searches = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
     expression = '("wagtailsearch_indexentry"."title" || "wagtailsearch_indexentry"."body") @@'
     assert searches and all(expression in sql for sql in searches)
-    # ... which the index serves.
     assert "search_entry_title_body_gin" in plan(
         "SELECT COUNT(*) FROM wagtailsearch_indexentry WHERE (title || body) @@ to_tsquery('moon')"
     )
