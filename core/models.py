@@ -297,9 +297,11 @@ class SearchDocument(models.Model):
 
     ``title`` and ``text`` are the page's searchable text as a reader reads it (the text of
     a result's highlighted extract); the words stored for searching are on PostgreSQL
-    ``vector`` (a ``tsvector`` under a GIN index), on SQLite the FTS5 table
-    ``core_searchdocument_fts``. Whether a page is found is decided by the page itself (live,
-    public, of the reader's language) when it is searched, never by this row alone.
+    ``vector`` (every word, a ``tsvector`` under a GIN index: what a search matches) and
+    ``head`` (the title and the opening of the text, small enough to stay in the row: what
+    results are ranked by and titles suggested from, under a GIN index too), on SQLite the
+    FTS5 table ``core_searchdocument_fts``. Whether a page is found is decided by the page
+    itself (live, public, of the reader's language) when it is searched, never by this row.
     """
 
     page = models.OneToOneField(
@@ -313,6 +315,7 @@ class SearchDocument(models.Model):
     title = models.TextField()
     text = models.TextField()
     vector = SearchVectorColumn(null=True, editable=False)
+    head = SearchVectorColumn(null=True, editable=False)
 
     class Meta:
         verbose_name = _("search document")

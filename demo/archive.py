@@ -267,7 +267,7 @@ class ArchiveSeeder:
             article = self.stories[number]
             body = BODY.to_python(article_body(article, code, self.images))
             stored = body.get_prep_value()
-            # Choice labels (a list's "Bulleted") are indexed as text: in the page's language.
+            # Searchable content as the page's own language reads it (store.document too).
             with translation.override(code):
                 sections = [
                     (stored[position], child.block.get_searchable_content(child.value))

@@ -280,6 +280,8 @@ class ListBlock(blocks.StructBlock):
         choices=[("bulleted", _("Bulleted")), ("numbered", _("Numbered"))],
         default="bulleted",
         label=_("Style"),
+        # How the list looks is no word of the article: never searched, never in an extract.
+        search_index=False,
     )
     items = blocks.ListBlock(TopListItemBlock(), min_num=1, label=_("Items"))
 
@@ -426,6 +428,7 @@ class CalloutBlock(blocks.StructBlock):
         choices=[("info", _("Information")), ("note", _("Note")), ("warning", _("Warning"))],
         default="info",
         label=_("Tone"),
+        search_index=False,
     )
     title = blocks.CharBlock(required=False, label=_("Title"))
     text = blocks.RichTextBlock(features=settings.RICH_TEXT_PARAGRAPH, label=_("Text"))

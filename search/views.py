@@ -115,9 +115,10 @@ def search(request):
         pages = pages.filter(
             pk__in=ArticlePage.objects.filter(category__slug=category, locale=locale).values("pk")
         )
+    since = None
     if period:
         delta = next(delta for value, _label, delta in PERIODS if value == period)
-        # To the minute: the same search within a minute is the same query (and cache key).
+        # To the minute: the same search within a minute is the same query (and count).
         since = timezone.now().replace(second=0, microsecond=0) - delta
         pages = pages.filter(search_document__date__gte=since)
     results = pages.specific().search(query, operator="and", order_by_relevance=not sort)
@@ -127,7 +128,7 @@ def search(request):
     paginator = SearchPaginator(
         results,
         settings.UKIYO_ARTICLES_PER_PAGE,
-        ("search", language_code, query, category, period),
+        ("search", language_code, query, category, since and since.isoformat()),
     )
     # get_page: a number that is not one gives page 1, one past the end the last page.
     results_page = paginator.get_page(request.GET.get("page", 1))

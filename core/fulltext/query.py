@@ -6,9 +6,10 @@ the stems agree, and only there). Languages whose analysis gives the same terms,
 of them, share one condition.
 
 On PostgreSQL a match is ``vector @@ tsquery`` on the page's document, served by the GIN
-index, and the relevance is ``ts_rank`` (a word of the title weighs ten times a word of the
-text). On SQLite it is FTS5's ``MATCH`` and its ``bm25`` (the title weighted ten times too).
-Ties, frequent for a one-word search, go to the most recent page.
+index, and the relevance is ``ts_rank`` of its title and the opening of its text (a word of
+the title weighs ten times a word of the text). On SQLite it is FTS5's ``MATCH`` and its
+``bm25`` (the title weighted ten times too). Ties, frequent for a one-word search, go to the
+most recent page.
 """
 
 from django.conf import settings
@@ -80,15 +81,17 @@ class ParsedQuery:
 
 
 class _FullText(Expression):
-    """What the match and the rank share: the page's id, its document's vector and language."""
+    """What the match and the rank share: the page's id, its document's language, every word
+    of it (``vector``) and its title with the opening of its text (``head``)."""
 
     def __init__(self, parsed):
         super().__init__()
         self.parsed = parsed
         self.sources = [
             F("pk"),
-            F("search_document__vector"),
             F("search_document__language_code"),
+            F("search_document__vector"),
+            F("search_document__head"),
         ]
 
     def get_source_expressions(self):
@@ -97,19 +100,15 @@ class _FullText(Expression):
     def set_source_expressions(self, expressions):
         self.sources = list(expressions)
 
-    def _compiled(self, compiler):
-        return [compiler.compile(expression) for expression in self.sources]
-
-    def _per_language(self, compiler, sql_for_terms):
-        """``sql_for_terms(terms)`` (SQL and params) for each group of languages: alone for one
-        group, else ``CASE``/``OR`` branches on the document's language, by ``join``."""
-        (_pk, _), (vector_sql, vector_params), (language_sql, language_params) = self._compiled(
-            compiler
-        )
+    def _per_language(self, compiler, sql_for_terms, head=False):
+        """``sql_for_terms(column, terms)`` (SQL and params) for each group of languages,
+        on ``head`` or on ``vector``; and the SQL of the document's language."""
+        language_sql, language_params = compiler.compile(self.sources[1])
+        column_sql, column_params = compiler.compile(self.sources[3 if head else 2])
         branches = []
         for codes, terms in self.parsed.groups:
-            sql, params = sql_for_terms(vector_sql, terms)
-            branches.append((codes, sql, [*vector_params, *params]))
+            sql, params = sql_for_terms(column_sql, terms)
+            branches.append((codes, sql, [*column_params, *params]))
         return branches, language_sql, language_params
 
 
@@ -118,9 +117,12 @@ class Matches(_FullText):
     output_field = BooleanField()
 
     def as_postgresql(self, compiler, connection):
+        # Titles as typed are looked for in the small ``head`` (its own GIN index): a word's
+        # beginning in a title's weight would otherwise read every long vector it matches.
         branches, language_sql, language_params = self._per_language(
             compiler,
             lambda vector, terms: (f"{vector} @@ %s::tsquery", [self.parsed.tsquery(terms)]),
+            head=self.parsed.titles_only,
         )
         if len(branches) == 1:
             _codes, sql, params = branches[0]
@@ -140,7 +142,9 @@ class Matches(_FullText):
 
 
 class Rank(_FullText):
-    """How well a page matches: higher is better."""
+    """How well a page matches: higher is better. On PostgreSQL, by its title and the opening
+    of its text (``head``), which stay in the row: ranking by every word read each match's
+    whole vector from the table's out-of-line storage."""
 
     output_field = FloatField()
 
@@ -148,6 +152,7 @@ class Rank(_FullText):
         branches, language_sql, language_params = self._per_language(
             compiler,
             lambda vector, terms: (f"ts_rank({vector}, %s::tsquery)", [self.parsed.tsquery(terms)]),
+            head=True,
         )
         if len(branches) == 1:
             _codes, sql, params = branches[0]

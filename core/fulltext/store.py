@@ -2,8 +2,9 @@
 
 A page's document is its title and the text of its other search fields (``search_fields``:
 subtitle, summary, body...), analysed once in Python (``core.fulltext.analysis``). On
-PostgreSQL the terms are written as a ``tsvector`` literal with their positions and weights
-(title ``A``, the rest ``D``), so that PostgreSQL's own parser, whose idea of a letter
+PostgreSQL the terms are written as ``tsvector`` literals with their positions and weights
+(title ``A``, the rest ``D``): every word (``vector``), and the title with the opening of the
+text (``head``), so that PostgreSQL's own parser, whose idea of a letter
 depends on the server's locale, never touches them; on SQLite they go, separated by spaces,
 into an FTS5 table whose row id is the page's id.
 
@@ -14,6 +15,7 @@ publication, by ``update_index``, and in bulk by ``seed_archive``.
 from collections import defaultdict
 
 from django.db import connections, router
+from django.utils import translation
 from django.utils.functional import cached_property
 from wagtail.models import Locale
 from wagtail.search import index
@@ -26,6 +28,10 @@ MAX_POSITION = 16383
 MAX_POSITIONS_PER_TERM = 256
 # The text of a document that is analysed: a page longer than this is found by its beginning.
 MAX_TEXT_LENGTH = 200_000
+# The words of the text that, with the title, rank the results (``head``): the opening of an
+# article, where news says what it is about. Ranking by every word of a long article read
+# its whole vector for each match: 0.5 s for a name found in 3,000 articles of 100,000.
+HEAD_WORDS = 120
 
 
 class Document:
@@ -62,14 +68,16 @@ def _texts(value):
 def document(obj, language_codes):
     """The ``Document`` of ``obj``, a page or anything with a page's search fields and
     ``locale_id`` (``demo.archive`` indexes its bulk-made pages so)."""
+    language_code = language_codes.get(obj.locale_id, "")
     texts = []
-    for field in obj.get_search_fields():
-        if isinstance(field, index.SearchField) and field.field_name != "title":
-            texts += _texts(field.get_value(obj))
+    # In the page's own language: a block whose searchable content is translated (a label)
+    # gives it in the language the page is read in.
+    with translation.override(language_code or None):
+        for field in obj.get_search_fields():
+            if isinstance(field, index.SearchField) and field.field_name != "title":
+                texts += _texts(field.get_value(obj))
     date = getattr(obj, "display_date", None) or getattr(obj, "first_published_at", None)
-    return Document(
-        obj.pk, language_codes.get(obj.locale_id, ""), date, obj.title or "", "\n".join(texts)
-    )
+    return Document(obj.pk, language_code, date, obj.title or "", "\n".join(texts))
 
 
 def _connection():
@@ -97,6 +105,7 @@ def add(objs):
             title=doc.title,
             text=doc.text,
             vector=tsvector(doc.title_terms, doc.body_terms) if postgres else None,
+            head=tsvector(doc.title_terms, doc.body_terms[:HEAD_WORDS]) if postgres else None,
         )
         for doc in documents
     ]
@@ -104,7 +113,7 @@ def add(objs):
         rows,
         update_conflicts=True,
         unique_fields=["page"],
-        update_fields=["language_code", "date", "title", "text", "vector"],
+        update_fields=["language_code", "date", "title", "text", "vector", "head"],
     )
     if not postgres:
         _fts_write(connection, documents)

@@ -54,6 +54,14 @@ for language, typed in SUGGESTED:
 for language, query in CARDS:
     found["cards " + language + " " + query] = [item["title"] for item in reader.get(
         "/api/v3/articles/", {"q": query, "locale": language}).json()["items"]]
+# The words as SQLite's full-text table holds them: whole, vowel signs and all.
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute(
+        "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, core_searchdocument_fts, row)"
+    )
+    cursor.execute("SELECT term FROM temp.terms")
+    found["terms"] = [row[0] for row in cursor.fetchall()]
 print("FOUND " + json.dumps(found))
 """
 
@@ -105,3 +113,11 @@ def test_sqlite_suggests_titles_and_searches_cards_as_postgresql_does(found):
             for story in sorted(stories)
         ]
         assert found[f"cards {language} {query}"] == expected, (language, query)
+
+
+def test_sqlite_keeps_words_with_vowel_signs_whole(found):
+    """Hindi and Thai words are stored whole, not cut at their vowel signs into letters
+    that would match pages without the word."""
+    terms = set(found["terms"])  # आँकड़ों is kept without its nukta, as it is searched
+    assert {"वैज्ञानिक", "चंद्रमा", "आँकडों", "จันทร์", "วิจัย", "탐사선이"} <= terms
+    assert not {"र", "क", "ट", "จ", "ท"} & terms

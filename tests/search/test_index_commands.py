@@ -1,0 +1,55 @@
+"""Filling the search index again: rebuild_search_index (ukiyo's index only) and Wagtail's
+update_index (both indexes), for a site that upgrades or changes its analysis."""
+
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from wagtail.models import Page
+
+from core.models import SearchDocument
+from tests.factories import ArticlePageFactory, paragraph, section
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def articles(index, settings):
+    settings.UKIYO_SEARCH_RATE_LIMIT = "off"
+    return [
+        ArticlePageFactory(
+            parent=index,
+            title=f"灯台の記録 {number}",
+            body=[section("記録", [paragraph("灯台守が霧の夜を記録した。")])],
+        )
+        for number in range(3)
+    ]
+
+
+def found(client, query):
+    """How many results; the page rendered, not kept (a parameter no page reads)."""
+    cache.clear()
+    html = client.get("/ja/search/", {"q": query, "fresh": "1"}).content.decode()
+    return html.count('class="search-result__title"')
+
+
+@pytest.mark.parametrize("command", ["rebuild_search_index", "update_index"])
+def test_an_emptied_index_is_filled_again(client, articles, command):
+    assert found(client, "灯台守") == 3
+    SearchDocument.objects.all().delete()
+    assert found(client, "灯台守") == 0
+
+    output = StringIO()
+    call_command(command, stdout=output)
+    assert found(client, "灯台守") == 3
+    # Every page is back, the home and index pages too.
+    assert SearchDocument.objects.count() == Page.objects.count()
+    if command == "rebuild_search_index":
+        assert "news.ArticlePage: 3/3 (100 %)" in output.getvalue()
+        assert "Indexed" in output.getvalue()
+
+
+def test_a_chunk_size_below_one_is_refused(db):
+    with pytest.raises(Exception, match="--chunk-size must be 1 or more"):
+        call_command("rebuild_search_index", chunk_size=0, stdout=StringIO())
