@@ -16,8 +16,7 @@ from wagtail.models import Locale, Page, Site
 
 from core import counts, pagecache, searching
 from core.fulltext import highlight
-from core.fulltext.query import ParsedQuery
-from core.fulltext.query import autocomplete as fulltext_autocomplete
+from core.fulltext import query as fulltext
 from core.models import SearchDocument
 from core.visibility import public
 from news.models import ArticlePage, Category
@@ -121,7 +120,9 @@ def search(request):
         # To the minute: the same search within a minute is the same query (and count).
         since = timezone.now().replace(second=0, microsecond=0) - delta
         pages = pages.filter(search_document__date__gte=since)
-    results = pages.specific().search(query, operator="and", order_by_relevance=not sort)
+    results = fulltext.search(
+        pages.specific(), query, order_by_relevance=not sort, language_codes=[language_code]
+    )
     if sort == "date":
         results = results.order_by(F("search_date").desc(nulls_last=True), "-pk")
 
@@ -132,7 +133,7 @@ def search(request):
     )
     # get_page: a number that is not one gives page 1, one past the end the last page.
     results_page = paginator.get_page(request.GET.get("page", 1))
-    terms = ParsedQuery(query).terms_for(language_code)
+    terms = fulltext.ParsedQuery(query).terms_for(language_code)
     found = list(results_page)
     documents = dict(
         SearchDocument.objects.filter(page__in=[page.pk for page in found]).values_list(
@@ -170,8 +171,11 @@ def suggest(request):
     typed = typed.strip()
     titles, urls = [], []
     if typed:
-        articles = public(ArticlePage.objects.live().filter(locale=_reader_locale()))
-        for article in fulltext_autocomplete(articles.defer("body", "references"), typed):
+        locale = _reader_locale()
+        language_code = locale.language_code
+        articles = public(ArticlePage.objects.live().filter(locale=locale))
+        articles = articles.defer("body", "references")
+        for article in fulltext.autocomplete(articles, typed, language_code):
             titles.append(article.title)
             urls.append(article.get_full_url(request))
     return JsonResponse(

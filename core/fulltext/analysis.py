@@ -43,6 +43,7 @@ MAX_SPLIT_LENGTH = 12
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_WORD = re.compile(f"[{_HAN}]+")
+_HAN_CHARACTER = re.compile(f"[{_HAN}]")
 _THAI_OR_HANGUL = re.compile(r"[\u0e00-\u0e7f\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _NUKTA = "\u093c"
 _APOSTROPHES = re.compile("[^'\u2019\u02bc]+")
@@ -144,6 +145,8 @@ def _is_mark(character):
 
 def _han_parts(term):
     """Each run of two or more characters inside a Han word of three or more, shorter than it."""
+    if len(term) < 3 or not _HAN_CHARACTER.search(term):
+        return []  # most words: no Han character at all
     parts = []
     for match in _HAN_WORD.finditer(term):
         han = match.group()

@@ -2,8 +2,9 @@
 
 A query is analysed once per language (``core.fulltext.analysis``): a document is matched
 against the query as its own language reads it ("landings" finds "landed" in English, where
-the stems agree, and only there). Languages whose analysis gives the same terms, usually all
-of them, share one condition.
+the stems agree, and only there). On PostgreSQL every stored term carries its language
+(``store.lexeme``), so the query names each language's terms; on SQLite the FTS5 table has
+the language as a column.
 
 On PostgreSQL a match is ``vector @@ tsquery`` on the page's document, served by the GIN
 index, and the relevance is ``ts_rank`` of its title and the opening of its text (a word of
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Expression, F, FloatField
 
 from . import analysis
-from .store import FTS_TABLE, fts_language, quoted
+from .store import FTS_TABLE, fts_language, lexeme, quoted
 
 OPERATORS = ("and", "or")
 
@@ -24,13 +25,18 @@ OPERATORS = ("and", "or")
 class ParsedQuery:
     """The terms of a query per group of languages that read it the same way."""
 
-    def __init__(self, query, operator="and", titles_as_typed=False):
+    def __init__(self, query, operator="and", titles_as_typed=False, language_codes=None):
         """``titles_as_typed``: match titles only, the last word as the beginning of a word
-        (what a reader has typed so far: search-as-you-type)."""
+        (what a reader has typed so far: search-as-you-type). ``language_codes``: only the
+        documents of these languages (all the site's by default)."""
         self.operator = operator if operator in OPERATORS else "and"
         self.titles_only = titles_as_typed
+        self.restricted = language_codes is not None
+        searched = [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
+        if language_codes is not None:
+            searched = [code for code in searched if code in set(language_codes)]
         groups = {}
-        for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        for code in searched:
             terms = tuple(analysis.query_terms(query, code))
             if terms and titles_as_typed:
                 terms = (*terms[:-1], analysis.QueryTerm(terms[-1].term, prefix=True))
@@ -47,16 +53,23 @@ class ParsedQuery:
                 return terms
         return ()
 
-    def tsquery(self, terms):
+    def tsquery(self):
+        """The ``tsquery`` literal of the whole query: for each language searched, its terms
+        tagged with it (``store.lexeme``); a document matches in its own language."""
         joiner = " & " if self.operator == "and" else " | "
         # In titles only: the weight a title's words carry (core.fulltext.store).
         weight = "A" if self.titles_only else ""
-        return joiner.join(
-            quoted(term.term) + ":" + ("*" if term.prefix else "") + weight
-            if term.prefix or weight
-            else quoted(term.term)
-            for term in terms
-        )
+        alternatives = []
+        for codes, terms in self.groups:
+            for code in codes:
+                words = joiner.join(
+                    quoted(lexeme(code, term.term)) + ":" + ("*" if term.prefix else "") + weight
+                    if term.prefix or weight
+                    else quoted(lexeme(code, term.term))
+                    for term in terms
+                )
+                alternatives.append(f"({words})")
+        return " | ".join(alternatives)
 
     def fts5(self, terms):
         joiner = " AND " if self.operator == "and" else " OR "
@@ -68,7 +81,7 @@ class ParsedQuery:
         return columns + " : (" + words + ")"
 
     def fts5_expression(self):
-        if len(self.groups) == 1:
+        if len(self.groups) == 1 and not self.restricted:
             return self.fts5(self.groups[0][1])
         return " OR ".join(
             "(language : ("
@@ -81,15 +94,14 @@ class ParsedQuery:
 
 
 class _FullText(Expression):
-    """What the match and the rank share: the page's id, its document's language, every word
-    of it (``vector``) and its title with the opening of its text (``head``)."""
+    """What the match and the rank share: the page's id, every word of its document
+    (``vector``) and its title with the opening of its text (``head``)."""
 
     def __init__(self, parsed):
         super().__init__()
         self.parsed = parsed
         self.sources = [
             F("pk"),
-            F("search_document__language_code"),
             F("search_document__vector"),
             F("search_document__head"),
         ]
@@ -100,38 +112,17 @@ class _FullText(Expression):
     def set_source_expressions(self, expressions):
         self.sources = list(expressions)
 
-    def _per_language(self, compiler, sql_for_terms, head=False):
-        """``sql_for_terms(column, terms)`` (SQL and params) for each group of languages,
-        on ``head`` or on ``vector``; and the SQL of the document's language."""
-        language_sql, language_params = compiler.compile(self.sources[1])
-        column_sql, column_params = compiler.compile(self.sources[3 if head else 2])
-        branches = []
-        for codes, terms in self.parsed.groups:
-            sql, params = sql_for_terms(column_sql, terms)
-            branches.append((codes, sql, [*column_params, *params]))
-        return branches, language_sql, language_params
-
 
 class Matches(_FullText):
     conditional = True
     output_field = BooleanField()
 
     def as_postgresql(self, compiler, connection):
-        # Titles as typed are looked for in the small ``head`` (its own GIN index): a word's
-        # beginning in a title's weight would otherwise read every long vector it matches.
-        branches, language_sql, language_params = self._per_language(
-            compiler,
-            lambda vector, terms: (f"{vector} @@ %s::tsquery", [self.parsed.tsquery(terms)]),
-            head=self.parsed.titles_only,
-        )
-        if len(branches) == 1:
-            _codes, sql, params = branches[0]
-            return f"({sql})", params
-        parts, params = [], []
-        for codes, sql, branch_params in branches:
-            parts.append(f"({language_sql} IN ({', '.join(['%s'] * len(codes))}) AND {sql})")
-            params += [*language_params, *codes, *branch_params]
-        return "(" + " OR ".join(parts) + ")", params
+        # One condition the GIN index answers whole: the terms carry their language, so
+        # no document is read to tell which language matched. Titles as typed are looked for
+        # in the small ``head`` (its own GIN index).
+        column_sql, params = compiler.compile(self.sources[2 if self.parsed.titles_only else 1])
+        return f"({column_sql} @@ %s::tsquery)", [*params, self.parsed.tsquery()]
 
     def as_sqlite(self, compiler, connection):
         pk_sql, pk_params = compiler.compile(self.sources[0])
@@ -149,19 +140,8 @@ class Rank(_FullText):
     output_field = FloatField()
 
     def as_postgresql(self, compiler, connection):
-        branches, language_sql, language_params = self._per_language(
-            compiler,
-            lambda vector, terms: (f"ts_rank({vector}, %s::tsquery)", [self.parsed.tsquery(terms)]),
-            head=True,
-        )
-        if len(branches) == 1:
-            _codes, sql, params = branches[0]
-            return sql, params
-        parts, params = [], []
-        for codes, sql, branch_params in branches:
-            parts.append(f"WHEN {language_sql} IN ({', '.join(['%s'] * len(codes))}) THEN {sql}")
-            params += [*language_params, *codes, *branch_params]
-        return "(CASE " + " ".join(parts) + " ELSE 0 END)", params
+        column_sql, params = compiler.compile(self.sources[2])
+        return f"ts_rank({column_sql}, %s::tsquery)", [*params, self.parsed.tsquery()]
 
     def as_sqlite(self, compiler, connection):
         pk_sql, pk_params = compiler.compile(self.sources[0])
@@ -172,13 +152,16 @@ class Rank(_FullText):
         )
 
 
-def search(queryset, query, operator="and", order_by_relevance=True):
+def search(queryset, query, operator="and", order_by_relevance=True, language_codes=None):
     """The pages of ``queryset`` whose words match ``query`` (a string, within the search
     limits already): all its words (``operator`` "and") or any ("or"). Ordered by relevance,
     then the most recent first, unless ``order_by_relevance`` is false (then in the
     queryset's own order). Each page has its ``search_date`` (its display date, or when it
-    was first published), and ``search_rank`` when ordered by relevance."""
-    parsed = ParsedQuery(query, operator)
+    was first published), and ``search_rank`` when ordered by relevance.
+
+    ``language_codes``: the languages of the pages searched, when the caller knows them (the
+    reader's page, cards of one language): their index entries alone are read."""
+    parsed = ParsedQuery(query, operator, language_codes=language_codes)
     if not parsed:
         return queryset.none()
     results = queryset.filter(Matches(parsed)).annotate(search_date=F("search_document__date"))
@@ -189,10 +172,11 @@ def search(queryset, query, operator="and", order_by_relevance=True):
     return results
 
 
-def autocomplete(queryset, typed, limit=8):
-    """The pages of ``queryset`` whose titles have the words ``typed`` so far, the last one
-    perhaps not yet finished: at most ``limit``, the most relevant first, then the newest."""
-    parsed = ParsedQuery(typed, titles_as_typed=True)
+def autocomplete(queryset, typed, language_code, limit=8):
+    """The pages of ``queryset`` (of ``language_code``) whose titles have the words ``typed``
+    so far, the last one perhaps not yet finished: at most ``limit``, the most relevant
+    first, then the newest."""
+    parsed = ParsedQuery(typed, titles_as_typed=True, language_codes=[language_code])
     if not parsed:
         return queryset.none()
     return (

@@ -3,10 +3,10 @@
 A page's document is its title and the text of its other search fields (``search_fields``:
 subtitle, summary, body...), analysed once in Python (``core.fulltext.analysis``). On
 PostgreSQL the terms are written as ``tsvector`` literals with their positions and weights
-(title ``A``, the rest ``D``): every word (``vector``), and the title with the opening of the
-text (``head``), so that PostgreSQL's own parser, whose idea of a letter
-depends on the server's locale, never touches them; on SQLite they go, separated by spaces,
-into an FTS5 table whose row id is the page's id.
+(title ``A``, the rest ``D``), each tagged with the page's language (``ja:着陸``): every
+word (``vector``), and the title with the opening of the text (``head``). PostgreSQL's own
+parser, whose idea of a letter depends on the server's locale, never touches them. On SQLite
+they go, separated by spaces, into an FTS5 table whose row id is the page's id.
 
 Wagtail's search backend calls these for every page it indexes (``search.backends``): on
 publication, by ``update_index``, and in bulk by ``seed_archive``.
@@ -104,8 +104,14 @@ def add(objs):
             date=doc.date,
             title=doc.title,
             text=doc.text,
-            vector=tsvector(doc.title_terms, doc.body_terms) if postgres else None,
-            head=tsvector(doc.title_terms, doc.body_terms[:HEAD_WORDS]) if postgres else None,
+            vector=(
+                tsvector(doc.title_terms, doc.body_terms, doc.language_code) if postgres else None
+            ),
+            head=(
+                tsvector(doc.title_terms, doc.body_terms[:HEAD_WORDS], doc.language_code)
+                if postgres
+                else None
+            ),
         )
         for doc in documents
     ]
@@ -162,8 +168,9 @@ def quoted(term):
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector(title_terms, body_terms):
-    """The text form of a ``tsvector``: each term with its positions and weight."""
+def tsvector(title_terms, body_terms, language_code):
+    """The text form of a ``tsvector``: each term, tagged with the document's language
+    (``lexeme``), with its positions and weight."""
     positions = defaultdict(list)
     position = 0
     for weight, words in (("A", title_terms), ("D", body_terms)):
@@ -173,12 +180,22 @@ def tsvector(title_terms, body_terms):
                 kept = positions[term]
                 if len(kept) < MAX_POSITIONS_PER_TERM:
                     kept.append(f"{position}{weight}")
-    return " ".join(f"{quoted(term)}:{','.join(kept)}" for term, kept in positions.items())
+    return " ".join(
+        f"{quoted(lexeme(language_code, term))}:{','.join(kept)}"
+        for term, kept in positions.items()
+    )
 
 
 def fts_language(language_code):
     """A language code as one FTS5 token: "zh-hans" → "zhhans"."""
     return "".join(character for character in language_code.lower() if character.isalnum())
+
+
+def lexeme(language_code, term):
+    """A term as PostgreSQL stores it: tagged with its document's language ("ja:着陸"), so
+    that the GIN index finds the documents of the languages searched, and only those,
+    without reading any document (a name like JAXA is in every language's articles)."""
+    return f"{fts_language(language_code)}:{term}"
 
 
 def _fts_write(connection, documents):

@@ -297,7 +297,13 @@ def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...),
     if not searching.within_limits(words):
         raise _invalid(ListingParameterError("q", searching.limits_message("q", words)))
     request.ukiyo_search_query = fulltext.ParsedQuery(words)
-    found = fulltext.search(articles, words, order_by_relevance=order == "relevance")
+    if languages is not None:
+        searched = [locale.language_code for locale in languages.chain]
+    else:
+        searched = [locale.language_code] if locale is not None else None
+    found = fulltext.search(
+        articles, words, order_by_relevance=order == "relevance", language_codes=searched
+    )
     found = _with_card_fields(found.annotate(search_text=F("search_document__text")))
     return found if order == "relevance" else found.order_by(*ORDERINGS[order])
 
@@ -344,7 +350,9 @@ def autocomplete_articles(
             "html_url": article.get_full_url(request),
             "api_v3_url": api_url("wagtailapi_v3:detail_page", article.pk),
         }
-        for article in fulltext.autocomplete(articles.defer("body", "references"), words, limit)
+        for article in fulltext.autocomplete(
+            articles.defer("body", "references"), words, one_locale.language_code, limit
+        )
     ]
 
 
