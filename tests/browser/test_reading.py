@@ -281,3 +281,29 @@ def test_citation_chips_are_named_by_the_domain_they_show(page, demo_site):
     # A voice-control user says the domain they see and reaches the link.
     first_domain = chips.first.locator(".cite-chip__domain").inner_text()
     expect(page.get_by_role("link", name=first_domain).first).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "marked"), [("ja", "着陸", "着陸"), ("en", "landed", "landing")]
+)
+def test_reader_searches_from_the_header_and_narrows_the_results(
+    page, demo_site, language, query, marked
+):
+    page.goto(f"/{language}/")
+    box = page.get_by_role("search").get_by_role("searchbox")
+    box.fill(query)
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/{language}/search/\?q="))
+    results = page.locator(".search-result")
+    expect(results.first).to_be_visible()
+    # The words found are marked, in the reader's script.
+    expect(results.first.locator("mark").first).to_be_visible()
+    assert marked.lower() in " ".join(results.locator("mark").all_inner_texts()).lower()
+    found = results.count()
+    # Narrowed to the past 24 hours: the demo's articles are older; the latest are offered.
+    page.locator("#search-period").select_option("day")
+    page.locator(".search-page").get_by_role("button", name=ui("Search", language)).click()
+    expect(page).to_have_url(re.compile(r"period=day"))
+    expect(page.locator(".search-result")).to_have_count(0)
+    expect(page.locator(".search-latest .card")).not_to_have_count(0)
+    assert found >= 1
