@@ -14,12 +14,15 @@ first change is recorded, every count is counted.
 """
 
 import hashlib
+import uuid
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 
 # A count stays at most this long, even if nothing changes (seconds).
 TIMEOUT = 24 * 60 * 60
+# Kept with each count; ``forget`` changes it.
+GENERATION = "ukiyo:count:generation"
 
 _version = None
 
@@ -44,14 +47,23 @@ def count(queryset):
 def kept(what, compute):
     """``compute()``, a count of what ``what`` (a tuple of strings and numbers that names it
     whole: the SQL, a search and its language) names, from the cache while the content
-    version stays the same."""
+    version stays the same (and nothing called ``forget``)."""
     version = _version() if _version is not None else None
     if version is None:
         return compute()
     digest = hashlib.sha256(f"{version}\n{what!r}".encode()).hexdigest()
     key = f"ukiyo:count:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TIMEOUT)
+    found = cache.get_many([key, GENERATION])  # one round trip
+    generation = found.get(GENERATION)
+    stored = found.get(key)
+    if isinstance(stored, tuple) and stored[0] == generation:
+        return stored[1]
+    value = compute()
+    cache.set(key, (generation, value), TIMEOUT)
     return value
+
+
+def forget():
+    """Make every kept count stale: for what changes counts without moving the content
+    version (the search index written again by ``rebuild_search_index``)."""
+    cache.set(GENERATION, uuid.uuid4().hex, None)

@@ -443,6 +443,10 @@ def normalised_query(query_dict):
     for name, values in query_dict.lists():
         if name in ignored or name.startswith("utm_"):
             continue
+        if all(value == "" for value in values):
+            # A form's empty choice (the search page's "Any time": ?period=) is no choice:
+            # every page reads an empty parameter as a missing one.
+            continue
         if name not in read or len(values) != 1:
             return None
         pairs.append((name, values[0]))

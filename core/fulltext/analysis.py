@@ -27,6 +27,7 @@ its particle) and 발표 finds 발표했다 (the stem without its ending), and �
 
 import functools
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -73,15 +74,24 @@ def language_of(language_code):
     return (language_code or "").lower().replace("_", "-").split("-")[0]
 
 
-@functools.lru_cache(maxsize=16)
+# ICU's break iterators and Snowball's stemmers keep the text they work on: each thread of a
+# threaded server process has its own.
+_per_thread = threading.local()
+
+
 def _break_iterator(language):
-    return icu.BreakIterator.createWordInstance(icu.Locale(language or "root"))
+    iterators = _per_thread.__dict__.setdefault("iterators", {})
+    if language not in iterators:
+        iterators[language] = icu.BreakIterator.createWordInstance(icu.Locale(language or "root"))
+    return iterators[language]
 
 
-@functools.lru_cache(maxsize=8)
 def _stemmer(language):
-    algorithm = STEMMERS.get(language)
-    return snowballstemmer.stemmer(algorithm) if algorithm else None
+    stemmers = _per_thread.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        algorithm = STEMMERS.get(language)
+        stemmers[language] = snowballstemmer.stemmer(algorithm) if algorithm else None
+    return stemmers[language]
 
 
 def _spans(text, language):
@@ -116,8 +126,8 @@ def _utf16_offsets(text):
 
 
 @functools.lru_cache(maxsize=200_000)
-def normalised(word, language):
-    """The one spelling of ``word`` that is stored and looked up, or "" when it is no word."""
+def folded(word):
+    """The one spelling of ``word`` before any stemming, or "" when it is no word."""
     word = unicodedata.normalize("NFKC", word).casefold()
     decomposed = unicodedata.normalize("NFD", word)
     kept = []
@@ -133,9 +143,17 @@ def normalised(word, language):
     word = "".join(character for character in word if character.isalnum() or _is_mark(character))
     if not word or len(word) > MAX_WORD_LENGTH:
         return ""
+    return word
+
+
+@functools.lru_cache(maxsize=200_000)
+def normalised(word, language):
+    """The one spelling of ``word`` that is stored and looked up (its stem in a language
+    with one), or "" when it is no word."""
+    word = folded(word)
     stemmer = _stemmer(language)
-    if stemmer is not None and all(ord(character) < _END_OF_LATIN for character in word):
-        word = stemmer.stemWord(word)
+    if word and stemmer is not None and all(ord(c) < _END_OF_LATIN for c in word):
+        word = stemmer.stemWord(word) or word
     return word
 
 
@@ -158,16 +176,20 @@ def _han_parts(term):
     return parts
 
 
-def words(text, language_code):
-    """The words of ``text`` (a document in ``language_code``) with the terms each is stored as."""
+def words(text, language_code, unstemmed=False):
+    """The words of ``text`` (a document in ``language_code``) with the terms each is stored
+    as; with ``unstemmed`` (a title), also the word as typed before its stem ("landing" beside
+    "land"), so that a title is suggested while the reader is still typing its word."""
     language = language_of(language_code)
     found = []
     for start, end in _spans(text, language):
         term = normalised(text[start:end], language)
         if not term:
             continue
-        parts = _han_parts(term)
-        found.append(Word(start, end, (term, *dict.fromkeys(parts)) if parts else (term,)))
+        extra = _han_parts(term)
+        if unstemmed and (whole := folded(text[start:end])) != term:
+            extra = [whole, *extra]
+        found.append(Word(start, end, (term, *dict.fromkeys(extra)) if extra else (term,)))
     return found
 
 
@@ -176,12 +198,21 @@ def terms(text, language_code):
     return [term for word in words(text, language_code) for term in word.terms]
 
 
-def query_terms(query, language_code, limit=64):
+def query_terms(query, language_code, limit=64, typing=False):
     """The terms a search for ``query`` looks for in a document in ``language_code``: each
-    word of the query once, a Korean or Thai word as the beginning of a stored word."""
+    word of the query once, a Korean or Thai word as the beginning of a stored word. With
+    ``typing`` (search-as-you-type), the last word is the beginning of a word as typed, not
+    stemmed: "moon landi" looks for "landi…", which a title's "landing" has."""
     language = language_of(language_code)
     found = {}
-    for start, end in _spans(query, language):
+    spans = list(_spans(query, language))
+    for position, (start, end) in enumerate(spans):
+        if typing and position == len(spans) - 1:
+            term = folded(query[start:end])
+            if term:
+                found.pop(term, None)
+                found[term] = QueryTerm(term, prefix=True)
+            continue
         term = normalised(query[start:end], language)
         if term and term not in found:
             found[term] = QueryTerm(term, prefix=bool(_THAI_OR_HANGUL.search(term)))

@@ -29,6 +29,7 @@ class ParsedQuery:
         """``titles_as_typed``: match titles only, the last word as the beginning of a word
         (what a reader has typed so far: search-as-you-type). ``language_codes``: only the
         documents of these languages (all the site's by default)."""
+        operator = (operator or "and").lower()
         self.operator = operator if operator in OPERATORS else "and"
         self.titles_only = titles_as_typed
         self.restricted = language_codes is not None
@@ -37,9 +38,7 @@ class ParsedQuery:
             searched = [code for code in searched if code in set(language_codes)]
         groups = {}
         for code in searched:
-            terms = tuple(analysis.query_terms(query, code))
-            if terms and titles_as_typed:
-                terms = (*terms[:-1], analysis.QueryTerm(terms[-1].term, prefix=True))
+            terms = tuple(analysis.query_terms(query, code, typing=titles_as_typed))
             if terms:
                 groups.setdefault(terms, []).append(code)
         self.groups = [(codes, terms) for terms, codes in groups.items()]
@@ -162,8 +161,8 @@ def search(queryset, query, operator="and", order_by_relevance=True, language_co
     ``language_codes``: the languages of the pages searched, when the caller knows them (the
     reader's page, cards of one language): their index entries alone are read."""
     parsed = ParsedQuery(query, operator, language_codes=language_codes)
-    if not parsed:
-        return queryset.none()
+    if not parsed:  # nothing searchable ("!!!"): no page, as the others would be annotated
+        return queryset.none().annotate(search_date=F("search_document__date"))
     results = queryset.filter(Matches(parsed)).annotate(search_date=F("search_document__date"))
     if order_by_relevance:
         results = results.annotate(search_rank=Rank(parsed)).order_by(

@@ -14,7 +14,7 @@ publication, by ``update_index``, and in bulk by ``seed_archive``.
 
 from collections import defaultdict
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.utils import translation
 from django.utils.functional import cached_property
 from wagtail.models import Locale
@@ -46,7 +46,8 @@ class Document:
 
     @cached_property
     def title_terms(self):
-        return [word.terms for word in analysis.words(self.title, self.language_code)]
+        words = analysis.words(self.title, self.language_code, unstemmed=True)
+        return [word.terms for word in words]
 
     @cached_property
     def body_terms(self):
@@ -115,6 +116,13 @@ def add(objs):
         )
         for doc in documents
     ]
+    with transaction.atomic(using=connection.alias):
+        _write(connection, postgres, rows, documents)
+
+
+def _write(connection, postgres, rows, documents):
+    from core.models import SearchDocument
+
     SearchDocument.objects.using(connection.alias).bulk_create(
         rows,
         update_conflicts=True,

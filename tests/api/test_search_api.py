@@ -160,3 +160,13 @@ def test_v2_and_v3_page_searches_use_the_same_index(client, articles):
         "月面着陸に成功",
         "月の岩石を分析",
     ]
+
+
+def test_v2_search_operator_is_read_in_any_case(client, articles):
+    for operator in ("or", "OR", "Or"):
+        response = client.get(
+            "/api/v2/pages/", {"search": "landed nowhere", "search_operator": operator}
+        )
+        assert [item["title"] for item in response.json()["items"]] == ["Moon landing succeeds"]
+    response = client.get("/api/v2/pages/", {"search": "landed nowhere", "search_operator": "AND"})
+    assert response.json()["items"] == []

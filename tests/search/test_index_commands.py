@@ -53,3 +53,14 @@ def test_an_emptied_index_is_filled_again(client, articles, command):
 def test_a_chunk_size_below_one_is_refused(db):
     with pytest.raises(Exception, match="--chunk-size must be 1 or more"):
         call_command("rebuild_search_index", chunk_size=0, stdout=StringIO())
+
+
+def test_searches_kept_while_the_index_was_empty_are_forgotten(client, articles):
+    """A search made while the index is being written must not keep its count of 0."""
+    SearchDocument.objects.all().delete()
+    html = client.get("/ja/search/", {"q": "灯台守"}).content.decode()
+    assert 'class="search-result__title"' not in html
+    call_command("rebuild_search_index", stdout=StringIO())
+    # The same URL, not bypassing any cache: the page and its count are made again.
+    html = client.get("/ja/search/", {"q": "灯台守"}).content.decode()
+    assert html.count('class="search-result__title"') == 3

@@ -261,3 +261,33 @@ def test_suggestions_as_the_reader_types(client, home, index, locales):
     assert client.get("/en/search/suggest/", {"q": ""}).json() == ["", [], [], []]
     assert client.get("/en/search/suggest/", {"q": "a\x00"}).status_code == 400
     assert client.get("/en/search/suggest/", {"q": "x" * 5000}).status_code == 400
+
+
+def test_a_query_without_a_word_sorted_by_date_finds_nothing_calmly(client, index):
+    article(index, "Anything", "text")
+    for query in ("!!!", "🚀", "・・", "-"):
+        response, html = get(client, "/ja/search/", q=query, sort="date")
+        assert response.status_code == 200, query
+        assert "に一致する記事は見つかりませんでした" in html
+
+
+def test_the_search_forms_empty_choices_are_kept_like_no_choice(client, index, settings):
+    article(index, "Harbour report", "ferry")
+    first = client.get("/ja/search/", {"q": "ferry", "period": "", "category": "", "sort": ""})
+    again = client.get("/ja/search/", {"q": "ferry", "period": "", "category": ""})
+    assert first.status_code == again.status_code == 200
+    assert again["X-Page-Cache"] == "hit"
+    assert "Harbour report" in again.content.decode().replace("<mark>", "").replace("</mark>", "")
+    # A period is never kept: what "the past day" holds changes with the clock.
+    narrowed = client.get("/ja/search/", {"q": "ferry", "period": "day"})
+    assert narrowed["X-Page-Cache"] == "bypass"
+
+
+@pytest.mark.parametrize(
+    "typed", ["moon lan", "moon landi", "moon landin", "moon landing", "Moon Landing succ"]
+)
+def test_titles_are_suggested_at_every_letter(client, home, index, locales, typed):
+    translate_page(home, locales["en"], title="Home")
+    en_index = translate_page(index, locales["en"], title="All Articles")
+    article(en_index, "Moon landing succeeds", "text")
+    assert client.get("/en/search/suggest/", {"q": typed}).json()[1] == ["Moon landing succeeds"]

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from wagtail.models import get_page_models
 
+from core import counts, pagecache
 from core.fulltext import store
 
 
@@ -51,6 +52,10 @@ class Command(BaseCommand):
             self.stdout.write("")
             written += done
         store.remove_stale()
+        # Searches kept meanwhile (their pages, their counts) may have read a half-written
+        # index: they are stale now.
+        counts.forget()
+        pagecache.invalidate([pagecache.SITE])
         self.stdout.write(
             self.style.SUCCESS(f"Indexed {written:,} pages in {time.monotonic() - start:.1f} s.")
         )
