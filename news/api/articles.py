@@ -266,8 +266,10 @@ router = Router(tags=["articles"])
     url_name="list_articles",
     summary="List articles as cards",
     description="Live articles of the current site as cards, newest first, filtered by "
-    "language, category, author and date. With `fallback`, articles missing in `locale` "
-    "come in the first fallback language that has them, marked `fallback: true`.",
+    "language, category, author and date. With `q`, only the articles whose words match, "
+    "each in its own language, most relevant first, each with a `search_extract`. With "
+    "`fallback`, articles missing in `locale` come in the first fallback language that has "
+    "them, marked `fallback: true`.",
     operation_id="articles_list",
     auth=[BearerTokenAuth(), AllowAnonymous()],
 )
