@@ -156,3 +156,12 @@ class SiteChrome:
     def article_indexes(self):
         """The All Articles page of every language that has one, by language code."""
         return self._pages[2]
+
+
+def site_chrome(request):
+    """The request's ``SiteChrome``, made once: the template's ``chrome`` and a view that
+    needs the reader's locale or the site's name share it (and its queries)."""
+    chrome = getattr(request, "_ukiyo_site_chrome", None)
+    if chrome is None:
+        chrome = request._ukiyo_site_chrome = SiteChrome(request)
+    return chrome

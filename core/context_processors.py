@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .chrome import SiteChrome
+from .chrome import site_chrome as request_chrome
 
 
 def site_chrome(request):
@@ -8,4 +8,4 @@ def site_chrome(request):
 
     Lazy, so that views that render no site chrome (the API, the admin) pay nothing.
     """
-    return {"chrome": SimpleLazyObject(lambda: SiteChrome(request))}
+    return {"chrome": SimpleLazyObject(lambda: request_chrome(request))}

@@ -72,8 +72,7 @@ class LimitedQueries:
                 return queryset.none()
             return fulltext.search(
                 queryset,
-                text,
-                operator=operator or "and",
+                fulltext.ParsedQuery(text, operator),
                 order_by_relevance=kwargs.get("order_by_relevance", True),
             )
         return super().search(query, model_or_queryset, fields=fields, operator=operator, **kwargs)

@@ -9,15 +9,14 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page
 
 from core import counts, pagecache, searching
+from core.chrome import site_chrome
 from core.fulltext import highlight
 from core.fulltext import query as fulltext
-from core.models import SearchDocument
 from core.visibility import public
 from news.models import ArticlePage, Category
 
@@ -67,7 +66,7 @@ def search(request):
     """
     raw_query = request.GET.get("q", "")
     query = raw_query.strip()
-    locale = _reader_locale()
+    locale = site_chrome(request).locale
     language_code = locale.language_code
     categories = list(Category.objects.filter(locale=locale).order_by("name"))
 
@@ -120,8 +119,9 @@ def search(request):
         # To the minute: the same search within a minute is the same query (and count).
         since = timezone.now().replace(second=0, microsecond=0) - delta
         pages = pages.filter(search_document__date__gte=since)
-    results = fulltext.search(
-        pages.specific(), query, order_by_relevance=not sort, language_codes=[language_code]
+    parsed = fulltext.ParsedQuery(query, language_codes=[language_code])
+    results = fulltext.search(pages.specific(), parsed, order_by_relevance=not sort).annotate(
+        search_text=F("search_document__text")  # for the extracts, in the same query
     )
     if sort == "date":
         results = results.order_by(F("search_date").desc(nulls_last=True), "-pk")
@@ -133,29 +133,17 @@ def search(request):
     )
     # get_page: a number that is not one gives page 1, one past the end the last page.
     results_page = paginator.get_page(request.GET.get("page", 1))
-    terms = fulltext.ParsedQuery(query).terms_for(language_code)
+    terms = parsed.terms_for(language_code)
     found = list(results_page)
-    documents = dict(
-        SearchDocument.objects.filter(page__in=[page.pk for page in found]).values_list(
-            "page_id", "text"
-        )
-    )
     for page in found:
         page.search_title = highlight.highlighted(page.title, terms, language_code)
-        page.search_extract = highlight.extract(documents.get(page.pk, ""), terms, language_code)
+        page.search_extract = highlight.extract(page.search_text, terms, language_code)
     context.update(results=found, page_obj=results_page, paginator=paginator)
     if not paginator.count:
         context["latest_articles"] = ArticlePage.objects.for_listing(locale.pk)[
             :LATEST_WHEN_NOTHING_FOUND
         ]
     return TemplateResponse(request, "search/search.html", context)
-
-
-def _reader_locale():
-    try:
-        return Locale.objects.get_for_language(get_language())
-    except Locale.DoesNotExist:
-        return Locale.get_default()
 
 
 @cache_control(public=True, max_age=60)
@@ -171,7 +159,7 @@ def suggest(request):
     typed = typed.strip()
     titles, urls = [], []
     if typed:
-        locale = _reader_locale()
+        locale = site_chrome(request).locale
         language_code = locale.language_code
         articles = public(ArticlePage.objects.live().filter(locale=locale))
         articles = articles.defer("body", "references")
@@ -187,10 +175,11 @@ def suggest(request):
 def opensearch(request):
     """The OpenSearch description of the reader's language: browsers offer the site's search
     (and its suggestions) in their address bar. Linked from every page's ``<head>``."""
-    site = Site.find_for_request(request)
-    language_code = _reader_locale().language_code
+    chrome = site_chrome(request)
+    language_code = chrome.locale.language_code
     context = {
-        "short_name": (site.site_name if site and site.site_name else "ukiyo")[:16],
+        # OpenSearch allows 16 characters.
+        "short_name": chrome.site_name[:16],
         "language_code": language_code,
         "search_url": request.build_absolute_uri(reverse("search")),
         "suggest_url": request.build_absolute_uri(reverse("search_suggest")),

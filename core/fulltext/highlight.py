@@ -41,12 +41,12 @@ def _joined(spans):
 
 def _marked(text, spans, start=0, end=None):
     end = len(text) if end is None else end
-    spans = _joined(spans)
+    # Only the words within the range, joined once chosen: two touching words of which one
+    # falls outside are not lost together.
+    spans = _joined([span for span in spans if start <= span[0] and span[1] <= end])
     parts = []
     position = start
     for span_start, span_end in spans:
-        if span_start < start or span_end > end:
-            continue
         parts.append(escape(text[position:span_start]))
         parts.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
         position = span_end

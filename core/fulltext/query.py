@@ -26,9 +26,12 @@ class ParsedQuery:
     """The terms of a query per group of languages that read it the same way."""
 
     def __init__(self, query, operator="and", titles_as_typed=False, language_codes=None):
-        """``titles_as_typed``: match titles only, the last word as the beginning of a word
-        (what a reader has typed so far: search-as-you-type). ``language_codes``: only the
-        documents of these languages (all the site's by default)."""
+        """``query``: a string within the search limits. ``operator``: "and" (all its words)
+        or "or" (any). ``titles_as_typed``: match titles only, the last word as the beginning
+        of a word (what a reader has typed so far: search-as-you-type). ``language_codes``:
+        the languages of the pages searched, when the caller knows them (the reader's page,
+        cards of one language): only their index entries are read; every language of the
+        site by default."""
         operator = (operator or "and").lower()
         self.operator = operator if operator in OPERATORS else "and"
         self.titles_only = titles_as_typed
@@ -151,16 +154,12 @@ class Rank(_FullText):
         )
 
 
-def search(queryset, query, operator="and", order_by_relevance=True, language_codes=None):
-    """The pages of ``queryset`` whose words match ``query`` (a string, within the search
-    limits already): all its words (``operator`` "and") or any ("or"). Ordered by relevance,
-    then the most recent first, unless ``order_by_relevance`` is false (then in the
-    queryset's own order). Each page has its ``search_date`` (its display date, or when it
-    was first published), and ``search_rank`` when ordered by relevance.
-
-    ``language_codes``: the languages of the pages searched, when the caller knows them (the
-    reader's page, cards of one language): their index entries alone are read."""
-    parsed = ParsedQuery(query, operator, language_codes=language_codes)
+def search(queryset, parsed, order_by_relevance=True):
+    """The pages of ``queryset`` whose words match ``parsed`` (a ``ParsedQuery``, made once
+    by the caller, who may also mark the results with its terms). Ordered by relevance, then
+    the most recent first, unless ``order_by_relevance`` is false (then in the queryset's own
+    order). Each page has its ``search_date`` (its display date, or when it was first
+    published), and ``search_rank`` when ordered by relevance."""
     if not parsed:  # nothing searchable ("!!!"): no page, as the others would be annotated
         return queryset.none().annotate(search_date=F("search_document__date"))
     results = queryset.filter(Matches(parsed)).annotate(search_date=F("search_document__date"))

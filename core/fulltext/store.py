@@ -20,6 +20,8 @@ from django.utils.functional import cached_property
 from wagtail.models import Locale
 from wagtail.search import index
 
+from core.models import SearchDocument
+
 from . import analysis
 
 FTS_TABLE = "core_searchdocument_fts"
@@ -82,15 +84,11 @@ def document(obj, language_codes):
 
 
 def _connection():
-    from core.models import SearchDocument
-
     return connections[router.db_for_write(SearchDocument)]
 
 
 def add(objs):
     """Write the documents of ``objs`` (pages of any type), replacing what they had."""
-    from core.models import SearchDocument
-
     objs = list(objs)
     if not objs:
         return
@@ -116,27 +114,19 @@ def add(objs):
         )
         for doc in documents
     ]
-    with transaction.atomic(using=connection.alias):
-        _write(connection, postgres, rows, documents)
-
-
-def _write(connection, postgres, rows, documents):
-    from core.models import SearchDocument
-
-    SearchDocument.objects.using(connection.alias).bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["page"],
-        update_fields=["language_code", "date", "title", "text", "vector", "head"],
-    )
-    if not postgres:
-        _fts_write(connection, documents)
+    with transaction.atomic(using=connection.alias):  # the row and SQLite's FTS5 row together
+        SearchDocument.objects.using(connection.alias).bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["page"],
+            update_fields=["language_code", "date", "title", "text", "vector", "head"],
+        )
+        if not postgres:
+            _fts_write(connection, documents)
 
 
 def remove(page_ids):
     """Take the pages with these ids out of the index."""
-    from core.models import SearchDocument
-
     page_ids = list(page_ids)
     connection = _connection()
     SearchDocument.objects.using(connection.alias).filter(page_id__in=page_ids).delete()
@@ -150,8 +140,6 @@ def remove(page_ids):
 
 def clear():
     """Empty the index (``update_index`` then fills it again)."""
-    from core.models import SearchDocument
-
     connection = _connection()
     SearchDocument.objects.using(connection.alias).all().delete()
     if connection.vendor == "sqlite":

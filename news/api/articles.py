@@ -298,13 +298,14 @@ def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...),
         raise _invalid(ListingParameterError("q", "q needs at least one word to search for."))
     if not searching.within_limits(words):
         raise _invalid(ListingParameterError("q", searching.limits_message("q", words)))
-    request.ukiyo_search_query = fulltext.ParsedQuery(words)
     if languages is not None:
         searched = [locale.language_code for locale in languages.chain]
     else:
         searched = [locale.language_code] if locale is not None else None
+    # Parsed once: for the search, and for each card's marked extract.
+    request.ukiyo_search_query = fulltext.ParsedQuery(words, language_codes=searched)
     found = fulltext.search(
-        articles, words, order_by_relevance=order == "relevance", language_codes=searched
+        articles, request.ukiyo_search_query, order_by_relevance=order == "relevance"
     )
     found = _with_card_fields(found.annotate(search_text=F("search_document__text")))
     return found if order == "relevance" else found.order_by(*ORDERINGS[order])
