@@ -19,9 +19,9 @@ pages, with the site from the cache.
 """
 
 import functools
+import operator
 from http import HTTPStatus
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, OuterRef, Q
@@ -34,7 +34,7 @@ from wagtail.models import BaseViewRestriction, Page, PageViewRestriction
 
 from compat.wagtail_pages import share_site_root_paths
 from core import pagecache
-from core.sites import request_site
+from core.sites import request_site, tree_paths
 from core.visibility import restricted
 
 
@@ -73,19 +73,11 @@ def hidden_from_anonymous():
 
 
 def in_site_tree(site):
-    """True (as an expression) for a page of ``site``: its root page or a translation of it,
-    or one of their descendants (Wagtail's site filter, with ``WAGTAIL_I18N_ENABLED``)."""
-    root = site.root_page
-    if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
-        return Exists(
-            Page.objects.filter(pk=root.pk, path=Substr(OuterRef("path"), 1, Length("path")))
-        )
-    return Exists(
-        Page.objects.filter(
-            translation_key=root.translation_key,
-            path=Substr(OuterRef("path"), 1, Length("path")),
-        )
-    )
+    """True (as a condition) for a page of ``site``: its root page or a translation of it, or
+    one of their descendants (Wagtail's site filter, with ``WAGTAIL_I18N_ENABLED``), by the
+    root pages' tree paths (``core.sites.tree_paths``, from the cache)."""
+    conditions = [Q(path__startswith=path) for path in tree_paths(site)]
+    return functools.reduce(operator.or_, conditions) if conditions else Q(pk__in=())
 
 
 def public_pages(request, model=Page, queryset=None):

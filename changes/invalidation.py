@@ -186,7 +186,13 @@ def snippet_changed(change):
 def on_page_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
     """A live page saved outside publishing (a script, an import, ``add_child``): the
     publishing paths are recorded as changes and come here too, once per transaction."""
-    if raw or not isinstance(instance, Page) or not instance.live:
+    if raw or not isinstance(instance, Page):
+        return
+    if created and instance.depth == 2:
+        # A new root page, or a translation of one, live or not: the site's tree paths
+        # (``core.sites.tree_paths``) read by the API's site filter now include it.
+        pagecache.invalidate([pagecache.page_tag(instance.translation_key)])
+    if not instance.live:
         return
     if update_fields is not None and set(update_fields) <= DRAFT_FIELDS:
         return

@@ -20,11 +20,12 @@ later ``Site.find_for_request`` and ``Page.route_for_request`` of the request us
 
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.utils.translation import get_language
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from compat.wagtail_pages import route_for_request, site_for_request
 
@@ -59,6 +60,28 @@ def language_root(site):
         f"language-root:{site.pk}:{get_language()}",
         (pagecache.page_tag(root.translation_key),),
         lambda: root.localized.specific,
+    )
+
+
+def tree_paths(site):
+    """The tree paths (``Page.path``) of the site's root page and, with
+    ``WAGTAIL_I18N_ENABLED``, of each of its translations: a page is of the site when its path
+    starts with one of them.
+
+    A listing filtered by these prefixes is planned from the column's statistics; the same
+    filter as a correlated subquery (Wagtail's ``in_site``) is estimated at one row, and
+    PostgreSQL then sorts every page of a large archive instead of reading an index in order.
+    """
+    root = site.root_page
+
+    def read():
+        if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return (root.path,)
+        translations = Page.objects.filter(translation_key=root.translation_key)
+        return tuple(sorted(translations.values_list("path", flat=True)))
+
+    return pagecache.cached(
+        f"site-tree-paths:{site.pk}:{root.pk}", (pagecache.page_tag(root.translation_key),), read
     )
 
 

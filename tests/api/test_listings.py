@@ -500,6 +500,39 @@ def test_v3_lists_the_current_site_only(client, newsroom, locales, root_page):
     assert client.get(V3, {"site": "nowhere.example"}).status_code == 404
 
 
+def test_a_site_root_translated_after_a_listing_lists_its_articles(
+    client, newsroom, locales, root_page
+):
+    """The site filter reads the root pages' tree paths from the cache: a translation of the
+    site's root made after a listing read them (a draft, as wagtail-localize makes it) brings
+    the articles under it in at once."""
+    other_home = root_page.add_child(
+        instance=HomePage(title="Other", slug="other", locale=locales["ja"])
+    )
+    other_index = ArticleIndexPageFactory(parent=other_home)
+    article = full_article(
+        other_index, title="別のサイト", slug="elsewhere", category=newsroom["space"]
+    )
+    Site.objects.create(hostname="other.example", port=80, root_page=other_home)
+    assert titles(client, "v3", locale="ja", site="other.example") == ["別のサイト"]
+    assert titles(client, "v2", locale="en", site="other.example") == []
+
+    root_page.add_child(
+        instance=HomePage(
+            title="Other",
+            slug="other-en",
+            locale=locales["en"],
+            translation_key=other_home.translation_key,
+            live=False,
+        )
+    )
+    translate_page(article, locales["en"], title="Elsewhere")
+
+    assert titles(client, "v3", locale="en", site="other.example") == ["Elsewhere"]
+    assert titles(client, "v2", locale="en", site="other.example") == ["Elsewhere"]
+    assert "Elsewhere" not in titles(client, "v3", locale="en")
+
+
 def test_v3_unpublished_articles_leave_the_listing(client, newsroom):
     newsroom["A2"].unpublish()
 
