@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import translation
 from wagtail.api.v2.filters import FieldsFilter, LocaleFilter, SearchFilter
+from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.serializers import PageParentField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
@@ -28,6 +29,7 @@ from wagtail.models import Page
 from api.access import page_kind, parent_of, public_pages, read_parent_and_translations
 from api.languages import Languages, ListingParameterError, parse_languages
 from api.paths import page_at_html_path
+from core import counts
 from core.sites import request_site
 from core.visibility import public
 
@@ -106,8 +108,33 @@ def with_details(queryset):
     return details() if details is not None else queryset
 
 
+class CountedOncePerChange(WagtailPagination):
+    """Wagtail's pagination, with ``meta.total_count`` counted once per change of the
+    content (``core.counts``): counting a language's live articles reads all of them
+    (140 ms at 100,000 article pages), while the page of the listing reads twenty."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if not isinstance(queryset, QuerySet):  # a search's results count themselves
+            return super().paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(KeptCount(queryset), request, view)
+
+
+class KeptCount:
+    """A queryset whose ``count()`` is kept (``core.counts``); slicing reads the queryset."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return counts.count(self.queryset)
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+
 class PagesEndpoint(PagesAPIViewSet):
     base_serializer_class = PageInItsLanguageSerializer
+    pagination_class = CountedOncePerChange
     # Query parameters read by the listing filters: Wagtail's field filters leave them alone.
     listing_parameters = frozenset(["fallback"])
     known_query_parameters = PagesAPIViewSet.known_query_parameters | listing_parameters
