@@ -19,7 +19,6 @@ pages, with the site from the cache.
 """
 
 import functools
-import operator
 from http import HTTPStatus
 
 from django.contrib.auth.models import AnonymousUser
@@ -34,7 +33,7 @@ from wagtail.models import BaseViewRestriction, Page, PageViewRestriction
 
 from compat.wagtail_pages import share_site_root_paths
 from core import pagecache
-from core.sites import request_site, tree_paths
+from core.sites import in_site_tree, request_site
 from core.visibility import restricted
 
 
@@ -70,14 +69,6 @@ def hidden_from_anonymous():
             page__path=Substr(OuterRef("path"), 1, Length("page__path"))
         )
     )
-
-
-def in_site_tree(site):
-    """True (as a condition) for a page of ``site``: its root page or a translation of it, or
-    one of their descendants (Wagtail's site filter, with ``WAGTAIL_I18N_ENABLED``), by the
-    root pages' tree paths (``core.sites.tree_paths``, from the cache)."""
-    conditions = [Q(path__startswith=path) for path in tree_paths(site)]
-    return functools.reduce(operator.or_, conditions) if conditions else Q(pk__in=())
 
 
 def public_pages(request, model=Page, queryset=None):

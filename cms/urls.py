@@ -24,6 +24,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # robots.txt and the sitemaps, at the root where crawlers look for them.
+    path("", include("discovery.urls")),
 ]
 
 if settings.UKIYO_SERVE_MEDIA:

@@ -29,10 +29,19 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     language-prefixed path (``/api/v2/nope`` → ``/ja/api/v2/nope`` → an HTML 404), and marks
     every answer as varying with ``Accept-Language``. Paths outside the prefix keep their own
     answers: the API its JSON 404 and answers that are the same whatever the caller's
-    language (so they cache), the admin its own pages.
+    language (so they cache), the admin its own pages, robots.txt and the sitemaps theirs.
     """
 
-    UNPREFIXED = ("/api/", "/admin/", "/documents/", "/media/", "/static/")
+    UNPREFIXED = (
+        "/api/",
+        "/admin/",
+        "/documents/",
+        "/media/",
+        "/static/",
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemap-",
+    )
 
     def process_response(self, request, response):
         if request.path_info.startswith(self.UNPREFIXED):

@@ -18,10 +18,13 @@ and ``route`` leave what they find in the same place (``compat.wagtail_pages``),
 later ``Site.find_for_request`` and ``Page.route_for_request`` of the request uses it.
 """
 
+import functools
 import hashlib
+import operator
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.db.models import Q
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.utils.translation import get_language
@@ -83,6 +86,14 @@ def tree_paths(site):
     return pagecache.cached(
         f"site-tree-paths:{site.pk}:{root.pk}", (pagecache.page_tag(root.translation_key),), read
     )
+
+
+def in_site_tree(site):
+    """True (as a condition) for a page of ``site``: its root page or a translation of it, or
+    one of their descendants (Wagtail's site filter, with ``WAGTAIL_I18N_ENABLED``), by the
+    root pages' tree paths (``tree_paths``, from the cache)."""
+    conditions = [Q(path__startswith=path) for path in tree_paths(site)]
+    return functools.reduce(operator.or_, conditions) if conditions else Q(pk__in=())
 
 
 def _route(request, path):

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "consent",
     "translations",
     "webhooks",
+    "discovery",
     "newsroom",
     "demo",
     # The project package: its migrations hold the history of models that moved to core,
@@ -478,6 +479,19 @@ UKIYO_CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5/600")
 UKIYO_SEARCH_MAX_TERMS = int(os.environ.get("SEARCH_MAX_TERMS", "32"))
 UKIYO_SEARCH_MAX_LENGTH = int(os.environ.get("SEARCH_MAX_LENGTH", "200"))
 UKIYO_SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "20/60")
+
+# /robots.txt (discovery.views): the paths crawlers are asked to leave alone ("{language}" is
+# each language code in turn): the admin, the API, the language switch, readers' accounts and
+# search results (endless combinations of queries, each already noindex). ROBOTS_DISALLOW_ALL
+# asks them to read nothing at all and names no sitemap: a staging or preview site.
+UKIYO_ROBOTS_DISALLOW = [
+    "/admin/",
+    "/api/",
+    "/i18n/",
+    "/{language}/accounts/",
+    "/{language}/search/",
+]
+UKIYO_ROBOTS_DISALLOW_ALL = env_bool("ROBOTS_DISALLOW_ALL")
 
 # The consent log (proof of consent, consent.ConsentRecord): days a record is kept before
 # purge_consent_records deletes it. 13 months: longer than the six months a choice lasts, so
