@@ -25,8 +25,12 @@ and All Articles pages of every language. Other pages (list pages after the firs
 results) reach a CDN within its ``s-maxage``.
 """
 
+from urllib.parse import urljoin
+
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
+from django.utils import translation
 from taggit.models import TagBase
 from wagtail.documents.models import AbstractDocument
 from wagtail.images.models import AbstractImage
@@ -91,14 +95,38 @@ def full_urls(pages):
     return [url for url in (page.get_full_url() for page in pages) if url]
 
 
+# The feeds of a language (discovery.feed_urls, by URL name): a list of its articles too.
+LANGUAGE_FEEDS = ("feed_rss", "feed_atom")
+CATEGORY_FEEDS = ("category_feed_rss", "category_feed_atom")
+
+
+def feed_urls(home, category_slugs=()):
+    """The full URLs of the feeds of ``home``'s language and site (those of the categories
+    too)."""
+    home_url = home.get_full_url()
+    if not home_url:
+        return []
+    with translation.override(home.locale.language_code):
+        paths = [reverse(name) for name in LANGUAGE_FEEDS] + [
+            reverse(name, kwargs={"slug": slug})
+            for slug in category_slugs
+            for name in CATEGORY_FEEDS
+        ]
+    return [urljoin(home_url, path) for path in paths]
+
+
 def list_urls(languages=None, category_slugs=()):
-    """The first pages of the lists: home and All Articles (and its category filters)."""
+    """The first pages of the lists: home and All Articles (and its category filters), and
+    the feeds."""
     homes = Page.objects.live().filter(
         translation_key__in=Site.objects.values("root_page__translation_key")
     )
     if languages is not None:
         homes = homes.filter(locale__language_code__in=languages)
+    homes = list(homes.select_related("locale"))
     urls = full_urls(homes)
+    for home in homes:
+        urls.extend(feed_urls(home, category_slugs))
     for model in article_list_types():
         indexes = model.objects.live()
         if languages is not None:

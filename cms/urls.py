@@ -49,6 +49,8 @@ urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("opensearch.xml", search_views.opensearch, name="opensearch"),
+    # RSS and Atom: the language's articles, a category's, an author's.
+    path("", include("discovery.feed_urls")),
     # ukiyo's reader pages first: /accounts/ is the reader's account page.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -14,7 +14,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import get_resolver, get_urlconf
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import parse_http_date_safe
 
 from . import editing, pagecache
 
@@ -141,7 +147,7 @@ class PageCacheMiddleware:
 
         entry, generation = pagecache.lookup(page_key)
         if entry is not None:
-            response = pagecache.response_from(entry, request)
+            response = self.not_modified(request, pagecache.response_from(entry, request))
             self.public(response)
             response[self.HEADER] = "hit"
             return response
@@ -159,6 +165,18 @@ class PageCacheMiddleware:
             response[self.HEADER] = "bypass"
             self.never_cache_errors(response)
         return response
+
+    @staticmethod
+    def not_modified(request, response):
+        """A ``304`` for a conditional request the kept answer's validators (ETag,
+        Last-Modified: a feed's) say is up to date; else the answer."""
+        etag, last_modified = response.get("ETag"), response.get("Last-Modified")
+        if not (etag or last_modified):
+            return response
+        modified = parse_http_date_safe(last_modified) if last_modified else None
+        return get_conditional_response(
+            request, etag=etag, last_modified=modified, response=response
+        )
 
     @staticmethod
     def public(response):

@@ -459,7 +459,15 @@ def normalised_query(query_dict):
 
 # Response headers a stored page keeps; the others are set again for every answer (the
 # security headers by their middleware, Cache-Control and Vary here).
-KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Link")
+# The validators of an answer that has them (feeds): a hit answers conditional requests too.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "X-Frame-Options",
+    "Link",
+    "ETag",
+    "Last-Modified",
+)
 
 
 def cache_control():

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class DiscoveryConfig(AppConfig):
+    """How crawlers and feed readers find the site: robots.txt, sitemaps, feeds."""
+
     name = "discovery"
-    verbose_name = _("Discovery")

@@ -229,7 +229,16 @@ UKIYO_PAGE_CACHE_STALE_WHILE_REVALIDATE = int(
 # never looked up (forms and personal pages), the query parameters pages read (part of the
 # key), and tracking parameters no page reads (dropped; utm_* too). Any other parameter:
 # the page is rendered, not kept.
-UKIYO_PAGE_CACHE_VIEWS = ["wagtail_serve", "search"]
+UKIYO_PAGE_CACHE_VIEWS = [
+    "wagtail_serve",
+    "search",
+    "feed_rss",
+    "feed_atom",
+    "category_feed_rss",
+    "category_feed_atom",
+    "author_feed_rss",
+    "author_feed_atom",
+]
 UKIYO_PAGE_CACHE_EXCLUDED_PATHS = ["accounts/", "cookie-settings/"]
 UKIYO_PAGE_CACHE_PARAMS = ["page", "category", "q", "sort"]
 UKIYO_PAGE_CACHE_IGNORED_PARAMS = [
