@@ -1,3 +1,4 @@
+import html
 from functools import partial
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -23,6 +25,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from api.images import SRCSET_SPECS, RenditionField, ResponsiveImageField
 from compat.wagtail_pages import publish_action_holding_dates
 from core import pagecache
+from core.chrome import site_chrome
 from core.models import BasePage
 from core.rich_text import resolved_page_links
 from core.visibility import public
@@ -230,8 +233,24 @@ class ArticleIndexPage(BasePage):
             categories=categories,
             selected_category=selected,
             category_slug=category_slug,
+            meta_description=self.meta_description(request, selected),
         )
         return context
+
+    def meta_description(self, request, category=None):
+        """The page's ``<meta name="description">``: the category's description on its page,
+        else the page's own (search description, then its introduction), else a sentence
+        naming the category or the site."""
+        if category is not None:
+            return category.description or _("The latest articles in %(name)s.") % {
+                "name": category.name
+            }
+        intro = html.unescape(strip_tags(self.intro or "")).strip()
+        return (
+            self.search_description
+            or intro
+            or _("The latest articles of %(site)s.") % {"site": site_chrome(request).site_name}
+        )
 
 
 class ArticleQuerySet(PageQuerySet):
