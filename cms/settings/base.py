@@ -501,6 +501,10 @@ UKIYO_ROBOTS_DISALLOW = [
     "/{language}/search/",
 ]
 UKIYO_ROBOTS_DISALLOW_ALL = env_bool("ROBOTS_DISALLOW_ALL")
+# The publisher in structured data (core.structured_data): its logo's URL (default: the
+# site's icon) and its profiles elsewhere (schema.org sameAs), comma-separated URLs.
+UKIYO_ORGANIZATION_LOGO = os.environ.get("ORGANIZATION_LOGO", "").strip()
+UKIYO_ORGANIZATION_SAME_AS = env_list("ORGANIZATION_SAME_AS")
 
 # The consent log (proof of consent, consent.ConsentRecord): days a record is kept before
 # purge_consent_records deletes it. 13 months: longer than the six months a choice lasts, so

@@ -1,5 +1,5 @@
-"""The template tags every page of the site uses: language menu, direction, pagination, and
-the parts of a page the page cache keeps (``kept``)."""
+"""The template tags every page of the site uses: language menu, direction, pagination, the
+parts of a page the page cache keeps (``kept``), the site's JSON-LD."""
 
 import hashlib
 import unicodedata
@@ -11,7 +11,7 @@ from django.urls import translate_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi, get_language_info
 
-from core import pagecache
+from core import pagecache, structured_data
 
 register = template.Library()
 
@@ -223,3 +223,37 @@ class KeptNode(template.Node):
             html = html.replace(_HOLE.format(hole.number), hole.nodelist.render(context), 1)
         # Both are what the template engine rendered (escaped as it rendered them).
         return mark_safe(html)  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def website_json_ld(context):
+    """The site in the page's language as schema.org ``WebSite`` (with its search and its
+    publisher), for the home page."""
+    request, page, chrome = context["request"], context.get("page"), context.get("chrome")
+    home_url = page.get_url(request) if page is not None else request.path
+    if not home_url or chrome is None:
+        return ""
+    return structured_data.script(
+        structured_data.website(request, chrome.site_name, home_url, get_language())
+    )
+
+
+# OpenGraph names a language with its territory (``ja_JP``), as Facebook's list of locales has
+# them; Simplified Chinese is written in mainland China.
+OG_LOCALES = {
+    "ja": "ja_JP",
+    "en": "en_US",
+    "zh-hans": "zh_CN",
+    "es": "es_ES",
+    "fr": "fr_FR",
+    "ko": "ko_KR",
+    "de": "de_DE",
+    "th": "th_TH",
+    "hi": "hi_IN",
+}
+
+
+@register.simple_tag
+def og_locale(language_code):
+    """``og:locale`` of a language code (``ja`` → ``ja_JP``)."""
+    return OG_LOCALES.get(language_code, language_code.replace("-", "_"))

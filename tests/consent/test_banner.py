@@ -104,6 +104,8 @@ def test_scripts_are_only_in_inert_data_never_live_in_the_page(client, home, con
         'data-version="3" data-max-age="15724800">',
         '<script src="/static/consent/consent.js" defer>',
         '<script src="/static/js/ukiyo.js" defer>',
+        # The site described for search engines (schema.org JSON-LD): data, never run.
+        '<script type="application/ld+json">',
         '<script id="consent-config" type="application/json">',
     ]
     data = config(page)
