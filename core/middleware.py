@@ -47,6 +47,7 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         "/robots.txt",
         "/sitemap.xml",
         "/sitemap-",
+        "/indexnow-key.txt",
     )
 
     def process_response(self, request, response):

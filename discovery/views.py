@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from core.sites import request_site
 
-from . import sitemaps
+from . import indexnow, sitemaps
 
 XML = "application/xml; charset=utf-8"
 
@@ -103,3 +103,14 @@ def news_sitemap(request):
         request, site, f"news:{now:%Y%m%d%H%M}", lambda: sitemaps.render_news(request, site, now)
     )
     return answer(request, kept, max_age=60)
+
+
+@require_safe
+def indexnow_key(request):
+    """The IndexNow key, which proves that the pings for this host come from its owner."""
+    key = indexnow.key()
+    if not key:
+        raise Http404("IndexNow is not configured.")
+    response = HttpResponse(key, content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

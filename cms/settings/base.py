@@ -501,6 +501,11 @@ UKIYO_ROBOTS_DISALLOW = [
     "/{language}/search/",
 ]
 UKIYO_ROBOTS_DISALLOW_ALL = env_bool("ROBOTS_DISALLOW_ALL")
+# IndexNow (discovery.indexnow): with a key, each change of a public page is sent to the
+# endpoint by the webhooks' worker (docs/configuration.md, "Robots and sitemaps").
+UKIYO_INDEXNOW_KEY = os.environ.get("INDEXNOW_KEY", "").strip()
+UKIYO_INDEXNOW_ENDPOINT = os.environ.get("INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow")
+UKIYO_INDEXNOW_TIMEOUT = float(os.environ.get("INDEXNOW_TIMEOUT", "10"))
 # The publisher in structured data (core.structured_data): its logo's URL (default: the
 # site's icon) and its profiles elsewhere (schema.org sameAs), comma-separated URLs.
 UKIYO_ORGANIZATION_LOGO = os.environ.get("ORGANIZATION_LOGO", "").strip()
