@@ -32,8 +32,8 @@ VISIBLE_ATTRIBUTES = re.compile(
 )
 TAG = re.compile(r"<[^>]*>", re.S)
 WORD = re.compile(r"[^\W\d_]{2,}")
-# Not words of any language: brand and technical tokens.
-ALLOWED = {"ukiyo"}
+# Not words of any language: brand and technical tokens (the names of the feed formats).
+ALLOWED = {"ukiyo", "rss", "atom"}
 
 
 def untranslated_words(source):
