@@ -120,8 +120,9 @@ def search(request):
         since = timezone.now().replace(second=0, microsecond=0) - delta
         pages = pages.filter(search_document__date__gte=since)
     parsed = fulltext.ParsedQuery(query, language_codes=[language_code])
-    results = fulltext.search(pages.specific(), parsed, order_by_relevance=not sort).annotate(
-        search_text=F("search_document__text")  # for the extracts, in the same query
+    # The text of each page shown, for its extract, in the same query.
+    results = fulltext.with_text(
+        fulltext.search(pages.specific(), parsed, order_by_relevance=not sort)
     )
     if sort == "date":
         results = results.order_by(F("search_date").desc(nulls_last=True), "-pk")

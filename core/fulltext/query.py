@@ -14,7 +14,9 @@ most recent page.
 """
 
 from django.conf import settings
-from django.db.models import BooleanField, Expression, F, FloatField
+from django.db.models import BooleanField, Expression, F, FloatField, OuterRef, Subquery
+
+from core.models import SearchDocument
 
 from . import analysis
 from .store import FTS_TABLE, fts_language, lexeme, quoted
@@ -159,15 +161,32 @@ def search(queryset, parsed, order_by_relevance=True):
     by the caller, who may also mark the results with its terms). Ordered by relevance, then
     the most recent first, unless ``order_by_relevance`` is false (then in the queryset's own
     order). Each page has its ``search_date`` (its display date, or when it was first
-    published), and ``search_rank`` when ordered by relevance."""
+    published).
+
+    The rank is an ORDER BY expression only, never a selected column: selected, PostgreSQL
+    computes it again above the joins that check each match's page, and so carries the
+    ranked text (``head``) of every match through the sort (at 100,000 articles, 9,000
+    matches of a name sorted on disk). The rows sorted are then a page id, a date and a rank.
+    """
     if not parsed:  # nothing searchable ("!!!"): no page, as the others would be annotated
         return queryset.none().annotate(search_date=F("search_document__date"))
     results = queryset.filter(Matches(parsed)).annotate(search_date=F("search_document__date"))
     if order_by_relevance:
-        results = results.annotate(search_rank=Rank(parsed)).order_by(
-            F("search_rank").desc(), F("search_date").desc(nulls_last=True), "-pk"
+        results = results.order_by(
+            Rank(parsed).desc(), F("search_date").desc(nulls_last=True), "-pk"
         )
     return results
+
+
+def with_text(results):
+    """``results`` of ``search``, each page with its indexed text as ``search_text`` (for its
+    extract), read by a subquery: PostgreSQL then reads a text only for the pages a LIMIT
+    keeps, after ranking and sorting the matches on narrow rows. Read by a join, the text
+    went through the sort with every match (at 100,000 articles, 9,000 matches of a name,
+    13 MB sorted on disk)."""
+    return results.annotate(
+        search_text=Subquery(SearchDocument.objects.filter(page=OuterRef("pk")).values("text")[:1])
+    )
 
 
 def autocomplete(queryset, typed, language_code, limit=8):
@@ -179,6 +198,6 @@ def autocomplete(queryset, typed, language_code, limit=8):
         return queryset.none()
     return (
         queryset.filter(Matches(parsed))
-        .annotate(search_rank=Rank(parsed), search_date=F("search_document__date"))
-        .order_by(F("search_rank").desc(), F("search_date").desc(nulls_last=True), "-pk")[:limit]
+        .annotate(search_date=F("search_document__date"))
+        .order_by(Rank(parsed).desc(), F("search_date").desc(nulls_last=True), "-pk")[:limit]
     )

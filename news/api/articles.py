@@ -18,7 +18,7 @@ takes the same number of queries.
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from django.utils import translation
 from ninja import Field, Query, Router, Schema
@@ -307,7 +307,7 @@ def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...),
     found = fulltext.search(
         articles, request.ukiyo_search_query, order_by_relevance=order == "relevance"
     )
-    found = _with_card_fields(found.annotate(search_text=F("search_document__text")))
+    found = _with_card_fields(fulltext.with_text(found))
     return found if order == "relevance" else found.order_by(*ORDERINGS[order])
 
 
