@@ -95,14 +95,15 @@ def full_urls(pages):
     return [url for url in (page.get_full_url() for page in pages) if url]
 
 
-# The feeds of a language (discovery.feed_urls, by URL name): a list of its articles too.
-LANGUAGE_FEEDS = ("feed_rss", "feed_atom")
+# The feeds of a language (discovery.feed_urls, by URL name) and its corrections page: lists
+# of its articles too.
+LANGUAGE_FEEDS = ("feed_rss", "feed_atom", "corrections")
 CATEGORY_FEEDS = ("category_feed_rss", "category_feed_atom")
 
 
 def feed_urls(home, category_slugs=()):
     """The full URLs of the feeds of ``home``'s language and site (those of the categories
-    too)."""
+    too), and of its corrections page."""
     home_url = home.get_full_url()
     if not home_url:
         return []

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as accounts_views
 from core.media import serve_public_media
 from core.sites import serve as serve_page
+from news import views as news_views
 from search import views as search_views
 
 # Outside the language prefix: the admin, the API and files.
@@ -51,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("opensearch.xml", search_views.opensearch, name="opensearch"),
     # RSS and Atom: the language's articles, a category's, an author's.
     path("", include("discovery.feed_urls")),
+    path("corrections/", news_views.corrections, name="corrections"),
     # ukiyo's reader pages first: /accounts/ is the reader's account page.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -135,7 +135,8 @@ class ArticlesFeed(Feed):
         return item.display_date
 
     def item_updateddate(self, item):
-        return item.updated_date or item.display_date
+        # Its update date or latest correction (Atom's <updated>: feed readers show it again).
+        return item.last_modified or item.display_date
 
     def item_enclosures(self, item):
         image = item.lead_image

@@ -35,7 +35,13 @@ from .citations import beyond_references, reference_count
 from .forms import ArticlePageForm
 from .images import ARTICLE_SRCSET, CARD_RENDITION, CARD_SRCSET, LEAD_RENDITION
 from .pagination import ArticleListing
-from .serializers import AuthorsField, CategoryField, LanguageField, TagNamesField
+from .serializers import (
+    AuthorsField,
+    CategoryField,
+    CorrectionsField,
+    LanguageField,
+    TagNamesField,
+)
 
 # ---------------------------------------------------------------------------
 # Snippets
@@ -340,6 +346,10 @@ class ArticlePage(BasePage):
             "holds the change back until then."
         ),
     )
+    # The date of the latest correction (``corrections``), kept on the page's row when it is
+    # saved: the article's "Updated" date, feeds and structured data read it without
+    # reading the corrections, and an article without any reads none.
+    last_corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
     category = models.ForeignKey(
         Category,
         null=True,
@@ -397,6 +407,14 @@ class ArticlePage(BasePage):
         ),
         FieldPanel("body"),
         FieldPanel("references"),
+        InlinePanel(
+            "corrections",
+            label=_("Corrections and clarifications"),
+            help_text=_(
+                "Say what was wrong and what is right, or what was unclear. Readers see each "
+                "at the end of the article, and its date as the article's update."
+            ),
+        ),
     ]
 
     search_fields = [
@@ -423,6 +441,7 @@ class ArticlePage(BasePage):
         SynchronizedField("tagged_items"),
         TranslatableField("body"),  # text translated, sources and images synchronised
         TranslatableField("references"),  # titles translated, URLs and dates synchronised
+        TranslatableField("corrections"),  # each text translated, kind and date synchronised
     ]
 
     api_fields = [
@@ -450,6 +469,7 @@ class ArticlePage(BasePage):
         APIField("lead_image_renditions", serializer=ResponsiveImageField(source="lead_image")),
         APIField("body", writable=True),
         APIField("references", writable=True),
+        APIField("corrections", serializer=CorrectionsField(source="published_corrections")),
     ]
 
     class Meta:
@@ -571,6 +591,7 @@ class ArticlePage(BasePage):
                 queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
             ),
             "tags",
+            *(["corrections"] if self.last_corrected_at else []),
         )
         with renditions_together(self.lead_image, self.social_image):
             for _block in self.body:  # converts every block of the body at once
@@ -615,6 +636,36 @@ class ArticlePage(BasePage):
             prefetched.update(Author.objects.in_bulk(missing))
         return [prefetched[link.author_id] for link in links if link.author_id in prefetched]
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "corrections" in update_fields:
+            dates = [correction.published for correction in self.corrections.all()]
+            self.last_corrected_at = max(dates, default=None)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "last_corrected_at"}
+        return super().save(*args, **kwargs)
+
+    @cached_property
+    def published_corrections(self):
+        """The corrections and clarifications, the latest first: from the in-memory relation
+        (a preview shows unsaved ones), and from the database only for an article that has
+        some (``last_corrected_at``)."""
+        in_memory = "corrections" in getattr(self, "_cluster_related_objects", {})
+        prefetched = "corrections" in getattr(self, "_prefetched_objects_cache", {})
+        if not (in_memory or prefetched or self.last_corrected_at):
+            return []
+        return sorted(self.corrections.all(), key=lambda c: (c.published, c.pk or 0), reverse=True)
+
+    @cached_property
+    def last_modified(self):
+        """When the article last changed for its readers: its update date or its latest
+        correction, whichever is later (None if neither)."""
+        if "corrections" in getattr(self, "_cluster_related_objects", {}):  # a preview
+            latest = max((c.published for c in self.corrections.all()), default=None)
+        else:
+            latest = self.last_corrected_at
+        return max((date for date in (self.updated_date, latest) if date is not None), default=None)
+
     @cached_property
     def tag_names(self):
         return sorted(tag.name for tag in self.tags.all())
@@ -644,6 +695,49 @@ class ArticlePage(BasePage):
                         yield from item.get("sources") or []
                         for nested in item.get("children") or []:
                             yield from nested.get("sources") or []
+
+
+class ArticleCorrection(TranslatableMixin, Orderable):
+    """A dated correction or clarification of an article, shown at its end; translated with
+    the article."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+
+    page = ParentalKey(ArticlePage, related_name="corrections", on_delete=models.CASCADE)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    published = models.DateTimeField(
+        _("date"), default=timezone.now, help_text=_("When readers were told.")
+    )
+    text = models.TextField(
+        _("text"),
+        help_text=_(
+            "A correction: what the article said, and what is right. A clarification: "
+            "what was unclear, and what it means."
+        ),
+    )
+
+    panels = [FieldPanel("kind"), FieldPanel("published"), FieldPanel("text")]
+    translatable_fields = [
+        SynchronizedField("kind"),
+        SynchronizedField("published"),
+        TranslatableField("text"),
+    ]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.published:%Y-%m-%d})"
+
+    def as_api_dict(self):
+        return {
+            "kind": self.kind,
+            "published": self.published.isoformat(),
+            "text": self.text,
+        }
 
 
 class ArticleAuthor(TranslatableMixin, Orderable):

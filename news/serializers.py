@@ -1,5 +1,7 @@
 """API v2 representations of an article's related objects."""
 
+from typing import Literal
+
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (API v3) needs it before Python 3.12
 
@@ -17,6 +19,20 @@ class AuthorRef(TypedDict):
     name: str
     slug: str
     role: str
+
+
+class CorrectionRef(TypedDict):
+    kind: Literal["correction", "clarification"]
+    published: str
+    text: str
+
+
+class CorrectionsField(Field):
+    """The corrections and clarifications, the latest first, as ``{kind, published, text}``
+    (``published``: an ISO 8601 date-time)."""
+
+    def to_representation(self, corrections) -> list[CorrectionRef]:
+        return [correction.as_api_dict() for correction in corrections]
 
 
 class CategoryField(Field):

@@ -33,7 +33,7 @@ def news_article(page, request, site_name):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "inLanguage": page.locale.language_code,
         "datePublished": iso(published),
-        "dateModified": iso(max(filter(None, [published, page.updated_date]), default=None)),
+        "dateModified": iso(max(filter(None, [published, page.last_modified]), default=None)),
         "author": [
             {
                 "@type": "Person",
@@ -55,6 +55,16 @@ def news_article(page, request, site_name):
     tags = [tag.name for tag in page.tags.all()]
     if tags:
         data["keywords"] = tags
+    corrections = [
+        {
+            "@type": "CorrectionComment",
+            "text": correction.text,
+            "datePublished": iso(correction.published),
+        }
+        for correction in page.published_corrections
+    ]
+    if corrections:
+        data["correction"] = corrections
     citations = [citation(reference) for reference in page.numbered_references.values()]
     if citations:
         data["citation"] = citations

@@ -238,6 +238,7 @@ UKIYO_PAGE_CACHE_VIEWS = [
     "category_feed_atom",
     "author_feed_rss",
     "author_feed_atom",
+    "corrections",
 ]
 UKIYO_PAGE_CACHE_EXCLUDED_PATHS = ["accounts/", "cookie-settings/"]
 UKIYO_PAGE_CACHE_PARAMS = ["page", "category", "q", "sort"]

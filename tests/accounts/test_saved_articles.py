@@ -260,6 +260,7 @@ def test_an_editor_previews_an_article_that_is_not_created_yet(editor, index):
             "summary": "要約。",
             "display_date": "2025-06-20 09:30",
             "article_authors": inline_formset([]),
+            "corrections": inline_formset([]),
             "tags": "",
             "body": streamfield([]),
             "references": streamfield([]),

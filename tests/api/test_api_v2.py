@@ -204,6 +204,7 @@ def test_listing_item_carries_every_article_field(client, article, category, lea
             "height": 360,
             "alt": "The lander on the crater rim",
         },
+        "corrections": [],
     }
     assert lead.url.endswith(".webp")
     stored = list(article.body.raw_data)

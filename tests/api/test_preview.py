@@ -67,6 +67,7 @@ def edit_form(article, title, text):
             "summary": article.summary,
             "display_date": "2025-06-20 09:30",
             "article_authors": inline_formset([]),
+            "corrections": inline_formset([]),
             "tags": "",
             "body": streamfield(
                 [

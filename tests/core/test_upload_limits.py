@@ -143,6 +143,7 @@ def long_read_form(article, paragraphs):
             "summary": "A long read.",
             "display_date": "2025-06-20 09:30",
             "article_authors": inline_formset([]),
+            "corrections": inline_formset([]),
             "tags": "",
             "body": streamfield(sections),
             "references": streamfield([]),

@@ -44,6 +44,7 @@ SCHEMA = {
     "Organization": {"name", "url", "logo", "sameAs"},
     "ImageObject": {"url"},
     "CreativeWork": {"name", "url", "publisher", "datePublished"},
+    "CorrectionComment": {"text", "datePublished"},
     "BreadcrumbList": {"itemListElement"},
     "ListItem": {"position", "name", "item"},
     "WebSite": {"name", "url", "inLanguage", "publisher", "potentialAction"},

@@ -101,6 +101,7 @@ def article_form(material, sources="1, 2", updated_date="2025-06-21 10:00"):
             "updated_date": updated_date,
             "category": str(material.category.pk),
             "article_authors": inline_formset([{"author": str(material.author.pk)}]),
+            "corrections": inline_formset([]),
             "tags": "moon, space",
             "body": streamfield([("section", {"heading": "Touchdown", "content": content})]),
             "references": references,

@@ -94,6 +94,10 @@ def article_data(sections, reference_count=2, publish=False, title="月面着陸
         "article_authors-INITIAL_FORMS": "0",
         "article_authors-MIN_NUM_FORMS": "0",
         "article_authors-MAX_NUM_FORMS": "1000",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
         "body": streamfield(sections),
         "references": references(reference_count),
     }
