@@ -161,12 +161,13 @@ def search(queryset, parsed, order_by_relevance=True):
     by the caller, who may also mark the results with its terms). Ordered by relevance, then
     the most recent first, unless ``order_by_relevance`` is false (then in the queryset's own
     order). Each page has its ``search_date`` (its display date, or when it was first
-    published).
+    published). The rank orders them; no caller reads it, so it is not selected.
 
-    The rank is an ORDER BY expression only, never a selected column: selected, PostgreSQL
-    computes it again above the joins that check each match's page, and so carries the
-    ranked text (``head``) of every match through the sort (at 100,000 articles, 9,000
-    matches of a name sorted on disk). The rows sorted are then a page id, a date and a rank.
+    Its cost grows with the number of matches: PostgreSQL ranks every match, and carries
+    each one's ranked text (``head``) through the sort, since it computes the rank again
+    above the joins that check each match's page (at 100,000 article pages, 9,000 matches of
+    a name: the sort goes to disk with the default ``work_mem``). docs/architecture.md gives
+    the figures.
     """
     if not parsed:  # nothing searchable ("!!!"): no page, as the others would be annotated
         return queryset.none().annotate(search_date=F("search_document__date"))
@@ -180,10 +181,8 @@ def search(queryset, parsed, order_by_relevance=True):
 
 def with_text(results):
     """``results`` of ``search``, each page with its indexed text as ``search_text`` (for its
-    extract), read by a subquery: PostgreSQL then reads a text only for the pages a LIMIT
-    keeps, after ranking and sorting the matches on narrow rows. Read by a join, the text
-    went through the sort with every match (at 100,000 articles, 9,000 matches of a name,
-    13 MB sorted on disk)."""
+    extract), read by a subquery: PostgreSQL evaluates it only for the pages a LIMIT keeps,
+    where a join carried every match's text through the relevance sort."""
     return results.annotate(
         search_text=Subquery(SearchDocument.objects.filter(page=OuterRef("pk")).values("text")[:1])
     )
