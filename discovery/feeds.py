@@ -30,6 +30,7 @@ from core.chrome import site_chrome
 from core.sites import in_site_tree
 from core.visibility import public
 from news.models import ArticleAuthor, ArticlePage, Author, Category
+from news.structured_data import category_url
 
 # Items per feed: a day of a busy newsroom; readers poll every few minutes.
 ITEMS = 30
@@ -69,12 +70,11 @@ class ArticlesFeed(Feed):
         return f"{obj.name} | {self.chrome.site_name}"
 
     def link(self, obj):
-        index = self.chrome.article_indexes.get(get_language())
-        url = index.url if index else self.chrome.home_pages.get(get_language())
-        url = getattr(url, "url", url) or "/"
-        if isinstance(obj, Category):
-            url = f"{url}?category={obj.slug}"
-        return url
+        # The language's All Articles, else its home page (chrome Links: their URLs known).
+        language = get_language()
+        page = self.chrome.article_indexes.get(language) or self.chrome.home_pages.get(language)
+        url = (page.url if page else None) or "/"
+        return category_url(url, obj) if isinstance(obj, Category) else url
 
     def description(self, obj):
         if isinstance(obj, Category):

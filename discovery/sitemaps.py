@@ -164,15 +164,16 @@ def entries(request, site, language_code, number):
 
     order = languages()
     result = []
-    for pk, url_path, key, code, modified in rows:
-        path = urls.url(url_path, code)
+    for pk, _url_path, key, code, modified in rows:
+        versions = translations[key]  # the page itself is one of its live public versions
+        path = versions[code][1]
         if path is None:
             continue
         entry = Entry(pk, origin + path, modified, image=images.get(pk, ""))
         for other in order:
-            if other not in translations.get(key, {}):
+            if other not in versions:
                 continue
-            other_pk, other_path = translations[key][other]
+            other_pk, other_path = versions[other]
             url = origin + other_path if other_path else other_sites.get(other_pk)
             if not url:
                 continue
@@ -261,7 +262,7 @@ def render_news(request, site, now):
     return "".join(parts)
 
 
-def kept(request, site, name, build):
+def kept(request, site, name, build, timeout=None):
     """``(gzip file or None, clock, version)``: the text ``build()`` makes of a sitemap (None
     for no such sitemap), compressed and kept in the cache under the content clock and the
     host the request names (its URLs are absolute); the clock's time; a name of this version
@@ -274,6 +275,6 @@ def kept(request, site, name, build):
         text = build()
         return None if text is None else gzip.compress(text.encode(), 6, mtime=0)
 
-    data = pagecache.cached(key, (), compressed)
+    data = pagecache.cached(key, (), compressed, timeout)
     version = hashlib.sha256(key.encode()).hexdigest()[:32]
     return data, clock or timezone.now(), version

@@ -30,17 +30,14 @@ def robots_txt(request):
     else:
         for path in settings.UKIYO_ROBOTS_DISALLOW:
             if "{language}" in path:
-                lines += [f"Disallow: {path.format(language=code)}" for code in languages()]
+                codes = sitemaps.languages()
+                lines += [f"Disallow: {path.format(language=code)}" for code in codes]
             else:
                 lines.append(f"Disallow: {path}")
         lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap_index'))}"]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     patch_cache_control(response, public=True, max_age=3600)
     return response
-
-
-def languages():
-    return sitemaps.languages()
 
 
 def answer(request, kept, max_age):
@@ -81,7 +78,7 @@ def sitemap_index(request):
 @require_safe
 def sitemap(request, language, number):
     number = int(number)
-    if language not in languages():
+    if language not in sitemaps.languages():
         raise Http404("No such sitemap.")
     site = the_site(request)
 
@@ -98,9 +95,13 @@ def news_sitemap(request):
     site = the_site(request)
     now = timezone.now()
     # Articles leave the window as time passes, with no change to the content: the minute
-    # is part of the key.
+    # is part of the key, and a minute's copy is not kept much longer.
     kept = sitemaps.kept(
-        request, site, f"news:{now:%Y%m%d%H%M}", lambda: sitemaps.render_news(request, site, now)
+        request,
+        site,
+        f"news:{now:%Y%m%d%H%M}",
+        lambda: sitemaps.render_news(request, site, now),
+        timeout=120,
     )
     return answer(request, kept, max_age=60)
 

@@ -258,3 +258,12 @@ def test_query_counts_do_not_grow_with_the_number_of_articles(client, newsroom, 
 
     assert {url: count(url) for url in urls} == few
     assert max(few.values()) <= 10
+
+
+def test_a_category_feed_links_its_page_with_the_slug_quoted(client, newsroom):
+    CategoryFactory(name="天文", slug="天文")
+
+    parsed = read(client, "/ja/feeds/category/%E5%A4%A9%E6%96%87.rss")
+
+    assert parsed.feed.link == "http://testserver/ja/articles/?category=%E5%A4%A9%E6%96%87"
+    assert parsed.entries == []
