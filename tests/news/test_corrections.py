@@ -254,3 +254,16 @@ def test_a_new_correction_reaches_the_cached_corrections_page(client, article):
 
     _html, links = corrections_page(client, "/ja/corrections/")
     assert links == [f"{article.url}#corrections"]
+
+
+@pytest.mark.parametrize("page", ["9223372036854775808", "%00", "-1", "1'\"", "1.5"])
+def test_any_page_number_gives_a_page_of_corrections(client, article, page):
+    correct(article)
+
+    _html, links = corrections_page(client, f"/ja/corrections/?page={page}")
+
+    assert links == [f"{article.url}#corrections"]
+
+
+def test_the_corrections_page_refuses_writes(client, article):
+    assert client.post("/ja/corrections/").status_code == 405
