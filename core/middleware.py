@@ -112,9 +112,37 @@ class PublicGZipMiddleware(GZipMiddleware):
         return super().process_response(request, response)
 
 
+class CachedPageMiddleware:
+    """Answer a reader's request from the page cache before the middleware a kept page does
+    not need (``core.pagecache``; docs/configuration.md, "Caching").
+
+    A hit reads cookies, the path and the query string, never a session, a user or a message:
+    it sits just inside the security headers' middleware (its nonce is made for the
+    Content-Security-Policy), outside static files, compression (a kept page is compressed
+    already), sessions, the language, CSRF, authentication and messages. On a miss it leaves
+    what it looked up to ``PageCacheMiddleware``, further in, which renders and keeps the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not pagecache.enabled():
+            return self.get_response(request)
+        page_key = pagecache.PageKey.for_request(request)
+        generation = None
+        if page_key is not None:
+            entry, generation = pagecache.lookup(page_key)
+            if entry is not None:
+                return PageCacheMiddleware.hit(request, entry, page_key)
+        setattr(request, PageCacheMiddleware.LOOKED_UP, (page_key, generation))
+        return self.get_response(request)
+
+
 class PageCacheMiddleware:
     """Anonymous readers' pages from the cache (``core.pagecache``; docs/configuration.md,
-    "Caching").
+    "Caching"): renders and keeps what ``CachedPageMiddleware`` (further out) did not find,
+    and answers hits itself without it.
 
     Sits inside the session, language, authentication and message middleware (it reads
     their cookies, not their state) and outside ``PrivateResponseMiddleware``, so that a page
@@ -131,6 +159,8 @@ class PageCacheMiddleware:
     """
 
     HEADER = "X-Page-Cache"
+    # (key or None, generation read or None): what ``CachedPageMiddleware`` looked up.
+    LOOKED_UP = "ukiyo_page_cache_looked_up"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -138,19 +168,20 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not pagecache.enabled():
             return self.get_response(request)
-        page_key = pagecache.PageKey.for_request(request)
+        looked_up = getattr(request, self.LOOKED_UP, None)
+        if looked_up is not None:
+            page_key, generation = looked_up
+        else:
+            page_key, generation = pagecache.PageKey.for_request(request), None
+            if page_key is not None:
+                entry, generation = pagecache.lookup(page_key)
+                if entry is not None:
+                    return self.hit(request, entry, page_key)
         if page_key is None:
             response = self.get_response(request)
             if pagecache.reader_language(request.path_info) is not None:
                 response[self.HEADER] = "bypass"
                 self.never_cache_errors(response)
-            return response
-
-        entry, generation = pagecache.lookup(page_key)
-        if entry is not None:
-            response = self.not_modified(request, pagecache.response_from(entry, request))
-            self.public(response)
-            response[self.HEADER] = "hit"
             return response
 
         generation = pagecache.current_generation(generation)
@@ -165,6 +196,15 @@ class PageCacheMiddleware:
         else:
             response[self.HEADER] = "bypass"
             self.never_cache_errors(response)
+        return response
+
+    @classmethod
+    def hit(cls, request, entry, page_key):
+        response = cls.not_modified(request, pagecache.response_from(entry, request))
+        # As LocaleMiddleware says of a page it renders (further in than a hit may go).
+        response.headers.setdefault("Content-Language", page_key.language)
+        cls.public(response)
+        response[cls.HEADER] = "hit"
         return response
 
     @staticmethod

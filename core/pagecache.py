@@ -148,12 +148,19 @@ def _next_generation():
 
 
 def bump(tags):
-    """Mark ``tags`` as changed now: every entry that depends on one of them is stale."""
+    """Mark ``tags`` as changed now: every entry that depends on one of them is stale.
+
+    The generation moves forward twice: before the tags take its value, and after. A process
+    that found a copy fresh when the generation had a value (``LocalCopies``) may take it as
+    fresh without reading its tags while the generation keeps that value; had it read the tags
+    between the first step and the second, the second step still tells it to read them again.
+    """
     tags = set(tags)
     if not tags:
         return
     generation = _next_generation()
     cache().set_many({TAG_PREFIX + tag: generation for tag in tags}, timeout=None)
+    _next_generation()
 
 
 def is_fresh(generation, tag_values):
@@ -239,8 +246,9 @@ def fragment(key, render, tags=(), keep=lambda value: True):
     For the costly part of a page that a page-cache miss renders again although it did not
     change (an article's body after a change of the header, the page of a logged-in reader):
     ``key`` names what it shows (the page's revision, language, host). The tags are declared
-    for the page being rendered, on a hit as on a miss. A hit reads only the tags' values when
-    this process rendered or read the part last (``LocalCopies``), else the part with them.
+    for the page being rendered, on a hit as on a miss. A hit on this process's own copy
+    (``LocalCopies``) reads nothing more when nothing changed since the copy was last found
+    fresh, and the tags' values when something did; else it reads the part with them.
     """
     generation = _fragments_generation.get()
     if generation is None:
@@ -248,17 +256,17 @@ def fragment(key, render, tags=(), keep=lambda value: True):
         return render()
     store = cache()
     full_key = FRAGMENT_PREFIX + key
-    entry = local_fragments.get(full_key)
+    entry, _now = local_fragments.fresh(full_key, store, generation)
     if entry is not None:
-        if _fresh_in(store, entry)[0]:
-            depends_on(*entry["tags"])
-            return _value_of(entry)
-        local_fragments.discard(full_key)
-    entry = store.get(full_key)
-    if entry is not None and _fresh_in(store, entry)[0]:
-        local_fragments.put(full_key, _local(entry))
         depends_on(*entry["tags"])
-        return entry["value"]
+        return _value_of(entry)
+    entry = store.get(full_key)
+    if entry is not None:
+        fresh, values = _fresh_in(store, entry, also=[GENERATION])
+        if fresh:
+            local_fragments.put(full_key, _local(entry), values.get(GENERATION))
+            depends_on(*entry["tags"])
+            return entry["value"]
     with collecting() as declared:
         depends_on(SITE, *tags)
         value = render()
@@ -483,11 +491,13 @@ class LocalCopies:
     """The pages this process served last, in its own memory (``UKIYO_PAGE_CACHE_LOCAL_ENTRIES``,
     least recently served dropped first).
 
-    A hit on one of them reads only its tags from the shared cache: one round trip of a few
-    bytes, where the shared copy takes two and the page itself. Whether a local copy is fresh
-    is decided exactly as for the shared one, by the current values of its tags: a change made
-    in any process makes it stale at once, and so does an emptied shared cache (its tags are
-    missing).
+    Whether a local copy is fresh is decided exactly as for the shared one, by the current
+    values of its tags: a change made in any process makes it stale at once, and so does an
+    emptied shared cache (its tags are missing). Each copy remembers the generation its tags
+    were last found fresh at (read in the same round trip as the tags): while the generation
+    still has that value, nothing has changed anywhere since (``bump`` moves it after setting
+    tags), and a hit reads that one small value instead of every tag. After any change, the
+    next hit on each copy reads its tags once more.
     """
 
     def __init__(self):
@@ -495,18 +505,19 @@ class LocalCopies:
         self._lock = threading.Lock()
 
     def get(self, key):
+        """The copy under ``key`` and the generation it was last found fresh at, or None."""
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
+            found = self._entries.get(key)
+            if found is not None:
                 self._entries.move_to_end(key)
-            return entry
+            return found
 
-    def put(self, key, entry):
+    def put(self, key, entry, checked=None):
         size = settings.UKIYO_PAGE_CACHE_LOCAL_ENTRIES
         if size <= 0:
             return
         with self._lock:
-            self._entries[key] = entry
+            self._entries[key] = (entry, checked)
             self._entries.move_to_end(key)
             while len(self._entries) > size:
                 self._entries.popitem(last=False)
@@ -514,6 +525,28 @@ class LocalCopies:
     def discard(self, key):
         with self._lock:
             self._entries.pop(key, None)
+
+    def fresh(self, key, store, generation=None):
+        """(the copy under ``key`` if it is fresh, else None; the generation now, if read).
+
+        ``generation``: the generation now, when the caller has read it already (the start of
+        a page's view); else it is read here, one small value.
+        """
+        found = self.get(key)
+        if found is None:
+            return None, generation
+        entry, checked = found
+        if generation is None:
+            generation = store.get(GENERATION)
+        if checked is not None and generation == checked:
+            return entry, generation
+        fresh, values = _fresh_in(store, entry, also=[GENERATION])
+        generation = values.get(GENERATION)
+        if not fresh:
+            self.discard(key)
+            return None, generation
+        self.put(key, entry, generation)
+        return entry, generation
 
     def __len__(self):
         return len(self._entries)
@@ -534,18 +567,17 @@ def lookup(page_key):
     """(entry or None, generation now): the stored page if it is fresh."""
     store = cache()
     key = page_key.key
-    entry = local_copies.get(key)
+    entry, generation = local_copies.fresh(key, store)
     if entry is not None:
-        fresh, values = _fresh_in(store, entry, also=[GENERATION])
-        if fresh:
-            return entry, values.get(GENERATION)
-        local_copies.discard(key)
+        return entry, generation
     values = store.get_many([key, GENERATION])
     entry = values.get(key)
     generation = values.get(GENERATION)
-    if entry is not None and _fresh_in(store, entry)[0]:
-        local_copies.put(key, entry)
-        return entry, generation
+    if entry is not None:
+        fresh, values = _fresh_in(store, entry, also=[GENERATION])
+        if fresh:
+            local_copies.put(key, entry, values.get(GENERATION))
+            return entry, generation
     return None, generation
 
 
@@ -592,11 +624,13 @@ def response_from(entry, request):
         segments = content.split(stored) if stored else [content]
         response = HttpResponse(gzip_between(segments, blocks, fresh), status=entry["status"])
         response["Content-Encoding"] = "gzip"
-        patch_vary_headers(response, ("Accept-Encoding",))
     else:
         if stored and fresh != stored:
             content = content.replace(stored, fresh)
         response = HttpResponse(content, status=entry["status"])
+    if blocks is not None:
+        # Either answer varies with the header, as Django's GZipMiddleware says of its own.
+        patch_vary_headers(response, ("Accept-Encoding",))
     for name, value in entry["headers"]:
         response[name] = value
     response["Content-Length"] = str(len(response.content))

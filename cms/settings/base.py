@@ -91,6 +91,10 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy (see "Security headers" below).
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
+    # A reader's page kept in the page cache answers here, before the middleware it does not
+    # need (it reads cookies, never a session or a user); a miss goes on to
+    # PageCacheMiddleware below, which renders and keeps it.
+    "core.middleware.CachedPageMiddleware",
     # Static files answer here, compressed once by collectstatic (gzip).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and JSON, on their way out: compressed when they hold no secret (see the class).
@@ -110,10 +114,10 @@ MIDDLEWARE = [
     # The page editor's autosave and preview checks keep Wagtail's rules for drafts
     # (core.editing).
     "core.middleware.EditorBackgroundMiddleware",
-    # Anonymous readers' pages from the cache (see "Page cache" below): inside the session,
+    # Anonymous readers' pages rendered and kept (see "Page cache" below): inside the session,
     # language, authentication and messages middleware, outside the one that marks personal
-    # pages private (never kept), and inside the Content-Security-Policy middleware (a page
-    # from the cache gets a fresh nonce, which that middleware puts in the header).
+    # pages private (never kept). A page from the cache (CachedPageMiddleware, further out)
+    # gets a fresh nonce, which the Content-Security-Policy middleware puts in the header.
     "core.middleware.PageCacheMiddleware",
     "core.middleware.PrivateResponseMiddleware",
     # What only the API needs (no session, its language, HTTP caching) wraps the API's views:

@@ -704,6 +704,50 @@ def test_every_hit_gets_its_own_nonce_named_in_its_header(client, site):
     assert nonces[0] != nonces[1]
 
 
+def headers_of(response):
+    """A response's headers but those new in every answer (or, for ``Vary``, in any order)."""
+    new_each_time = {CSP, "Date", HEADER, "Content-Length", "Vary"}
+    headers = {name: value for name, value in response.items() if name not in new_each_time}
+    headers["Vary"] = {part.strip() for part in response.get("Vary", "").split(",")}
+    return headers
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("encoding", ["", "gzip"], ids=["plain", "gzip"])
+@pytest.mark.parametrize("page", ["home", "article", "plain"])
+def test_a_hit_carries_the_headers_of_the_page_it_was_kept_from(
+    client, site, language, encoding, page
+):
+    # A hit answers before the language, session and compression middleware: whatever they
+    # say of a page (its language, that it varies with Accept-Encoding) it says itself.
+    url = site[language][page].url
+    first, second = cached_twice(client, url)
+    if encoding:
+        second = get(client, url, HTTP_ACCEPT_ENCODING=encoding)
+        assert second[HEADER] == "hit" and second["Content-Encoding"] == "gzip"
+        assert without_nonce(gzip.decompress(second.content)) == without_nonce(first.content)
+        assert headers_of(second) == {**headers_of(first), "Content-Encoding": "gzip"}
+    else:
+        assert headers_of(second) == headers_of(first)
+    assert second["Content-Language"] == language
+    assert {"Accept-Encoding", "Cookie"} <= headers_of(second)["Vary"]
+
+
+@pytest.mark.parametrize("looked_up_further_out", [True, False])
+def test_hits_need_no_middleware_further_in(client, site, settings, looked_up_further_out):
+    # With CachedPageMiddleware (production), a hit never reaches sessions, authentication
+    # or the view; without it, PageCacheMiddleware answers hits itself.
+    if not looked_up_further_out:
+        settings.MIDDLEWARE = [
+            name for name in settings.MIDDLEWARE if name != "core.middleware.CachedPageMiddleware"
+        ]
+    url = site["ja"]["article"].url
+    first, second = cached_twice(client, url)
+    assert without_nonce(second.content) == without_nonce(first.content)
+    assert hasattr(second.wsgi_request, "user") is not looked_up_further_out
+    assert hasattr(second.wsgi_request, "session") is not looked_up_further_out
+
+
 def test_cache_control_for_shared_caches_and_browsers(client, site, settings):
     settings.UKIYO_PAGE_CACHE_MAX_AGE = 30
     settings.UKIYO_PAGE_CACHE_S_MAXAGE = 600
@@ -867,6 +911,64 @@ def test_a_hit_on_the_process_own_copy_still_sees_a_change_made_elsewhere(client
     pagecache.bump([pagecache.page_tag(site["th"]["article"].translation_key)])
     assert get(client, url)[HEADER] == "miss"
     assert get(client, url)[HEADER] == "hit"
+
+
+class CountedReads:
+    """Counts what the shared cache is asked for (keys read) while it is in place."""
+
+    def __init__(self, monkeypatch):
+        self.keys = []
+        store = pagecache.cache()
+        get, get_many = store.get, store.get_many
+
+        def counted_get(key, *args, **kwargs):
+            self.keys.append(key)
+            return get(key, *args, **kwargs)
+
+        def counted_get_many(keys, *args, **kwargs):
+            self.keys.extend(keys)
+            return get_many(keys, *args, **kwargs)
+
+        monkeypatch.setattr(store, "get", counted_get)
+        monkeypatch.setattr(store, "get_many", counted_get_many)
+
+
+def test_a_hit_on_an_unchanged_copy_reads_one_value(client, site, monkeypatch):
+    url = site["ja"]["article"].url
+    cached_twice(client, url)
+    reads = CountedReads(monkeypatch)
+    assert get(client, url)[HEADER] == "hit"
+    assert reads.keys == [pagecache.GENERATION]
+
+    # A change anywhere: the next hit reads the copy's tags once, then one value again.
+    pagecache.bump([pagecache.list_tag("hi")])
+    reads.keys.clear()
+    assert get(client, url)[HEADER] == "hit"
+    assert len(reads.keys) > 2
+    reads.keys.clear()
+    assert get(client, url)[HEADER] == "hit"
+    assert reads.keys == [pagecache.GENERATION]
+
+
+def test_a_copy_checked_while_a_change_is_made_is_stale_once_it_is_made(client, site, monkeypatch):
+    # A reader's hit between the two steps of a change (the generation moved, the tags not
+    # yet set) finds the copy fresh; once the tags are set, the next hit must not.
+    url = site["ja"]["article"].url
+    cached_twice(client, url)
+    store = pagecache.cache()
+    set_many = store.set_many
+    between = []
+
+    def reader_between_the_steps(values, *args, **kwargs):
+        between.append(get(client, url)[HEADER])
+        return set_many(values, *args, **kwargs)
+
+    monkeypatch.setattr(store, "set_many", reader_between_the_steps)
+    pagecache.bump([pagecache.page_tag(site["ja"]["article"].translation_key)])
+    monkeypatch.setattr(store, "set_many", set_many)
+
+    assert between == ["hit"]
+    assert get(client, url)[HEADER] == "miss"
 
 
 def test_without_local_copies_every_hit_comes_from_the_shared_cache(client, site, settings):
