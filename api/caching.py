@@ -73,10 +73,14 @@ def http_caching(view):
     return view_with_caching
 
 
+def is_personal(request):
+    """Whether a read may see what others must not: a token, or a draft asked for."""
+    return "HTTP_AUTHORIZATION" in request.META or request.GET.get("version") == "draft"
+
+
 def cached_answer(request, response):
     patch_vary_headers(response, ["Authorization"])
-    personal = "HTTP_AUTHORIZATION" in request.META or request.GET.get("version") == "draft"
-    if personal or response.status_code >= 400:
+    if is_personal(request) or response.status_code >= 400:
         patch_cache_control(response, private=True, no_store=True)
         return response
     marked = {part.strip() for part in response.get("Cache-Control", "").split(",")}

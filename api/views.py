@@ -18,6 +18,7 @@ from wagtail.api.v3.errors import problem_response
 
 from .access import without_session
 from .caching import http_caching
+from .kept import kept_answers
 from .limits import checked_body
 from .params import query_problems, search_refused, too_many_searches_message
 
@@ -73,8 +74,10 @@ def v3_checked_query(view):
 
 def api_view(view, *, checked_query=None):
     """An API view, its answer rendered and cached in the source language, its session
-    never read, its request body refused when too large or of the wrong shape; with
-    ``checked_query`` (one of the two above), its query checked first."""
+    never read, its request body refused when too large or of the wrong shape, an anonymous
+    read kept when its view declares what it shows (``api.kept``); with ``checked_query``
+    (one of the two above), its query checked first."""
+    view = kept_answers(view)
     if checked_query is not None:
         view = checked_query(view)
     return checked_body(in_source_language(http_caching(without_session(view))))

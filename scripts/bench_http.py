@@ -8,10 +8,12 @@ It starts a throwaway PostgreSQL (scripts/with-postgres; an existing DATABASE_UR
 used), migrates it, loads the demo and collects the static files into a temporary folder,
 starts Redis on a free local port as the cache (CACHE_URL=redis://...), and the production
 server (gunicorn with cms/gunicorn.conf.py) twice with production settings: once as
-configured, once with the page cache off (PAGE_CACHE=off) for the uncached rows (each page
-rendered; the header, footer and banner data it shares with every page, and an article's
-kept parts, come from the cache, as for a logged-in reader; ``scripts/bench_pages.py`` also
-times an article whose kept parts are stale). Then wrk loads each URL in turn, after a
+configured (the cached pages, and the API's kept answers: ``api.kept``), once with nothing
+kept whole (PAGE_CACHE=off, API_KEPT_ANSWERS=off) for the uncached pages and the API answers
+built (each page rendered, each API answer built; the header, footer and banner data a page
+shares with every page, and an article's kept parts, come from the cache, as for a logged-in
+reader; ``scripts/bench_pages.py`` also times an article whose kept parts are stale). Then
+wrk loads each URL in turn, after a
 warm-up, and the table gives requests per second, the median and 99th percentile latency, and
 the ratio of the requests per second to the bare view's (``/bench/bare/``: a few bytes through
 the whole middleware stack, added by cms.settings.bench only). Every process it started is
@@ -45,7 +47,7 @@ INNER = "UKIYO_BENCH_CLUSTER"
 sys.path.insert(0, str(ROOT))
 
 # (name for --only, label, which server answers: "cached" as configured, "uncached" with
-# PAGE_CACHE=off, key of the path in paths()).
+# PAGE_CACHE=off and API_KEPT_ANSWERS=off, key of the path in paths()).
 ROWS = [
     ("bare", "bare view", "cached", "bare"),
     ("article-uncached", "article, uncached", "uncached", "article"),
@@ -55,9 +57,12 @@ ROWS = [
     ("articles-uncached", "All Articles, uncached", "uncached", "articles"),
     ("articles", "All Articles, cached", "cached", "articles"),
     ("search", "search", "cached", "search"),
-    ("v2-detail", "v2 detail", "uncached", "v2_detail"),
-    ("v3-detail", "v3 detail", "uncached", "v3_detail"),
-    ("v3-cards", "v3 cards", "uncached", "v3_cards"),
+    ("v2-detail-built", "v2 detail, built", "uncached", "v2_detail"),
+    ("v2-detail", "v2 detail, kept", "cached", "v2_detail"),
+    ("v3-detail-built", "v3 detail, built", "uncached", "v3_detail"),
+    ("v3-detail", "v3 detail, kept", "cached", "v3_detail"),
+    ("v3-cards-built", "v3 cards, built", "uncached", "v3_cards"),
+    ("v3-cards", "v3 cards, kept", "cached", "v3_cards"),
 ]
 
 
@@ -393,7 +398,8 @@ def bench(args, processes, work):
     for name in args.servers:
         for mode in ("cached", "uncached"):
             port = free_port()
-            server_env = {**env, "PAGE_CACHE": "on" if mode == "cached" else "off"}
+            switch = "on" if mode == "cached" else "off"
+            server_env = {**env, "PAGE_CACHE": switch, "API_KEPT_ANSWERS": switch}
             server_log = work / f"{name}-{mode}.log"
             process = processes.start(SERVERS[name](port, args), server_log, server_env)
             base = f"http://127.0.0.1:{port}"

@@ -27,6 +27,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from api.access import page_kind, parent_of, public_pages, read_parent_and_translations
+from api.kept import page_shown
 from api.languages import Languages, ListingParameterError, parse_languages
 from api.paths import page_at_html_path
 from core import counts
@@ -96,9 +97,11 @@ def read_whole(page):
 
 
 def prepared(page):
-    """A page read by its ``detail_queryset``, with the rest of what its answer shows."""
+    """A page read by its ``detail_queryset``, with the rest of what its answer shows (and
+    that answer may be kept: ``api.kept``)."""
     page.prefetch_for_reading()
     read_parent_and_translations(page)
+    page_shown(page)
     return page
 
 

@@ -40,6 +40,7 @@ from api.access import (
     read_parent_and_translations,
     readable_pages,
 )
+from api.kept import page_shown
 from api.paths import language_prefix, page_at_html_path
 from compat.ninja import operation_id
 
@@ -226,6 +227,7 @@ def live_page_read_whole(request, page_id, version):
     if page is not None:
         page.prefetch_for_reading()
         read_parent_and_translations(page)
+        page_shown(page)  # its answer may be kept (api.kept)
     return page
 
 

@@ -218,6 +218,9 @@ UKIYO_PAGE_CACHE_LOCAL_ENTRIES = int(
         "PAGE_CACHE_LOCAL_ENTRIES", "0" if _page_cache_url.startswith("locmem://") else "100"
     )
 )
+# Anonymous API reads of pages and article cards, kept whole in the same store until what
+# they show changes (api.kept); off: every read is built (its shared pieces still kept).
+UKIYO_API_KEPT_ANSWERS = env_bool("API_KEPT_ANSWERS", True)
 # Seconds a kept page lives at most (a change makes it stale at once; this bounds what no
 # change announces: the year in the footer).
 UKIYO_PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "86400"))

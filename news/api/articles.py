@@ -33,6 +33,7 @@ from wagtail.models import Page
 
 from api.access import public_pages
 from api.images import cached_rendition
+from api.kept import page_shown, shows
 from api.languages import (
     ListingParameterError,
     in_preferred_language,
@@ -42,11 +43,11 @@ from api.languages import (
 )
 from api.params import MAX_OFFSET, refuse_unknown_parameters
 from api.v3.schemas import FallbackMarks
-from core import counts, searching
+from core import counts, pagecache, searching
 from core.fulltext import highlight
 from core.fulltext import query as fulltext
 from core.links import api_url
-from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage
+from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage, Author
 
 from .filters import DATE_FORMAT_HINT, filter_articles, parse_article_filters
 
@@ -100,6 +101,8 @@ class ArticleCard(FallbackMarks):
 
     @staticmethod
     def resolve_authors(obj):
+        # A renamed author changes the cards that name them (api.kept).
+        pagecache.depends_on(*(pagecache.object_tag(Author._meta.label, a.pk) for a in obj.authors))
         return [author.as_api_dict() for author in obj.authors]
 
     @staticmethod
@@ -257,6 +260,15 @@ def _languages_or_locale(request, query):
     return None, None
 
 
+def _languages_read(languages, locale):
+    """The codes of the languages a listing reads articles of."""
+    if languages is not None:
+        return [chained.language_code for chained in languages.chain]
+    if locale is not None:
+        return [locale.language_code]
+    return language_codes()
+
+
 router = Router(tags=["articles"])
 
 
@@ -281,6 +293,8 @@ def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...),
     except ListingParameterError as error:
         raise _invalid(error) from error
     languages, locale = _languages_or_locale(request, query)
+    # The cards are the articles of these languages (the answer may be kept: api.kept).
+    shows(*(pagecache.list_tag(code) for code in _languages_read(languages, locale)))
     articles = _public_articles(request)
     if languages is not None:
         # Translations of an article are articles: the visible ones are the candidates.
@@ -345,6 +359,7 @@ def autocomplete_articles(
         raise _invalid(ListingParameterError("q", "q needs at least one character."))
     if not searching.within_limits(words):
         raise _invalid(ListingParameterError("q", searching.limits_message("q", words)))
+    shows(pagecache.list_tag(one_locale.language_code))  # may be kept (api.kept)
     articles = _public_articles(request).filter(locale=one_locale)
     return [
         {
@@ -408,6 +423,7 @@ def get_article(
     article = articles.with_details().first()
     if article is None:
         raise Http404("No live version of this article in the requested languages.")
+    page_shown(article)  # may be kept (api.kept)
     # Rich-text links resolve to pages in the article's own language, as on the pages API.
     with translation.override(article.locale.language_code):
         return ArticleInLanguageSchema.from_orm(article, context={"request": request})

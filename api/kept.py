@@ -1,0 +1,147 @@
+"""Anonymous API reads kept whole in the page cache's store, stale exactly when what they show
+changes.
+
+When news breaks, frontends ask for the same few URLs again and again: the article of the
+hour, the first page of cards. An anonymous read of live content is the same JSON for every
+caller. A view that knows everything its answer shows declares it (``shows``: the page cache's
+dependency tags, ``core.pagecache``), and its 200 answer is kept (``core.pagecache.fragment``)
+under the request's scheme, host, path and query string. A change that moves one of those
+tags (``changes.invalidation``: the page or a translation of it, its language's pages, its
+category or authors, the site's images and sites) makes the answer stale at once, as it does
+reader pages. An answer whose view declared nothing is never kept: only the views that call
+``shows`` (the pages' detail in both APIs, the article cards) have kept answers.
+
+A token (``Authorization``) or ``version=draft`` is never answered from here, nor kept.
+``X-API-Cache`` says what happened to a read (``HEADER``). The HTTP caching policy
+(``api.caching``: ETag, 304, Cache-Control) and the checks of the query (400s, the search
+rate limit) run around this, on every request.
+"""
+
+import contextvars
+import functools
+import hashlib
+
+from django.conf import settings
+from django.http import HttpResponse
+
+from core import pagecache
+
+from .caching import is_personal
+
+# The answer being built: [whether its view declared what it shows], or None outside one.
+_declared = contextvars.ContextVar("ukiyo_api_kept_declared", default=None)
+
+# Headers that are new in every answer, or set around this layer (api.caching).
+_NOT_KEPT = {"content-length", "date", "vary", "cache-control", "etag", "last-modified"}
+
+# What happened to an anonymous read, as ``X-Page-Cache`` says of reader pages: ``hit`` (the
+# kept answer), ``miss`` (built and kept) or ``bypass`` (built, never kept: a token, a draft,
+# an error, a view that does not declare what it shows).
+HEADER = "X-API-Cache"
+
+
+def shows(*tags):
+    """Declare that the answer being built shows what ``tags`` name, and that its view
+    declares everything it shows: the answer may be kept."""
+    pagecache.depends_on(*tags)
+    declared = _declared.get()
+    if declared is not None:
+        declared[0] = True
+
+
+def page_shown(page):
+    """Declare what a page's answer shows (after ``prefetch_for_reading`` and
+    ``read_parent_and_translations``): the page and its translations, the snippets its row
+    joins and its authors (``page_cache_tags``), its parent (``meta.parent``), and the pages
+    of its language and the site's header pages (its ancestors, whose slugs make its URLs:
+    a change of their URLs is also recorded for every page under them)."""
+    parent = getattr(page, "ukiyo_parent", None)
+    shows(
+        *page.page_cache_tags(),
+        parent and pagecache.page_tag(parent.translation_key),
+        pagecache.list_tag(page.language_code),
+        pagecache.CHROME,
+    )
+
+
+class KeptAnswer:
+    """What an answer is made of, without the response object around it."""
+
+    def __init__(self, response):
+        self.status = response.status_code
+        self.headers = [
+            (name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT
+        ]
+        self.content = response.content
+
+    def response(self):
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+def keepable(request):
+    return settings.UKIYO_API_KEPT_ANSWERS and not is_personal(request)
+
+
+def key_of(request):
+    """The request's scheme, host, path and query string (its parameters sorted)."""
+    query = sorted(request.GET.lists())
+    identity = "\x1f".join(
+        [
+            request.scheme,
+            request.get_host().lower(),
+            request.path_info,
+            *(f"{name}={value}" for name, values in query for value in values),
+        ]
+    )
+    return "api:" + hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def storable(response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return not any(word in cache_control for word in ("private", "no-store"))
+
+
+def kept_answers(view):
+    """Answer an anonymous read from its kept answer, or keep the answer its view builds."""
+
+    @functools.wraps(view)
+    def view_with_kept_answers(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if not keepable(request):
+            response = view(request, *args, **kwargs)
+            response[HEADER] = "bypass"
+            return response
+        built = {}
+
+        def build():
+            declared = [False]
+            token = _declared.set(declared)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                _declared.reset(token)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()  # API v2: rendered after its view
+            if declared[0] and storable(response):
+                built["kept"] = True
+                return KeptAnswer(response)
+            built["response"] = response
+            return None
+
+        with pagecache.keeping_fragments():
+            kept = pagecache.fragment(key_of(request), build, keep=lambda kept: kept is not None)
+        if kept is None:
+            response = built["response"]
+            response[HEADER] = "bypass"
+            return response
+        response = kept.response()
+        response[HEADER] = "miss" if built.get("kept") else "hit"
+        return response
+
+    return view_with_kept_answers

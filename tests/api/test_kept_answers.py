@@ -1,0 +1,316 @@
+"""Anonymous API reads kept whole (api.kept): the second read is not built again, and the next
+read after any change of what the answer shows is fresh."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import APIToken, PageViewRestriction
+
+from news.models import ArticlePage
+from tests.conftest import translate_page
+from tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    CategoryFactory,
+    ImageFactory,
+    StandardPageFactory,
+    add_author,
+)
+
+LANGUAGES = ["ja", "th"]
+# Every endpoint whose anonymous answers are kept, by what it reads.
+DETAIL_URLS = [
+    "/api/v2/pages/{id}/",
+    "/api/v2/pages/{id}/?fields=*",
+    "/api/v3/pages/{id}/",
+    "/api/v3/articles/{id}/",
+]
+LIST_URLS = [
+    "/api/v3/articles/?locale={language}",
+    "/api/v3/articles/?locale={language}&q=Moon",
+    "/api/v3/articles/autocomplete/?locale={language}&q=Moon",
+]
+
+
+@pytest.fixture
+def site(home, index, locales):
+    """An article with a category, an author and a lead image in Japanese and Thai, under each
+    language's All Articles."""
+    image = ImageFactory(title="Crater")
+    pages = {}
+    for code in LANGUAGES:
+        if code == "ja":
+            code_index = index
+        else:
+            translate_page(home, locales[code], title=f"Home {code}")
+            code_index = translate_page(index, locales[code], title=f"All Articles {code}")
+        pages[code] = {
+            "index": code_index,
+            "category": CategoryFactory(name=f"Space {code}", slug="space", locale=locales[code]),
+            "author": AuthorFactory(name=f"Writer {code}", locale=locales[code]),
+        }
+    article = ArticlePageFactory(
+        parent=index,
+        title="Moon ja",
+        slug="moon",
+        category=pages["ja"]["category"],
+        lead_image=image,
+    )
+    add_author(article, pages["ja"]["author"])
+    pages["ja"]["article"] = article
+    th_article = translate_page(
+        article, locales["th"], title="Moon th", category=pages["th"]["category"]
+    )
+    th_article.article_authors.all().delete()
+    add_author(th_article, pages["th"]["author"])
+    th_article.save_revision().publish()
+    pages["th"]["article"] = ArticlePage.objects.get(pk=th_article.pk)
+    pages["image"] = image
+    return pages
+
+
+def urls_of(pages, language):
+    article = pages[language]["article"]
+    return [url.format(id=article.pk) for url in DETAIL_URLS] + [
+        url.format(language=language) for url in LIST_URLS
+    ]
+
+
+HEADER = "X-API-Cache"
+
+
+def kept(client, url):
+    """The JSON of ``url``, read twice: the second answer is the kept first one."""
+    first = client.get(url)
+    assert first.status_code == 200, (url, first.content[:300])
+    assert first[HEADER] == "miss", url
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert second[HEADER] == "hit", url
+    assert second.content == first.content, url
+    assert len(queries.captured_queries) <= 1, url  # at most the content clock's
+    return second.json()
+
+
+def fresh(client, url):
+    """The JSON of ``url`` built again after a change, and kept again."""
+    answer = client.get(url)
+    assert answer.status_code == 200, (url, answer.content[:300])
+    assert answer[HEADER] == "miss", url
+    again = client.get(url)
+    assert again[HEADER] == "hit" and again.content == answer.content, url
+    return answer.json()
+
+
+def text_of(answer):
+    return str(answer)
+
+
+# ---------------------------------------------------------------------------
+# Kept
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_anonymous_read_is_kept_and_answered_like_the_first(client, site, language):
+    for url in urls_of(site, language):
+        first = client.get(url)
+        second = client.get(url)
+        assert (first[HEADER], second[HEADER]) == ("miss", "hit"), url
+        assert second.content == first.content
+        for header in ("Content-Type", "ETag", "Cache-Control", "Vary", "Last-Modified"):
+            assert second.get(header) == first.get(header), (url, header)
+
+
+def test_a_kept_answer_still_answers_conditional_requests(client, site):
+    url = f"/api/v3/pages/{site['ja']['article'].pk}/"
+    etag = client.get(url)["ETag"]
+    assert client.get(url)["ETag"] == etag
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_the_order_of_parameters_does_not_matter_but_each_value_does(client, site):
+    article = site["ja"]["article"]
+    first = kept(client, f"/api/v2/pages/{article.pk}/?fields=title&rich_text_format=html")
+    same = client.get(f"/api/v2/pages/{article.pk}/?rich_text_format=html&fields=title")
+    assert same[HEADER] == "hit"
+    other = client.get(f"/api/v2/pages/{article.pk}/?fields=-summary&rich_text_format=html")
+    assert other[HEADER] == "miss"
+    assert "summary" in first and "summary" not in other.json()
+
+
+def test_each_host_gets_its_own_answer(client, site, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    url = f"/api/v3/pages/{site['ja']['article'].pk}/"
+    kept(client, url)
+    other = client.get(url, HTTP_HOST="other.example")
+    assert other.status_code == 200 and other[HEADER] == "miss"
+
+
+# ---------------------------------------------------------------------------
+# Fresh after every change the answer shows, in two languages
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_republished_article_is_fresh_everywhere(client, site, language):
+    urls = urls_of(site, language)
+    for url in urls:
+        kept(client, url)
+    article = site[language]["article"]
+    article.title = f"Moon landing {language}"
+    article.save_revision().publish()
+    for url in urls:
+        assert f"Moon landing {language}" in text_of(fresh(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_unpublished_or_restricted_article_is_gone(client, site, language):
+    article = site[language]["article"]
+    detail = f"/api/v3/pages/{article.pk}/"
+    cards = f"/api/v3/articles/?locale={language}"
+    kept(client, detail)
+    kept(client, cards)
+
+    PageViewRestriction.objects.create(page=article, restriction_type="password", password="x")
+    assert client.get(detail).status_code == 404
+    assert fresh(client, cards)["items"] == []
+
+    PageViewRestriction.objects.filter(page=article).delete()
+    assert client.get(detail).status_code == 200
+    article.refresh_from_db()
+    article.unpublish()
+    assert client.get(detail).status_code == 404
+    assert fresh(client, cards)["items"] == []
+
+
+@pytest.mark.parametrize("language", ["th", "hi"])
+def test_a_new_translation_shows_in_every_translations_answer(client, site, language, locales):
+    ja = site["ja"]["article"]
+    urls = [f"/api/v2/pages/{ja.pk}/?fields=alternates", f"/api/v3/pages/{ja.pk}/"]
+    for url in urls:
+        kept(client, url)
+    if language == "th":
+        th = site["th"]["article"]
+        th.slug = "moon-th"
+        th.save_revision().publish()
+        marker = "/th/articles/moon-th/"
+    else:
+        translate_page(ja, locales["hi"], title="Moon hi")
+        marker = "/hi/articles/moon/"
+    for url in urls:
+        assert marker in text_of(fresh(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("snippet", ["category", "author"])
+def test_a_renamed_category_or_author_is_fresh(client, site, language, snippet):
+    urls = urls_of(site, language)[:-1]  # autocomplete shows neither
+    for url in urls:
+        kept(client, url)
+    renamed = site[language][snippet]
+    renamed.name = f"Renamed {snippet} {language}"
+    renamed.save()
+    for url in urls:
+        assert f"Renamed {snippet} {language}" in text_of(fresh(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_edited_image_is_fresh(client, site, language):
+    article = site[language]["article"]
+    urls = [f"/api/v3/pages/{article.pk}/", f"/api/v3/articles/?locale={language}"]
+    for url in urls:
+        kept(client, url)
+    image = site["image"]
+    image.title = "Crater at dawn"
+    image.save()
+    cards = fresh(client, urls[1])
+    assert cards["items"][0]["lead_image_thumbnail"]["alt"] == "Crater at dawn"
+    assert "Crater at dawn" in text_of(fresh(client, urls[0]))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_article_joins_the_cards_of_its_language_only(client, site, language):
+    other = "th" if language == "ja" else "ja"
+    mine, theirs = (f"/api/v3/articles/?locale={code}" for code in (language, other))
+    kept(client, mine)
+    kept(client, theirs)
+    ArticlePageFactory(parent=site[language]["index"], title=f"Moon second {language}")
+    assert len(fresh(client, mine)["items"]) == 2
+    assert client.get(theirs)[HEADER] == "hit"  # nothing of that language changed
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_renamed_parent_moves_every_url(client, site, language):
+    article = site[language]["article"]
+    urls = [
+        f"/api/v2/pages/{article.pk}/",
+        f"/api/v3/pages/{article.pk}/",
+        f"/api/v3/articles/?locale={language}",
+    ]
+    for url in urls:
+        kept(client, url)
+    index = site[language]["index"]
+    index.slug = f"news-{language}"
+    index.save_revision().publish()
+    for url in urls:
+        assert f"/news-{language}/moon/" in text_of(fresh(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_retitled_parent_shows_in_its_childrens_answers(client, site, language):
+    # A page under a plain page: its parent is neither a header page nor an article list.
+    home = site[language]["index"].get_parent()
+    parent = StandardPageFactory(parent=home, title=f"About {language}", slug="about")
+    child = StandardPageFactory(parent=parent, title=f"Staff {language}", slug="staff")
+    urls = [f"/api/v2/pages/{child.pk}/", f"/api/v3/pages/{child.pk}/"]
+    for url in urls:
+        kept(client, url)
+    parent.title = f"About us {language}"
+    parent.save_revision().publish()
+    for url in urls:
+        assert f"About us {language}" in text_of(fresh(client, url)), url
+
+
+# ---------------------------------------------------------------------------
+# Never kept
+# ---------------------------------------------------------------------------
+
+
+def test_a_token_holders_read_is_built_every_time_and_never_kept(client, site, admin_user):
+    _, plaintext = APIToken.create_token(user=admin_user, name="frontend")
+    token = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+    article = site["ja"]["article"]
+    article.title = "Draft title"
+    article.save_revision()  # a draft: only the token holder may ask for it
+    url = f"/api/v3/pages/{article.pk}/"
+    for _ in range(2):
+        answer = client.get(url + "?version=draft", **token)
+        assert answer.json()["title"] == "Draft title" and answer[HEADER] == "bypass"
+        assert client.get(url, **token)[HEADER] == "bypass"
+    assert client.get(url).json()["title"] == "Moon ja"
+    assert "Draft title" not in client.get(url + "?version=draft").text
+
+
+def test_errors_are_never_kept(client, site):
+    article = ArticlePageFactory(parent=site["ja"]["index"], title="Later", live=False)
+    url = f"/api/v3/pages/{article.pk}/"
+    for _ in range(2):
+        missing = client.get(url)
+        assert missing.status_code == 404 and missing[HEADER] == "bypass"
+    article.save_revision().publish()
+    assert client.get(url).status_code == 200
+
+
+def test_answers_whose_view_declares_nothing_are_built_every_time(client, site):
+    url = "/api/v3/categories/?locale=ja"
+    for _ in range(2):
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer[HEADER] == "bypass"
+
+
+def test_with_kept_answers_off_every_read_is_built(client, site, settings):
+    settings.UKIYO_API_KEPT_ANSWERS = False
+    url = f"/api/v3/pages/{site['ja']['article'].pk}/"
+    for _ in range(2):
+        assert client.get(url)[HEADER] == "bypass"
