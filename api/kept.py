@@ -64,21 +64,23 @@ def page_shown(page):
     )
 
 
-class KeptAnswer:
-    """What an answer is made of, without the response object around it."""
-
-    def __init__(self, response):
-        self.status = response.status_code
-        self.headers = [
+def kept_answer(response):
+    """What an answer is made of, as plain data: what the cache keeps (no class of ours to
+    unpickle, which a later version might have renamed)."""
+    return {
+        "status": response.status_code,
+        "headers": [
             (name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT
-        ]
-        self.content = response.content
+        ],
+        "content": response.content,
+    }
 
-    def response(self):
-        response = HttpResponse(self.content, status=self.status)
-        for name, value in self.headers:
-            response[name] = value
-        return response
+
+def response_from(kept):
+    response = HttpResponse(kept["content"], status=kept["status"])
+    for name, value in kept["headers"]:
+        response[name] = value
+    return response
 
 
 def keepable(request):
@@ -130,7 +132,7 @@ def kept_answers(view):
                 response = response.render()  # API v2: rendered after its view
             if declared[0] and storable(response):
                 built["kept"] = True
-                return KeptAnswer(response)
+                return kept_answer(response)
             built["response"] = response
             return None
 
@@ -140,7 +142,7 @@ def kept_answers(view):
             response = built["response"]
             response[HEADER] = "bypass"
             return response
-        response = kept.response()
+        response = response_from(kept)
         response[HEADER] = "miss" if built.get("kept") else "hit"
         return response
 

@@ -24,6 +24,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 # One client address sends every request: the per-address search limit would answer most of
 # the search page's requests with 429 and time those instead.
 os.environ.setdefault("SEARCH_RATE_LIMIT", "off")
+# The API's answers built for each request, not its kept answers (api.kept).
+os.environ.setdefault("API_KEPT_ANSWERS", "off")
 
 import django
 

@@ -34,8 +34,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 # One client address sends every request: the per-address search limit would answer most of
 # the searches with 429.
 os.environ.setdefault("SEARCH_RATE_LIMIT", "off")
-# Uncached: the application's own cost, not the page cache's.
+# Uncached: the application's own cost, not the page cache's nor the API's kept answers'.
 os.environ.setdefault("PAGE_CACHE", "off")
+os.environ.setdefault("API_KEPT_ANSWERS", "off")
 
 import django
 
