@@ -1,7 +1,8 @@
 """API v2 representations of an article's related objects."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from pydantic import WithJsonSchema
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (API v3) needs it before Python 3.12
 
@@ -21,9 +22,13 @@ class AuthorRef(TypedDict):
     role: str
 
 
+# An ISO 8601 date-time as the models write it (``isoformat()``), typed as one.
+DateTimeString = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
 class CorrectionRef(TypedDict):
     kind: Literal["correction", "clarification"]
-    published: str
+    published: DateTimeString
     text: str
 
 

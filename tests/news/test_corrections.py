@@ -106,6 +106,7 @@ def test_the_openapi_document_types_the_corrections(client, db):
 
     correction = schemas["CorrectionRef"]
     assert correction["properties"]["kind"]["enum"] == ["correction", "clarification"]
+    assert correction["properties"]["published"]["format"] == "date-time"
     assert set(correction["required"]) == {"kind", "published", "text"}
 
 
@@ -237,6 +238,15 @@ def test_the_corrections_page_is_paginated_and_says_when_there_is_none(
         return re.findall(r'<li class="corrections-page__item">.*?</li>', html, re.S)
 
     assert items(corrections_page(client, "/ja/corrections/?page=abc")[0]) == items(first)
+
+    # Each page names itself as canonical; a number past the end names the last page.
+    def canonical(html):
+        return re.search(r'<link rel="canonical" href="([^"]+)">', html).group(1)
+
+    assert canonical(first) == "http://testserver/ja/corrections/"
+    assert canonical(second) == "http://testserver/ja/corrections/?page=2"
+    past_the_end = corrections_page(client, "/ja/corrections/?page=9")[0]
+    assert canonical(past_the_end) == "http://testserver/ja/corrections/?page=2"
 
 
 def test_the_footer_links_the_corrections_page(client, article):
