@@ -6,7 +6,9 @@ anonymous readers may see, in the request's language and site only, read with a 
 of queries (the articles with their category and lead image, their authors, their tags). Each
 item has a GUID that survives a change of title or slug (a ``tag:`` URI of the page's id),
 the summary, the authors, the category and tags, the lead image as an enclosure, and the
-dates readers see: published, and updated when the article says so.
+dates readers see: published, and updated when the article says so. With
+``FEEDS_FULL_CONTENT`` on, each item also carries the whole article as HTML (RSS
+``content:encoded``, Atom ``content``), its links and images absolute.
 
 The page cache keeps feeds like pages (their views are in ``UKIYO_PAGE_CACHE_VIEWS``), under
 the tags of what they show: the language's lists, the category, the author.
@@ -14,10 +16,13 @@ the tags of what they show: the language's lists, the category, the author.
 
 import hashlib
 import mimetypes
+import re
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.http import parse_http_date_safe
@@ -35,12 +40,58 @@ from news.structured_data import category_url
 # Items per feed: a day of a busy newsroom; readers poll every few minutes.
 ITEMS = 30
 
+# A URL attribute of the article's HTML that starts at the site's root (``/media/…``, a page).
+_ROOT_RELATIVE = re.compile(r'\b(href|src)="(/(?!/)[^"]*)"')
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+
+
+def absolute_urls(html, request):
+    """``html`` with its root-relative links, images and ``srcset`` candidates made absolute:
+    a feed reader shows an item away from the site, often without a base URL."""
+
+    def candidates(match):
+        parts = []
+        for candidate in match.group(1).split(","):
+            url, _space, size = candidate.strip().partition(" ")
+            if url.startswith("/") and not url.startswith("//"):
+                url = request.build_absolute_uri(url)
+            parts.append(f"{url} {size}".strip())
+        return f'srcset="{", ".join(parts)}"'
+
+    html = _ROOT_RELATIVE.sub(
+        lambda match: f'{match.group(1)}="{request.build_absolute_uri(match.group(2))}"', html
+    )
+    return _SRCSET.sub(candidates, html)
+
+
+class FullContentRss(Rss201rev2Feed):
+    """RSS 2.0 with each item's whole article in ``content:encoded`` (the RSS content module)."""
+
+    def rss_attributes(self):
+        attributes = super().rss_attributes()
+        attributes["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
+        return attributes
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
+
+
+class FullContentAtom(Atom1Feed):
+    """Atom with each entry's whole article in ``content`` (HTML) beside its summary."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
 
 class ArticlesFeed(Feed):
     """The newest articles of the request's language; ``kind`` narrows them to a category or
     an author (by slug, in that language)."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = FullContentRss
 
     def __init__(self, kind=None):
         super().__init__()
@@ -83,6 +134,10 @@ class ArticlesFeed(Feed):
             return _("The latest articles by %(name)s.") % {"name": obj.name}
         return _("The latest articles of %(site)s.") % {"site": self.chrome.site_name}
 
+    @staticmethod
+    def full_content():
+        return settings.UKIYO_FEEDS_FULL_CONTENT
+
     def items(self, obj):
         articles = public(
             ArticlePage.objects.live().filter(
@@ -93,9 +148,10 @@ class ArticlesFeed(Feed):
             articles = articles.filter(category=obj)
         elif isinstance(obj, Author):
             articles = articles.filter(article_authors__author=obj)
+        if not self.full_content():
+            articles = articles.defer("body", "references")
         return list(
-            articles.defer("body", "references")
-            .select_related("category", "lead_image")
+            articles.select_related("category", "lead_image")
             .prefetch_related(
                 Prefetch(
                     "article_authors",
@@ -110,6 +166,13 @@ class ArticlesFeed(Feed):
 
     def item_title(self, item):
         return item.title
+
+    def item_extra_kwargs(self, item):
+        if not self.full_content():
+            return {}
+        item.prefetch_for_reading()
+        html = render_to_string("discovery/feed_content.html", {"page": item}, self.request)
+        return {"content": absolute_urls(html, self.request)}
 
     def item_description(self, item):
         return item.summary
@@ -148,7 +211,7 @@ class ArticlesFeed(Feed):
 
 
 class AtomArticlesFeed(ArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = FullContentAtom
 
     def subtitle(self, obj):
         return self.description(obj)

@@ -218,6 +218,8 @@ UKIYO_PAGE_CACHE_LOCAL_ENTRIES = int(
         "PAGE_CACHE_LOCAL_ENTRIES", "0" if _page_cache_url.startswith("locmem://") else "100"
     )
 )
+# Feeds (discovery.feeds): each item with the whole article as HTML, not only its summary.
+UKIYO_FEEDS_FULL_CONTENT = env_bool("FEEDS_FULL_CONTENT", False)
 # Anonymous API reads of pages and article cards, kept whole in the same store until what
 # they show changes (api.kept); off: every read is built (its shared pieces still kept).
 UKIYO_API_KEPT_ANSWERS = env_bool("API_KEPT_ANSWERS", True)

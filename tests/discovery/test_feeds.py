@@ -19,6 +19,10 @@ from tests.factories import (
     CategoryFactory,
     ImageFactory,
     add_author,
+    image_block,
+    paragraph,
+    reference,
+    section,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -267,3 +271,44 @@ def test_a_category_feed_links_its_page_with_the_slug_quoted(client, newsroom):
 
     assert parsed.feed.link == "http://testserver/ja/articles/?category=%E5%A4%A9%E6%96%87"
     assert parsed.entries == []
+
+
+@pytest.mark.parametrize("extension", ["rss", "atom"])
+def test_full_content_carries_each_article_whole_with_absolute_urls(
+    client, index, settings, extension
+):
+    settings.UKIYO_FEEDS_FULL_CONTENT = True
+    image = ImageFactory()
+    article = ArticlePageFactory(
+        parent=index,
+        title="月面着陸",
+        lead_image=image,
+        body=[
+            section(
+                "着陸の瞬間",
+                [
+                    paragraph(f'探査機は<a linktype="page" id="{index.pk}">ここ</a>に降りた。'),
+                    image_block(image),
+                ],
+            )
+        ],
+        references=[reference(1)],
+    )
+
+    entry = read(client, f"/ja/feeds/articles.{extension}").entries[0]
+
+    assert entry.link.endswith(article.url)
+    content = entry.content[0].value
+    assert "着陸の瞬間" in content and "探査機は" in content
+    assert entry.summary == article.summary  # the summary stays the summary
+    assert f'href="http://testserver{index.url}"' in content
+    sources = re.findall(r'(?:src|srcset)="([^"]+)"', content)
+    assert sources and all(url.startswith("http://testserver/") for url in sources), sources
+    assert not re.search(r'(?:href|src)="/(?!/)', content)
+
+
+@pytest.mark.parametrize("extension", ["rss", "atom"])
+def test_without_full_content_an_item_has_its_summary_only(client, newsroom, extension):
+    entry = read(client, f"/ja/feeds/articles.{extension}").entries[0]
+
+    assert entry.summary and "content" not in entry
