@@ -11,10 +11,18 @@ index, and the relevance is ``ts_rank`` of its title and the opening of its text
 the title weighs ten times a word of the text). On SQLite it is FTS5's ``MATCH`` and its
 ``bm25`` (the title weighted ten times too). Ties, frequent for a one-word search, go to the
 most recent page.
+
+On PostgreSQL a search by relevance ranks the matching documents first, as a narrow table of
+(page, date, rank) sorted in memory, and only then reads the pages at its top (a common
+table expression, through django-cte: Django's ORM joins tables, not subqueries). Joined
+directly, PostgreSQL sorted every match together with the text it ranks, on disk past a few
+thousand matches: three times slower at 100,000 article pages (docs/architecture.md).
 """
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import BooleanField, Expression, F, FloatField, OuterRef, Subquery
+from django_cte import CTE, with_cte
 
 from core.models import SearchDocument
 
@@ -99,15 +107,17 @@ class ParsedQuery:
 
 class _FullText(Expression):
     """What the match and the rank share: the page's id, every word of its document
-    (``vector``) and its title with the opening of its text (``head``)."""
+    (``vector``) and its title with the opening of its text (``head``). Of a page by default;
+    ``of_documents``: of the ``SearchDocument`` rows themselves."""
 
-    def __init__(self, parsed):
+    def __init__(self, parsed, of_documents=False):
         super().__init__()
         self.parsed = parsed
+        prefix = "" if of_documents else "search_document__"
         self.sources = [
-            F("pk"),
-            F("search_document__vector"),
-            F("search_document__head"),
+            F("page_id" if of_documents else "pk"),
+            F(prefix + "vector"),
+            F(prefix + "head"),
         ]
 
     def get_source_expressions(self):
@@ -156,6 +166,40 @@ class Rank(_FullText):
         )
 
 
+# The name of the ranked matches in a query (a common table expression of it).
+RANKED = "ukiyo_ranked_matches"
+
+
+def _ranked_matches(parsed):
+    """The documents that match ``parsed``, each with its rank, in the order of the results:
+    rank, then date (the newest first), then page."""
+    documents = (
+        SearchDocument.objects.filter(Matches(parsed, of_documents=True))
+        .annotate(rank=Rank(parsed, of_documents=True))
+        .order_by("-rank", F("date").desc(nulls_last=True), "-page_id")
+        .values("page_id", "date", "rank")
+    )
+    return CTE(documents, name=RANKED)
+
+
+def _by_relevance(queryset, parsed):
+    """``queryset`` narrowed to the pages that match, ordered by relevance: on PostgreSQL
+    read from the ranked matches (above), elsewhere matched and ranked in the query."""
+    if connections[queryset.db].vendor != "postgresql":
+        return (
+            queryset.filter(Matches(parsed))
+            .annotate(search_date=F("search_document__date"))
+            .order_by(Rank(parsed).desc(), F("search_date").desc(nulls_last=True), "-pk")
+        )
+    ranked = _ranked_matches(parsed)
+    # The same order as the ranked matches': PostgreSQL reads them in it, with no second sort.
+    return (
+        with_cte(ranked, select=ranked.join(queryset, pk=ranked.col.page_id))
+        .annotate(search_date=ranked.col.date)
+        .order_by(ranked.col.rank.desc(), F("search_date").desc(nulls_last=True), "-pk")
+    )
+
+
 def search(queryset, parsed, order_by_relevance=True):
     """The pages of ``queryset`` whose words match ``parsed`` (a ``ParsedQuery``, made once
     by the caller, who may also mark the results with its terms). Ordered by relevance, then
@@ -163,20 +207,15 @@ def search(queryset, parsed, order_by_relevance=True):
     order). Each page has its ``search_date`` (its display date, or when it was first
     published). The rank orders them; no caller reads it, so it is not selected.
 
-    Its cost grows with the number of matches: PostgreSQL ranks every match, and carries
-    each one's ranked text (``head``) through the sort, since it computes the rank again
-    above the joins that check each match's page (at 100,000 article pages, 9,000 matches of
-    a name: the sort goes to disk with the default ``work_mem``). docs/architecture.md gives
-    the figures.
+    Its cost grows with the number of matches, each of which is ranked: on PostgreSQL in a
+    narrow table sorted in memory before any page is read (see the module's docstring).
+    docs/architecture.md gives the figures.
     """
     if not parsed:  # nothing searchable ("!!!"): no page, as the others would be annotated
         return queryset.none().annotate(search_date=F("search_document__date"))
-    results = queryset.filter(Matches(parsed)).annotate(search_date=F("search_document__date"))
     if order_by_relevance:
-        results = results.order_by(
-            Rank(parsed).desc(), F("search_date").desc(nulls_last=True), "-pk"
-        )
-    return results
+        return _by_relevance(queryset, parsed)
+    return queryset.filter(Matches(parsed)).annotate(search_date=F("search_document__date"))
 
 
 def with_text(results):
@@ -195,8 +234,4 @@ def autocomplete(queryset, typed, language_code, limit=8):
     parsed = ParsedQuery(typed, titles_as_typed=True, language_codes=[language_code])
     if not parsed:
         return queryset.none()
-    return (
-        queryset.filter(Matches(parsed))
-        .annotate(search_date=F("search_document__date"))
-        .order_by(Rank(parsed).desc(), F("search_date").desc(nulls_last=True), "-pk")[:limit]
-    )
+    return _by_relevance(queryset, parsed)[:limit]
