@@ -96,29 +96,31 @@ def full_urls(pages):
 
 
 # The feeds of a language (discovery.feed_urls, by URL name) and its corrections page: lists
-# of its articles too.
+# of its articles too; so are an author's page and feeds.
 LANGUAGE_FEEDS = ("feed_rss", "feed_atom", "corrections")
 CATEGORY_FEEDS = ("category_feed_rss", "category_feed_atom")
+AUTHOR_PAGES = ("author", "author_feed_rss", "author_feed_atom")
 
 
-def feed_urls(home, category_slugs=()):
+def feed_urls(home, category_slugs=(), author_slugs=()):
     """The full URLs of the feeds of ``home``'s language and site (those of the categories
-    too), and of its corrections page."""
+    too), of its corrections page, and of the pages and feeds of the authors."""
     home_url = home.get_full_url()
     if not home_url:
         return []
     with translation.override(home.locale.language_code):
         paths = [reverse(name) for name in LANGUAGE_FEEDS] + [
             reverse(name, kwargs={"slug": slug})
-            for slug in category_slugs
-            for name in CATEGORY_FEEDS
+            for slugs, names in ((category_slugs, CATEGORY_FEEDS), (author_slugs, AUTHOR_PAGES))
+            for slug in slugs
+            for name in names
         ]
     return [urljoin(home_url, path) for path in paths]
 
 
-def list_urls(languages=None, category_slugs=()):
+def list_urls(languages=None, category_slugs=(), author_slugs=()):
     """The first pages of the lists: home and All Articles (and its category filters), and
-    the feeds."""
+    the feeds (and the authors' pages)."""
     homes = Page.objects.live().filter(
         translation_key__in=Site.objects.values("root_page__translation_key")
     )
@@ -127,7 +129,7 @@ def list_urls(languages=None, category_slugs=()):
     homes = list(homes.select_related("locale"))
     urls = full_urls(homes)
     for home in homes:
-        urls.extend(feed_urls(home, category_slugs))
+        urls.extend(feed_urls(home, category_slugs, author_slugs))
     for model in article_list_types():
         indexes = model.objects.live()
         if languages is not None:
@@ -147,6 +149,13 @@ def category_slugs(page_id):
     page = Page.objects.filter(pk=page_id).first()
     category = getattr(page.specific if page else None, "category", None)
     return [category.slug] if category is not None and getattr(category, "slug", "") else []
+
+
+def author_slugs(page_id):
+    """The authors of an article (any page type with ``authors``), for their pages' URLs."""
+    page = Page.objects.filter(pk=page_id).first()
+    authors = getattr(page.specific if page else None, "authors", None) or ()
+    return [author.slug for author in authors if getattr(author, "slug", "")]
 
 
 def site_wide(tags):
@@ -180,7 +189,9 @@ def page_changed(change):
     urls = set()
     if pagecache.purging():
         urls = {data.get("html_url"), data.get("previous_html_url"), *translation_urls(key)}
-        urls.update(list_urls(languages, category_slugs(change.object_id)))
+        urls.update(
+            list_urls(languages, category_slugs(change.object_id), author_slugs(change.object_id))
+        )
     pagecache.invalidate(tags, urls)
 
 
@@ -202,6 +213,11 @@ def snippet_changed(change):
     pages_showing = getattr(model, "pages_showing", None)
     if pagecache.purging() and pages_showing is not None:
         urls.update(full_urls(pages_showing(change.object_id)))
+    if pagecache.purging() and getattr(model, "has_reader_page", False) and change.locale:
+        # A snippet with a page of its own (an author's): that page and its feeds.
+        slug = model.objects.filter(pk=change.object_id).values_list("slug", flat=True).first()
+        if slug:
+            urls.update(list_urls([change.locale], author_slugs=[slug]))
     if pagecache.purging() and any(tag.startswith(("list:", "consent:")) for tag in tags):
         urls.update(list_urls([change.locale] if change.locale else None))
     pagecache.invalidate(tags, urls)

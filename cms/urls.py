@@ -53,6 +53,7 @@ urlpatterns += i18n_patterns(
     # RSS and Atom: the language's articles, a category's, an author's.
     path("", include("discovery.feed_urls")),
     path("corrections/", news_views.corrections, name="corrections"),
+    path("authors/<str:slug>/", news_views.author, name="author"),
     # ukiyo's reader pages first: /accounts/ is the reader's account page.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

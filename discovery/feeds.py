@@ -34,7 +34,7 @@ from core import pagecache
 from core.chrome import site_chrome
 from core.sites import in_site_tree
 from core.visibility import public
-from news.models import ArticleAuthor, ArticlePage, Author, Category
+from news.models import ArticleAuthor, ArticlePage, Author, Category, author_path
 from news.structured_data import category_url
 
 # Items per feed: a day of a busy newsroom; readers poll every few minutes.
@@ -125,6 +125,8 @@ class ArticlesFeed(Feed):
         language = get_language()
         page = self.chrome.article_indexes.get(language) or self.chrome.home_pages.get(language)
         url = (page.url if page else None) or "/"
+        if isinstance(obj, Author):
+            return author_path(obj.slug, language)
         return category_url(url, obj) if isinstance(obj, Category) else url
 
     def description(self, obj):

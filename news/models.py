@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +124,13 @@ class Category(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Mode
         return ArticlePage.objects.live().filter(category_id=pk)
 
 
+def author_path(slug, language):
+    """The path of an author's page in ``language`` (``/ja/authors/<slug>/``): an author's
+    slug is the same in every language they are translated into."""
+    with translation.override(language):
+        return reverse("author", kwargs={"slug": slug})
+
+
 class Author(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model):
     """A writer of articles; name, role and biography are translated."""
 
@@ -180,8 +188,10 @@ class Author(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model)
     def as_api_dict(self):
         return {"id": self.pk, "name": self.name, "slug": self.slug, "role": self.role}
 
-    # The page cache: an author shows on their articles only.
+    # The page cache: an author shows on their articles and their own page (with its feeds,
+    # purged from a CDN when they change: changes.invalidation).
     page_cache_tags = ("object:{label}:{pk}",)
+    has_reader_page = True
 
     @classmethod
     def pages_showing(cls, pk):

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from core.structured_data import CONTEXT, organization
 
+from .models import author_path
+
 # The lead image at 1200 pixels wide in the three shapes Google asks for (16:9, 4:3, 1:1).
 IMAGE_RENDITIONS = (
     "fill-1200x675|format-webp",
@@ -17,6 +19,24 @@ IMAGE_RENDITIONS = (
 
 def iso(moment):
     return moment.isoformat() if moment else None
+
+
+def person(author, request, language):
+    """An author as a ``Person``: their name, role and page (in ``language``, theirs)."""
+    return {
+        "@type": "Person",
+        "name": author.name,
+        **({"jobTitle": author.role} if author.role else {}),
+        "url": request.build_absolute_uri(author_path(author.slug, language)),
+    }
+
+
+def profile_page(author, request, language):
+    """An author's page as a ``ProfilePage`` about them (with their biography)."""
+    about = person(author, request, language)
+    if author.bio.strip():
+        about["description"] = author.bio.strip()
+    return {"@context": CONTEXT, "@type": "ProfilePage", "mainEntity": about}
 
 
 def news_article(page, request, site_name):
@@ -34,14 +54,7 @@ def news_article(page, request, site_name):
         "inLanguage": page.locale.language_code,
         "datePublished": iso(published),
         "dateModified": iso(max(filter(None, [published, page.last_modified]), default=None)),
-        "author": [
-            {
-                "@type": "Person",
-                "name": author.name,
-                **({"jobTitle": author.role} if author.role else {}),
-            }
-            for author in page.authors
-        ],
+        "author": [person(author, request, page.locale.language_code) for author in page.authors],
         "publisher": organization(request, site_name),
         "isAccessibleForFree": True,
     }

@@ -248,6 +248,7 @@ UKIYO_PAGE_CACHE_VIEWS = [
     "author_feed_rss",
     "author_feed_atom",
     "corrections",
+    "author",
 ]
 UKIYO_PAGE_CACHE_EXCLUDED_PATHS = ["accounts/", "cookie-settings/"]
 UKIYO_PAGE_CACHE_PARAMS = ["page", "category", "q", "sort"]

@@ -23,13 +23,16 @@ def language_links(context):
     On a page, each language links to that page's live translation when it has one
     (``available``). Otherwise an article falls back to that language's article list and
     any other page to that language's home page (``fallback`` says which). Off a page
-    (search, accounts), the same path in the other language.
+    (search, accounts), the same path in the other language, unless the view names the
+    languages it exists in (``language_alternates``: code to path, an author's page), the
+    others falling back to their home page.
     """
     request = context.get("request")
     page = context.get("page") or context.get("self")
     current = get_language()
     chrome = context.get("chrome")
     translations = getattr(page, "live_translations", None) if page is not None else None
+    alternates = context.get("language_alternates") if page is None else None
     if chrome is None:
         fallbacks, fallback = {}, None
     elif getattr(page, "falls_back_to_article_list", False):
@@ -48,6 +51,10 @@ def language_links(context):
                 fallback_link = fallbacks.get(code)  # a chrome Link: its URL is known
                 url = fallback_link.url if fallback_link else None
             available = translation is not None
+        elif alternates is not None:
+            available = code in alternates
+            fallback_link = None if available else fallbacks.get(code)
+            url = alternates.get(code) or (fallback_link.url if fallback_link else None)
         else:
             url = translate_url(request.get_full_path(), code) if request else None
             available = True
