@@ -7,8 +7,12 @@
 // cannot be clicked through, so the editor had to close it first, and knew no way to.
 //
 // When a calendar opens, or the window is resized or scrolled, and it would cover such a
-// button, it is moved above its field, or beside it when there is no room above. Nothing else changes: the
-// calendar, its keys and its values are Wagtail's.
+// button, it is moved above its field, or beside it when there is no room above. When the
+// editor turns to the save bar (a press anywhere on it), open calendars close: the bar's menu
+// (Publish, Schedule...) opens above the bar, where a calendar moved off the bar may be; and
+// a calendar whose field has lost the focus by the time it opens (xdsoft opens it 100 ms after
+// the focus) closes at once.
+// Nothing else changes: the calendar, its keys and its values are Wagtail's.
 (function () {
     "use strict";
 
@@ -86,6 +90,13 @@
         // The calendar places itself in its own "open" handler; this one runs after it, as
         // the event bubbles to the document.
         window.jQuery(document).on("open.xdsoft", ".xdsoft_datetimepicker", function () {
+            // The calendar opens 100 ms after its field takes the focus, even when the editor
+            // has moved on within them (to the save bar's menu, which it would then cover).
+            const input = window.jQuery(this).data("input");
+            if (input && input.length && document.activeElement !== input[0]) {
+                window.jQuery(this).trigger("close.xdsoft");
+                return;
+            }
             place(this);
         });
         // On resize the calendar places itself again: place it after that. Scrolling moves a
@@ -102,6 +113,16 @@
         };
         window.addEventListener("resize", later);
         document.addEventListener("scroll", later, { capture: true, passive: true });
+        // Before the save bar's own handlers (capture): its menu opens on a calendar-free page.
+        document.addEventListener(
+            "pointerdown",
+            (event) => {
+                if (event.target.closest && event.target.closest("footer.footer, .footer__container")) {
+                    window.jQuery(".xdsoft_datetimepicker:visible").trigger("close.xdsoft");
+                }
+            },
+            { capture: true },
+        );
     }
 
     if (document.readyState === "loading") {
