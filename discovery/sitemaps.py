@@ -32,7 +32,7 @@ from changes.clock import changed_at
 from core import pagecache
 from core.sites import in_site_tree
 from core.visibility import public
-from news.models import ArticlePage
+from news.models import ArticleAuthor, ArticlePage, Author, author_path
 
 # URLs per sitemap file. The protocol allows 50,000 and 50 MB; with nine alternates a URL
 # takes 1 to 3 KB (Thai and Hindi paths are percent-encoded), so a sitemap of 50,000 would
@@ -113,8 +113,10 @@ def site_pages(site, language_code):
     ).order_by("path")
 
 
-def last_modified():
-    return Coalesce("last_published_at", "first_published_at", "latest_revision_created_at")
+def last_modified(prefix=""):
+    """When a page (``prefix``: through a relation) was last published or saved."""
+    fields = ("last_published_at", "first_published_at", "latest_revision_created_at")
+    return Coalesce(*(prefix + name for name in fields))
 
 
 def index_entries(site):
@@ -193,6 +195,46 @@ def lead_images(page_ids):
     return {pk: storage.url(name) for pk, name in rows.values_list("pk", "lead_image__file")}
 
 
+def author_entries(request, site, language_code):
+    """The pages of a language's authors (``/<lang>/authors/<slug>/``), each with the author's
+    translations as alternates, as its ``<head>`` names them, and the date of their latest
+    article of the site in that language: None when the language has no author."""
+    authors = list(
+        Author.objects.filter(locale__language_code=language_code)
+        .order_by("slug")
+        .values_list("pk", "slug", "translation_key")
+    )
+    if not authors:
+        return None
+    articles = public(
+        ArticlePage.objects.live().filter(in_site_tree(site), locale__language_code=language_code)
+    )
+    modified = dict(
+        ArticleAuthor.objects.filter(page__in=articles.values("pk"))
+        .values("author_id")
+        .annotate(modified=Max(last_modified(prefix="page__")))
+        .values_list("author_id", "modified")
+        .order_by()
+    )
+    versions = {}
+    for key, code in Author.objects.filter(
+        translation_key__in=[key for _pk, _slug, key in authors]
+    ).values_list("translation_key", "locale__language_code"):
+        versions.setdefault(key, set()).add(code)
+    origin = request.build_absolute_uri("/")[:-1]
+    result = []
+    for pk, slug, key in authors:
+        entry = Entry(pk, origin + author_path(slug, language_code), modified.get(pk))
+        for other in languages():
+            if other in versions[key]:
+                url = origin + author_path(slug, other)
+                entry.alternates.append((other, url))
+                if other == settings.LANGUAGE_CODE:
+                    entry.alternates.append(("x-default", url))
+        result.append(entry)
+    return result
+
+
 def render_urlset(entries, request):
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f"<urlset {XMLNS}>\n"]
     for entry in entries:
@@ -225,6 +267,15 @@ def render_index(request, site):
             if modified:
                 parts.append(f"<lastmod>{w3c(modified)}</lastmod>")
             parts.append("</sitemap>\n")
+    authored = set(
+        Author.objects.values_list("locale__language_code", flat=True).distinct().order_by()
+    )
+    for code in languages():
+        if code in authored:
+            location = request.build_absolute_uri(
+                reverse("authors_sitemap", kwargs={"language": code})
+            )
+            parts.append(f"<sitemap><loc>{escape(location)}</loc></sitemap>\n")
     news = request.build_absolute_uri(reverse("news_sitemap"))
     parts.append(f"<sitemap><loc>{escape(news)}</loc></sitemap>\n")
     parts.append("</sitemapindex>\n")

@@ -12,4 +12,9 @@ urlpatterns = [
         views.sitemap,
         name="sitemap",
     ),
+    re_path(
+        r"^sitemap-(?P<language>[a-z]+(?:-[a-z]+)?)-authors\.xml$",
+        views.authors_sitemap,
+        name="authors_sitemap",
+    ),
 ]

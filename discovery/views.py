@@ -91,6 +91,20 @@ def sitemap(request, language, number):
 
 
 @require_safe
+def authors_sitemap(request, language):
+    if language not in sitemaps.languages():
+        raise Http404("No such sitemap.")
+    site = the_site(request)
+
+    def build():
+        entries = sitemaps.author_entries(request, site, language)
+        return None if entries is None else sitemaps.render_urlset(entries, request)
+
+    kept = sitemaps.kept(request, site, f"{language}:authors", build)
+    return answer(request, kept, max_age=600)
+
+
+@require_safe
 def news_sitemap(request):
     site = the_site(request)
     now = timezone.now()

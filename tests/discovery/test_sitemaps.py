@@ -16,7 +16,13 @@ from core import pagecache
 from discovery import sitemaps
 from home.models import HomePage
 from tests.conftest import translate_page
-from tests.factories import ArticleIndexPageFactory, ArticlePageFactory, ImageFactory
+from tests.factories import (
+    ArticleIndexPageFactory,
+    ArticlePageFactory,
+    AuthorFactory,
+    ImageFactory,
+    add_author,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -336,3 +342,39 @@ def test_a_crawler_that_accepts_gzip_gets_the_same_sitemap_compressed(client, in
     assert gzip.decompress(compressed.content) == plain.content
     assert compressed["ETag"] == plain["ETag"]
     assert "Accept-Encoding" in compressed["Vary"]
+
+
+# -- authors' pages --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("translated", [1, 3])
+def test_authors_pages_are_listed_with_the_alternates_of_their_heads(
+    client, index, locales, translated
+):
+    author = AuthorFactory(name="山田花子", slug="hanako", locale=locales["ja"])
+    article = ArticlePageFactory(parent=index, slug="moon")
+    add_author(article, author)
+    article.save_revision().publish()
+    for code in LANGUAGES[1:translated]:
+        version = author.copy_for_translation(locales[code])
+        version.name = f"Hanako ({code})"
+        version.save()
+
+    root = xml(client, "/sitemap.xml")
+    locations = [node.findtext("s:loc", namespaces=NS) for node in root.findall("s:sitemap", NS)]
+    for code in LANGUAGES[:translated]:
+        assert f"http://testserver/sitemap-{code}-authors.xml" in locations
+        entries = urlset(client, f"/sitemap-{code}-authors.xml")
+        location = f"http://testserver/{code}/authors/hanako/"
+        assert list(entries) == [location]
+        assert entries[location] == head_alternates(client, f"/{code}/authors/hanako/"), code
+        assert len(entries[location]) == translated + 1  # each translation and x-default
+    lastmods = xml(client, "/sitemap-ja-authors.xml").findall("s:url/s:lastmod", NS)
+    assert len(lastmods) == 1  # the date of the Japanese article; the others list none
+    xml(client, f"/sitemap-{LANGUAGES[translated]}-authors.xml", status=404)
+
+
+@pytest.mark.parametrize("url", ["/sitemap-xx-authors.xml", "/sitemap-ja-authors.xml%00"])
+def test_an_authors_sitemap_that_does_not_exist_is_a_404(client, index, locales, url):
+    AuthorFactory(slug="hanako", locale=locales["ja"])
+    assert client.get(url).status_code == 404
