@@ -8,8 +8,8 @@ them. Each page is opened as a first-time reader sees it: a fresh browser profil
 the cookie banner shown.
 
 Page types (found by following the site's own links, so any content works): home, All
-Articles, a category page, an article, search results, log in, Cookie Settings and a plain
-page (the privacy page). For each page and language the table gives Lighthouse's performance,
+Articles, a category page, an article, its author's page, the corrections page, search
+results, log in, Cookie Settings and a plain page (the privacy page). For each page and language the table gives Lighthouse's performance,
 accessibility and best-practices scores, LCP, CLS, TBT and the bytes transferred (Lighthouse,
 mobile: its simulated slow 4G and mid-range phone), and the number of axe-core violations
 (WCAG 2.0-2.2 A and AA rules and axe's best practices) at phone and desktop width, each listed
@@ -61,6 +61,8 @@ PAGE_TYPES = [
     "articles",
     "category",
     "article",
+    "author",
+    "corrections",
     "search",
     "login",
     "cookie-settings",
@@ -130,11 +132,16 @@ def page_urls(base, language):
     listing = links(base + articles_path)
     article = first(listing, re.escape(articles_path) + r"[^/?#]+/")
     category = first(listing, re.escape(articles_path) + r"\?category=[^&#]+")
+    author = (
+        first(links(base + article), re.escape(prefix) + r"authors/[^/?#]+/") if article else None
+    )
     paths = {
         "home": prefix,
         "articles": articles_path,
         "category": category,
         "article": article,
+        "author": author,
+        "corrections": prefix + "corrections/",
         "login": prefix + "accounts/login/",
         "cookie-settings": prefix + "cookie-settings/",
         "plain": first(home, re.escape(prefix) + r"privacy/"),
