@@ -9,11 +9,11 @@ the cookie banner shown.
 
 Page types (found by following the site's own links, so any content works): home, All
 Articles, a category page, an article, its author's page, the corrections page, search
-results, log in, Cookie Settings and a plain page (the privacy page). For each page and language the table gives Lighthouse's performance,
-accessibility and best-practices scores, LCP, CLS, TBT and the bytes transferred (Lighthouse,
-mobile: its simulated slow 4G and mid-range phone), and the number of axe-core violations
-(WCAG 2.0-2.2 A and AA rules and axe's best practices) at phone and desktop width, each listed
-after the table.
+results, log in, Cookie Settings and a plain page (the privacy page). For each page and
+language the table gives Lighthouse's performance, accessibility and best-practices scores,
+LCP, CLS, TBT and the bytes transferred (Lighthouse, mobile: its simulated slow 4G and
+mid-range phone), and the number of axe-core violations (WCAG 2.0-2.2 A and AA rules and axe's
+best practices) at phone and desktop width, each listed after the table.
 
 Options:
   --languages=ja,en,...        languages to audit with axe (default: all nine)
