@@ -6,8 +6,9 @@ segments by them.
 """
 
 import uuid
+from datetime import datetime
 
-from news.models import ArticlePage
+from news.models import ArticleCorrection, ArticlePage
 
 # Stable block ids: the same article always gets the same ids, in every language.
 BLOCK_NAMESPACE = uuid.UUID("6f1e3b7c-1d2a-4c55-9a7e-3c0b8f1e2d40")
@@ -34,7 +35,7 @@ def sources(block):
 def article_page(article, language, images):
     """The unsaved article in ``language``; ``images`` are the demo's images by key."""
     content = article[language]
-    return ArticlePage(
+    page = ArticlePage(
         title=content["title"],
         slug=article["slug"],
         subtitle=content.get("subtitle", ""),
@@ -44,6 +45,29 @@ def article_page(article, language, images):
         body=article_body(article, language, images),
         references=article_references(article, language),
     )
+    page.corrections = article_corrections(article, language)
+    return page
+
+
+def article_corrections(article, language):
+    """The article's corrections in ``language``: kind and date from the article, the text
+    from the language. Their translation keys come from the slug and the position, as block
+    ids do: wagtail-localize matches each translated text to its correction by them."""
+    corrections = article.get("corrections", [])
+    texts = article[language].get("corrections", [])
+    if len(texts) != len(corrections):
+        raise DemoContentError(
+            f"{article['slug']}: {len(corrections)} corrections, {len(texts)} {language} texts"
+        )
+    return [
+        ArticleCorrection(
+            kind=correction["kind"],
+            published=datetime.fromisoformat(correction["published"]),
+            text=text,
+            translation_key=block_id(article["slug"], "correction", position),
+        )
+        for position, (correction, text) in enumerate(zip(corrections, texts, strict=True))
+    ]
 
 
 def article_body(article, language, images):

@@ -258,6 +258,8 @@ class DemoLoader:
                 for order, key in enumerate(article["authors"])
             ]
             page.tags.add(*article.get("tags", []))
+            for correction in page.corrections.all():
+                correction.locale = index.locale
             index.add_child(instance=page)
             page.save_revision().publish()
         for language in article:
