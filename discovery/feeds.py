@@ -20,7 +20,7 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
@@ -34,6 +34,7 @@ from core import pagecache
 from core.chrome import site_chrome
 from core.sites import in_site_tree
 from core.visibility import public
+from news.blocks import renditions_together
 from news.models import ArticleAuthor, ArticlePage, Author, Category, author_path
 from news.structured_data import category_url
 
@@ -85,6 +86,17 @@ class FullContentAtom(Atom1Feed):
         super().add_item_elements(handler, item)
         if item.get("content"):
             handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+def read_whole(articles):
+    """What the whole articles show, for all of them together: their corrections in one
+    query, and the renditions of their lead images and figures in one (each body's figures
+    are still read with that body: a query per article that has any)."""
+    prefetch_related_objects(articles, "corrections")
+    with renditions_together(*(article.lead_image for article in articles)):
+        for article in articles:
+            for _block in article.body:  # converts every block of the body at once
+                pass
 
 
 class ArticlesFeed(Feed):
@@ -152,7 +164,7 @@ class ArticlesFeed(Feed):
             articles = articles.filter(article_authors__author=obj)
         if not self.full_content():
             articles = articles.defer("body", "references")
-        return list(
+        items = list(
             articles.select_related("category", "lead_image")
             .prefetch_related(
                 Prefetch(
@@ -163,6 +175,9 @@ class ArticlesFeed(Feed):
             )
             .order_by("-display_date", "-pk")[:ITEMS]
         )
+        if self.full_content():
+            read_whole(items)
+        return items
 
     # -- each article ------------------------------------------------------------------------
 
@@ -172,7 +187,6 @@ class ArticlesFeed(Feed):
     def item_extra_kwargs(self, item):
         if not self.full_content():
             return {}
-        item.prefetch_for_reading()
         html = render_to_string("discovery/feed_content.html", {"page": item}, self.request)
         return {"content": absolute_urls(html, self.request)}
 

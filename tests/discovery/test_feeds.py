@@ -22,6 +22,7 @@ from tests.factories import (
     image_block,
     paragraph,
     reference,
+    rich_body,
     section,
 )
 
@@ -312,3 +313,30 @@ def test_without_full_content_an_item_has_its_summary_only(client, newsroom, ext
     entry = read(client, f"/ja/feeds/articles.{extension}").entries[0]
 
     assert entry.summary and "content" not in entry
+
+
+def test_full_content_reads_at_most_one_query_more_per_article(client, index, settings, locales):
+    """The summary feeds read a fixed number of queries (above); whole articles read their
+    corrections and renditions together, and each body's figures with that body."""
+    settings.UKIYO_FEEDS_FULL_CONTENT = True
+
+    def count():
+        pagecache.clear()
+        client.get("/ja/feeds/articles.rss")  # new images: their renditions made
+        pagecache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/ja/feeds/articles.rss").status_code == 200
+        return len(captured.captured_queries)
+
+    def add(number):
+        for _ in range(number):
+            image = ImageFactory()
+            article = ArticlePageFactory(
+                parent=index, lead_image=image, body=rich_body(2, images=[image])
+            )
+            add_author(article, AuthorFactory(locale=locales["ja"]))
+
+    add(2)
+    few = count()
+    add(6)
+    assert count() - few <= 6
