@@ -189,8 +189,10 @@ class Author(SlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model)
         return {"id": self.pk, "name": self.name, "slug": self.slug, "role": self.role}
 
     # The page cache: an author shows on their articles and their own page (with its feeds,
-    # purged from a CDN when they change: changes.invalidation).
-    page_cache_tags = ("object:{label}:{pk}",)
+    # purged from a CDN when they change: changes.invalidation); their page in every
+    # language names the languages they are translated into, which their language's lists
+    # tag stands for (a new translation changes no author of the others).
+    page_cache_tags = ("object:{label}:{pk}", "list:{language}")
     has_reader_page = True
 
     @classmethod

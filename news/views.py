@@ -3,6 +3,7 @@ correction and clarification of its articles, the latest first) and each author'
 they are, and their articles, the newest first). docs/readers.md, "Corrections" and
 "Authors"."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -69,9 +70,11 @@ def author(request, slug):
     )
     if found is None:
         raise Http404("No such author.")
-    # The page shows the author, and their articles among the lists of this language.
+    # The page shows the author, their articles among the lists of this language, and the
+    # languages they are translated into (an author's change moves their language's lists).
     pagecache.depends_on(
-        pagecache.object_tag(Author._meta.label, found.pk), pagecache.list_tag(language)
+        pagecache.object_tag(Author._meta.label, found.pk),
+        *(pagecache.list_tag(code) for code, _name in settings.LANGUAGES),
     )
     articles = (
         public(ArticlePage.objects.live().filter(in_site_tree(chrome.site)))

@@ -149,6 +149,20 @@ def test_the_page_is_cached_and_fresh_after_a_change(client, newsroom, hanako, i
     assert titles(read(client, "/ja/authors/hanako/"))[0] == "彗星"
 
 
+def test_a_new_translation_of_the_author_joins_the_cached_pages_languages(
+    client, newsroom, hanako, locales
+):
+    assert client.get("/ja/authors/hanako/")["X-Page-Cache"] == "miss"
+    assert client.get("/ja/authors/hanako/")["X-Page-Cache"] == "hit"
+
+    thai = hanako.copy_for_translation(locales["th"])
+    thai.name = "ฮานาโกะ"
+    thai.save()
+
+    html = read(client, "/ja/authors/hanako/")
+    assert 'hreflang="th" href="http://testserver/th/authors/hanako/"' in html
+
+
 def test_pages_of_articles_and_their_canonical(client, newsroom, monkeypatch):
     monkeypatch.setattr(views, "PER_PAGE", 1)
 
