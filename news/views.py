@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -100,7 +101,7 @@ def author(request, slug):
             "page_obj": page_obj,
             "paginator": paginator,
             "language_alternates": alternates,
-            "meta_description": description[:300],
+            "meta_description": Truncator(description).chars(300),
             "json_ld": script(profile_page(found, request, language)),
         },
     )
