@@ -113,7 +113,15 @@ def test_an_article_is_a_news_article_field_by_field(client, article):
     assert data["inLanguage"] == "ja"
     assert data["datePublished"] == article.display_date.isoformat()
     assert data["dateModified"] == article.display_date.isoformat()
-    assert data["author"] == [{"@type": "Person", "name": "山田花子", "jobTitle": "科学記者"}]
+    slug = article.article_authors.get().author.slug
+    assert data["author"] == [
+        {
+            "@type": "Person",
+            "name": "山田花子",
+            "jobTitle": "科学記者",
+            "url": f"http://testserver/ja/authors/{slug}/",
+        }
+    ]
     assert data["publisher"]["name"] == "ukiyo"
     assert data["publisher"]["logo"]["url"].startswith("http://testserver/static/")
     assert data["isAccessibleForFree"] is True
