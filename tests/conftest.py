@@ -3,6 +3,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from wagtail.contrib.frontend_cache.backends import BaseBackend
 from wagtail.models import Locale, Page, Site
 from wagtail.users.models import UserProfile
 
@@ -88,3 +89,20 @@ def editor(client, admin_user):
     profile.save()
     client.force_login(admin_user)
     return client
+
+
+# A CDN that records the URLs it is asked to purge (the ``cdn`` fixture).
+PURGED = []
+
+
+class RecordingBackend(BaseBackend):
+    def purge(self, url):
+        PURGED.append(url)
+
+
+@pytest.fixture
+def cdn(settings):
+    """The URLs purged from the CDN (Wagtail's frontend cache) while the test runs."""
+    settings.WAGTAILFRONTENDCACHE = {"test": {"BACKEND": "tests.conftest.RecordingBackend"}}
+    PURGED.clear()
+    return PURGED

@@ -13,7 +13,6 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.contrib.frontend_cache.backends import BaseBackend
 from wagtail.models import PageViewRestriction, Site
 
 from accounts.models import SavedArticle
@@ -820,23 +819,6 @@ def test_bad_input_never_fails_and_never_poisons_the_cache(client, site):
 # ---------------------------------------------------------------------------
 # The CDN
 # ---------------------------------------------------------------------------
-
-PURGED = []
-
-
-class RecordingBackend(BaseBackend):
-    def purge(self, url):
-        PURGED.append(url)
-
-
-@pytest.fixture
-def cdn(settings):
-    settings.WAGTAILFRONTENDCACHE = {
-        "test": {"BACKEND": "tests.core.test_page_cache.RecordingBackend"}
-    }
-    PURGED.clear()
-    return PURGED
-
 
 # Real commits: the purge is sent after the commit, once per transaction.
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -14,7 +14,6 @@ from wagtail.models import PageViewRestriction
 from news import views
 from news.models import Author
 from tests.conftest import translate_page
-from tests.core.test_page_cache import PURGED
 from tests.factories import ArticlePageFactory, AuthorFactory, ImageFactory, add_author
 
 pytestmark = pytest.mark.django_db
@@ -192,15 +191,6 @@ def test_query_counts_do_not_grow_with_the_number_of_articles(client, newsroom, 
         article = ArticlePageFactory(parent=index, lead_image=ImageFactory())
         add_author(article, hanako)
     assert count() == few
-
-
-@pytest.fixture
-def cdn(settings):
-    settings.WAGTAILFRONTENDCACHE = {
-        "test": {"BACKEND": "tests.core.test_page_cache.RecordingBackend"}
-    }
-    PURGED.clear()
-    return PURGED
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
