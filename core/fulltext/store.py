@@ -31,9 +31,12 @@ MAX_POSITIONS_PER_TERM = 256
 # The text of a document that is analysed: a page longer than this is found by its beginning.
 MAX_TEXT_LENGTH = 200_000
 # The words of the text that, with the title, rank the results (``head``): the opening of an
-# article, where news says what it is about. Ranking by every word of a long article read
-# its whole vector for each match: 0.5 s for a name found in 3,000 articles of 100,000.
-HEAD_WORDS = 120
+# article (its subtitle and summary), where news says what it is about. Every match's ``head``
+# is read to rank it, so it is kept short enough to stay in the row: ranking by every word
+# read each long article's vector out of line (0.5 s for a name in 3,000 articles of
+# 100,000), and 120 words made rows so wide that a word in 13,793 articles of 100,000 read
+# 11,704 table pages, a third of their heads out of line (30 words: 9,545 pages, in line).
+HEAD_WORDS = 30
 
 
 class Document:

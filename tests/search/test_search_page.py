@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
@@ -105,6 +106,45 @@ def test_the_title_weighs_more_and_ties_go_to_the_newest(client, index):
     article(index, "Comet seen", "Astronomers watched.", display_date=now - timedelta(days=9))
     assert titles(client, "comet", language="ja") == ["Comet seen", "New note", "Old note"]
     assert titles(client, "comet", sort="date") == ["New note", "Old note", "Comet seen"]
+
+
+def test_a_word_of_the_opening_outranks_the_same_word_deep_in_an_article(client, index):
+    """Ranked by the title and the opening of the text (its summary, its first words): a
+    comet of the summary comes before a newer article's comet of its twentieth sentence."""
+    now = timezone.now()
+    filler = " ".join(f"Sentence {number} says nothing new." for number in range(20))
+    article(
+        index,
+        "Observatory diary",
+        filler + " A comet passed.",
+        display_date=now - timedelta(days=1),
+    )
+    article(
+        index,
+        "Night sky",
+        filler,
+        summary="A comet passed over the bay.",
+        display_date=now - timedelta(days=5),
+    )
+    assert titles(client, "comet") == ["Night sky", "Observatory diary"]
+    assert titles(client, "comet", sort="date") == ["Observatory diary", "Night sky"]
+
+
+def test_a_long_articles_ranking_words_stay_in_its_row(index):
+    """Each match's ``head`` is read to rank it (PostgreSQL): a 3,000-word article's is small
+    enough to stay in the table's row as it is, neither compressed nor out of line."""
+    page = article(index, "Long read", " ".join(f"word{number}" for number in range(3000)))
+    head = (
+        SearchDocument.objects.filter(page=page)
+        .annotate(
+            size=RawSQL("pg_column_size(head)", ()),
+            compression=RawSQL("pg_column_compression(head)", ()),
+        )
+        .values("size", "compression")
+        .get()
+    )
+    assert head == {"size": head["size"], "compression": None}
+    assert head["size"] < 1000
 
 
 # -- marks ----------------------------------------------------------------------------
