@@ -6,23 +6,33 @@ the stems agree, and only there). On PostgreSQL every stored term carries its la
 (``store.lexeme``), so the query names each language's terms; on SQLite the FTS5 table has
 the language as a column.
 
-On PostgreSQL a match is ``vector @@ tsquery`` on the page's document, served by the GIN
-index, and the relevance is ``ts_rank`` of its title and the opening of its text (a word of
-the title weighs ten times a word of the text). On SQLite it is FTS5's ``MATCH`` and its
-``bm25`` (the title weighted ten times too). Ties, frequent for a one-word search, go to the
-most recent page.
-
-On PostgreSQL a search by relevance ranks the matching documents first, as a narrow table of
-(page, date, rank) sorted in memory, and only then reads the pages at its top (a common
-table expression, through django-cte: Django's ORM joins tables, not subqueries). Joined
-directly, PostgreSQL sorted every match together with the text it ranks, on disk past a few
-thousand matches: three times slower at 100,000 article pages (docs/architecture.md).
+On PostgreSQL a search reads the matching documents through the GIN index, each with its
+date and its relevance (``ts_rank`` of its title and the opening of its text, where a word of
+the title weighs ten times a word of the text), from a function of the database
+(``core/migrations/0005_search_matches_function.py``) that never reads the whole table: its
+planner does not count reading each document's out-of-line vector, and chose to past a few
+thousand matches (0.7 s at 100,000 article pages instead of 15 ms). The matches, a narrow
+table sorted in memory, come first in the query (a common table expression, through
+django-cte: Django's ORM joins tables, not functions); the pages at its top are read last.
+On SQLite it is FTS5's ``MATCH`` and its ``bm25`` (the title weighted ten times too). Ties,
+frequent for a one-word search, go to the most recent page (docs/architecture.md gives the
+figures).
 """
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import BooleanField, Expression, F, FloatField, OuterRef, Subquery
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Subquery,
+)
 from django_cte import CTE, with_cte
+from django_cte.raw import raw_cte_sql
 
 from core.models import SearchDocument
 
@@ -106,19 +116,12 @@ class ParsedQuery:
 
 
 class _FullText(Expression):
-    """What the match and the rank share: the page's id, every word of its document
-    (``vector``) and its title with the opening of its text (``head``). Of a page by default;
-    ``of_documents``: of the ``SearchDocument`` rows themselves."""
+    """What the match and the rank share on SQLite: the page's id."""
 
-    def __init__(self, parsed, of_documents=False):
+    def __init__(self, parsed):
         super().__init__()
         self.parsed = parsed
-        prefix = "" if of_documents else "search_document__"
-        self.sources = [
-            F("page_id" if of_documents else "pk"),
-            F(prefix + "vector"),
-            F(prefix + "head"),
-        ]
+        self.sources = [F("pk")]
 
     def get_source_expressions(self):
         return self.sources
@@ -131,13 +134,6 @@ class Matches(_FullText):
     conditional = True
     output_field = BooleanField()
 
-    def as_postgresql(self, compiler, connection):
-        # One condition the GIN index answers whole: the terms carry their language, so
-        # no document is read to tell which language matched. Titles as typed are looked for
-        # in the small ``head`` (its own GIN index).
-        column_sql, params = compiler.compile(self.sources[2 if self.parsed.titles_only else 1])
-        return f"({column_sql} @@ %s::tsquery)", [*params, self.parsed.tsquery()]
-
     def as_sqlite(self, compiler, connection):
         pk_sql, pk_params = compiler.compile(self.sources[0])
         return (
@@ -147,15 +143,9 @@ class Matches(_FullText):
 
 
 class Rank(_FullText):
-    """How well a page matches: higher is better. On PostgreSQL, by its title and the opening
-    of its text (``head``), which stay in the row: ranking by every word read each match's
-    whole vector from the table's out-of-line storage."""
+    """How well a page matches: higher is better."""
 
     output_field = FloatField()
-
-    def as_postgresql(self, compiler, connection):
-        column_sql, params = compiler.compile(self.sources[2])
-        return f"ts_rank({column_sql}, %s::tsquery)", [*params, self.parsed.tsquery()]
 
     def as_sqlite(self, compiler, connection):
         pk_sql, pk_params = compiler.compile(self.sources[0])
@@ -166,37 +156,52 @@ class Rank(_FullText):
         )
 
 
-# The name of the ranked matches in a query (a common table expression of it).
+# The name of the matches in a query (a common table expression of it).
 RANKED = "ukiyo_ranked_matches"
+# The database's functions that find them (core/migrations/0005_search_matches_function.py):
+# by every word of a page, or by its title and the opening of its text (titles as typed).
+MATCHES_FUNCTION = "core_searchdocument_matches"
+HEAD_MATCHES_FUNCTION = "core_searchdocument_head_matches"
+ORDERS = {
+    True: "rank DESC, date DESC NULLS LAST, page_id DESC",
+    False: "date DESC NULLS LAST, page_id DESC",
+}
 
 
-def _ranked_matches(parsed):
-    """The documents that match ``parsed``, each with its rank, in the order of the results:
-    rank, then date (the newest first), then page."""
-    documents = (
-        SearchDocument.objects.filter(Matches(parsed, of_documents=True))
-        .annotate(rank=Rank(parsed, of_documents=True))
-        .order_by("-rank", F("date").desc(nulls_last=True), "-page_id")
-        .values("page_id", "date", "rank")
+def _matches(parsed, by_relevance):
+    """The documents that match ``parsed`` (PostgreSQL), each with its date and rank, the
+    most relevant first (``by_relevance``) or the newest."""
+    function = HEAD_MATCHES_FUNCTION if parsed.titles_only else MATCHES_FUNCTION
+    return CTE(
+        raw_cte_sql(
+            f"SELECT page_id, date, rank FROM {function}(%s::tsquery) "  # noqa: S608 (constants)
+            f"ORDER BY {ORDERS[by_relevance]}",
+            [parsed.tsquery()],
+            {"page_id": IntegerField(), "date": DateTimeField(), "rank": FloatField()},
+        ),
+        name=RANKED,
     )
-    return CTE(documents, name=RANKED)
+
+
+def _on_postgresql(queryset, parsed, by_relevance):
+    matches = _matches(parsed, by_relevance)
+    found = with_cte(matches, select=matches.join(queryset, pk=matches.col.page_id)).annotate(
+        search_date=matches.col.date
+    )
+    if not by_relevance:
+        return found
+    # The matches' own order: PostgreSQL reads them in it, with no second sort.
+    return found.order_by(matches.col.rank.desc(), F("search_date").desc(nulls_last=True), "-pk")
 
 
 def _by_relevance(queryset, parsed):
-    """``queryset`` narrowed to the pages that match, ordered by relevance: on PostgreSQL
-    read from the ranked matches (above), elsewhere matched and ranked in the query."""
-    if connections[queryset.db].vendor != "postgresql":
-        return (
-            queryset.filter(Matches(parsed))
-            .annotate(search_date=F("search_document__date"))
-            .order_by(Rank(parsed).desc(), F("search_date").desc(nulls_last=True), "-pk")
-        )
-    ranked = _ranked_matches(parsed)
-    # The same order as the ranked matches': PostgreSQL reads them in it, with no second sort.
+    """``queryset`` narrowed to the pages that match, ordered by relevance."""
+    if connections[queryset.db].vendor == "postgresql":
+        return _on_postgresql(queryset, parsed, by_relevance=True)
     return (
-        with_cte(ranked, select=ranked.join(queryset, pk=ranked.col.page_id))
-        .annotate(search_date=ranked.col.date)
-        .order_by(ranked.col.rank.desc(), F("search_date").desc(nulls_last=True), "-pk")
+        queryset.filter(Matches(parsed))
+        .annotate(search_date=F("search_document__date"))
+        .order_by(Rank(parsed).desc(), F("search_date").desc(nulls_last=True), "-pk")
     )
 
 
@@ -207,14 +212,15 @@ def search(queryset, parsed, order_by_relevance=True):
     order). Each page has its ``search_date`` (its display date, or when it was first
     published). The rank orders them; no caller reads it, so it is not selected.
 
-    Its cost grows with the number of matches, each of which is ranked: on PostgreSQL in a
-    narrow table sorted in memory before any page is read (see the module's docstring).
-    docs/architecture.md gives the figures.
+    Its cost grows with the number of matches, each of which is read once (in a narrow table
+    on PostgreSQL, see the module's docstring). docs/architecture.md gives the figures.
     """
     if not parsed:  # nothing searchable ("!!!"): no page, as the others would be annotated
         return queryset.none().annotate(search_date=F("search_document__date"))
     if order_by_relevance:
         return _by_relevance(queryset, parsed)
+    if connections[queryset.db].vendor == "postgresql":
+        return _on_postgresql(queryset, parsed, by_relevance=False)
     return queryset.filter(Matches(parsed)).annotate(search_date=F("search_document__date"))
 
 
