@@ -25,6 +25,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
+from wagtail.api.rich_text import RichTextOutputFormat
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.api.v3.registry import registry
@@ -407,8 +408,13 @@ def get_article(
         None, description="Comma-separated languages to use, in order, if `locale` has none."
     ),
     site: str | None = Query(None, description="A site's hostname[:port]."),
+    # Read from the request by the schema's rich-text fields and blocks, as on the pages
+    # detail: declared here so that it is documented and an unknown format is a 400.
+    rich_text_format: RichTextOutputFormat | None = Query(  # noqa: B008
+        None, description="The format of rich text: html (the default), markdown, db_html..."
+    ),
 ):
-    refuse_unknown_parameters(request, {"locale", "fallback", "site"})
+    refuse_unknown_parameters(request, {"locale", "fallback", "site", "rich_text_format"})
     query = ArticleListingQuery(locale=locale, fallback=fallback)
     languages, one_locale = _languages_or_locale(request, query)
     key = Page.objects.filter(pk=article_id).values_list("translation_key", flat=True)

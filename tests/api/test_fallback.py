@@ -259,6 +259,40 @@ def test_v3_detail_has_the_pages_detail_fields_in_its_own_language(client, newsr
     assert article == pages
 
 
+@pytest.mark.parametrize("rich_text_format", ["markdown", "db_markdown", "db_html", "html"])
+def test_v3_detail_gives_rich_text_in_the_format_asked_as_the_pages_detail(
+    client, newsroom, rich_text_format
+):
+    a2_en = newsroom["A2 en"]
+    params = {"rich_text_format": rich_text_format}
+    pages = client.get(f"/api/v3/pages/{a2_en.pk}/", params).json()
+
+    response = v3_detail(client, newsroom["A2"], locale="fr", fallback="en", **params)
+
+    assert response.status_code == 200, response.content
+    article = response.json()
+    meta = article.pop("meta")
+    assert meta == pages.pop("meta") | {"requested_locale": "fr", "fallback": True}
+    assert article == pages
+    paragraph = next(
+        block["value"]
+        for section in article["body"]
+        for block in section["value"]["content"]
+        if block["type"] == "paragraph"
+    )
+    assert paragraph["text"].startswith("<p") is rich_text_format.endswith("html")
+
+
+@pytest.mark.parametrize("value", ["pdf", "", "markdown\x00"])
+def test_v3_detail_refuses_a_rich_text_format_the_pages_detail_refuses(client, newsroom, value):
+    pages = client.get(f"/api/v3/pages/{newsroom['A1'].pk}/", {"rich_text_format": value})
+
+    response = v3_detail(client, newsroom["A1"], rich_text_format=value)
+
+    assert response.status_code == pages.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+
+
 def test_v2_detail_without_fallback_is_wagtail_s(client, newsroom):
     """``locale`` alone stays a filter on the detail view, as Wagtail has it."""
     assert v2_detail(client, newsroom["A1"], locale="fr").status_code == 404
