@@ -26,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.utils import translation
+from ninja import Status
 from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticValidationError
 from wagtail.api.validators import SiteFilterValidator
@@ -283,7 +284,31 @@ def guarded_write(request, operation, view_func, *args, **kwargs):
             with translation.override("en"):
                 check_body(request, kwargs["data"], page_id)
         with translation.override("en"):
-            return view_func(request, *args, **kwargs)
+            answer = view_func(request, *args, **kwargs)
+        if operation in BODY_OPERATIONS:
+            as_it_now_is(answer)
+        return answer
+
+
+# What publishing changes on the page itself, not on the version the write answers with.
+PUBLISHED_STATE = ("url_path", "first_published_at", "last_published_at")
+
+
+def as_it_now_is(answer):
+    """The page a PATCH or POST answers with, given what publishing it changed.
+
+    Wagtail's view answers with the version it saved; publishing then writes the page's row
+    from that revision: a new slug moves the page's address (``meta.html_url``) and a first
+    publication sets ``first_published_at``. The answer takes them from the row, so it says
+    where readers find the page now, as the next read does. A draft or a publication
+    scheduled for later leaves them as they are.
+    """
+    page = answer.value if isinstance(answer, Status) else answer
+    if not isinstance(page, Page) or page.pk is None:
+        return
+    state = Page.objects.filter(pk=page.pk).values(*PUBLISHED_STATE).first()
+    for name, value in (state or {}).items():
+        setattr(page, name, value)
 
 
 def may_write(request, operation):
