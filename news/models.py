@@ -24,6 +24,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from api.images import SRCSET_SPECS, RenditionField, ResponsiveImageField
+from api.v3.write_fields import WriteField
 from compat.wagtail_pages import publish_action_holding_dates
 from core import pagecache
 from core.chrome import site_chrome
@@ -43,6 +44,21 @@ from .serializers import (
     LanguageField,
     TagNamesField,
 )
+
+# How a v3 write names a category or an author (news.api.writes): by id or slug, or as read.
+SNIPPET_REFERENCE = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1},
+        {"type": "string", "minLength": 1},
+        {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "slug": {"type": "string"}},
+        },
+    ]
+}
+# An article has at most this many authors (a v3 write with more is refused).
+MAX_AUTHORS = 100
+
 
 # ---------------------------------------------------------------------------
 # Snippets
@@ -484,6 +500,41 @@ class ArticlePage(BasePage):
         APIField("corrections", serializer=CorrectionsField(source="published_corrections")),
     ]
 
+    # What v3 writes take besides, under the keys the API reads them at (api.v3.write_fields);
+    # news.api.writes turns each value into the form's and names every mistake.
+    api_write_fields = [
+        WriteField(
+            "category",
+            json_schema={"anyOf": [*SNIPPET_REFERENCE["anyOf"], {"type": "null"}]},
+            description="The article's category: its id (any of its languages' versions: the "
+            "article's language's is used) or its slug, or the category as read; null for "
+            "none.",
+        ),
+        WriteField(
+            "article_authors",
+            keys=("authors",),
+            json_schema={"type": "array", "items": SNIPPET_REFERENCE, "maxItems": MAX_AUTHORS},
+            description="The article's authors, in order, each by id or slug (or as read); "
+            "replaces the list. [] for none.",
+            on_create=list,
+        ),
+        WriteField(
+            "display_date",
+            json_schema={"type": "string", "format": "date-time"},
+            description="The date and time readers see, with its offset from UTC "
+            "(2025-06-22T14:15:00+09:00). A future one holds the article back until then when "
+            "it is published.",
+            on_create=timezone.now,
+        ),
+        WriteField(
+            "lead_image",
+            keys=("lead_image_id", "lead_image"),
+            json_schema={"anyOf": [{"type": "integer"}, {"type": "null"}]},
+            description="The lead image's id; null removes it. Also taken as `lead_image`: an "
+            "id, or the image as read.",
+        ),
+    ]
+
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
@@ -761,6 +812,10 @@ class ArticleAuthor(TranslatableMixin, Orderable):
     )
 
     panels = [FieldPanel("author")]
+
+    # Wagtail's v3 writes fill an inline relation's rows with the fields its rows declare
+    # writable: an article's ``authors`` become these rows (ArticlePage.api_write_fields).
+    api_fields = [APIField("author", writable=True)]
 
     class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("article author")

@@ -14,9 +14,10 @@ wagtail-localize keys translations by those ids.
 
 The checker knows Wagtail's blocks; the domain apps teach it theirs, from their
 ``AppConfig.ready()``: ``accept_input_shape`` (a block that also takes the shape the API
-reads out), ``check_leaf`` (a block whose value needs its own check, with paths) and
-``check_page`` (a rule across the fields of one page type). ``news.api.writes`` adds the
-article's: figures as read, source numbers, citations within the reference list.
+reads out), ``check_leaf`` (a block whose value needs its own check, with paths),
+``check_page`` (a rule across the fields of one page type) and ``check_fields`` (a rule on
+fields that need nothing of the blocks). ``news.api.writes`` adds the article's: figures as read,
+source numbers, citations within the reference list, its category, authors and date.
 
 API error messages stay English, like Wagtail's, whatever the page's language.
 """
@@ -42,11 +43,12 @@ from wagtail.permissions import policy_registry
 
 from compat.wagtail_api import is_list_item_in_block_format
 
-from . import block_ids
+from . import block_ids, write_fields
 
 _input_shapes = {}  # block class -> function(value) -> value
 _leaf_rules = {}  # block class -> function(checker, value, loc) -> value
 _page_rules = defaultdict(list)  # page model -> [function(checker, payload)]
+_field_rules = defaultdict(list)  # page model -> [function(checker, payload)]
 
 
 def accept_input_shape(block_class, accept):
@@ -66,10 +68,17 @@ def check_page(model, rule):
     _page_rules[model].append(rule)
 
 
-def _page_rules_for(model):
+def check_fields(model, rule):
+    """Check fields of a ``model`` page's write that need nothing of its blocks with
+    ``rule(checker, payload)``, beside the blocks: one answer names their mistakes and the
+    blocks' alike."""
+    _field_rules[model].append(rule)
+
+
+def _page_rules_for(model, registered=_page_rules):
     return [
         rule
-        for rule_model, rules in _page_rules.items()
+        for rule_model, rules in registered.items()
         if issubclass(model, rule_model)
         for rule in rules
     ]
@@ -132,13 +141,22 @@ class BodyChecker:
     documents) are gathered and run once per model at the end, whatever the body's size.
     """
 
-    def __init__(self, model, page, user, *, publish):
+    def __init__(self, model, page, user, *, publish, locale_id=None, keys_sent=None):
         self.model = model
         self.page = page
         self.user = user
         self.publish = publish
+        # The language of the page written (a new page's is its parent's): what it links to
+        # (its category, its authors) must be in it.
+        self.locale_id = locale_id if locale_id is not None else getattr(page, "locale_id", None)
+        # The top-level keys of the body, read only to name a field sent under one of its
+        # other keys (``api.v3.write_fields``).
+        self._keys_sent = keys_sent or set
         self.errors = []
         self.normalized = {}
+        # Values of other fields as the page's form takes them, put by the rules (a
+        # category sent by its slug becomes its id).
+        self.values = {}
         self.lookups = {}  # model -> {pk: [loc, …]}
         # What leaf rules noted for the page rules, by name (e.g. every cited source number).
         self.noted = defaultdict(list)
@@ -158,7 +176,11 @@ class BodyChecker:
                 and value is not None
                 and field.related_model is get_image_model()
             ):
-                self._look_up(field.related_model, value, (f"{name}_id",))
+                if isinstance(value, dict) and "id" in value:  # the image as the API reads it
+                    value = self.values[name] = value["id"]
+                self._look_up(field.related_model, value, (self.key(name, f"{name}_id"),))
+        for rule in _page_rules_for(self.model, _field_rules):
+            rule(self, payload)
         self._check_lookups()
         if not self.errors:
             # The body's shape is sound: every remaining check runs, so that one answer names
@@ -172,10 +194,18 @@ class BodyChecker:
         for name, value in self.normalized.items():
             block = self.model._meta.get_field(name).stream_block
             block_ids.assign(block, value, self.stored_raw(name), stored_rich_text)
-        return self.normalized
+        return {**self.normalized, **self.values}
 
     def report(self, loc, msg, code="invalid"):
         self.errors.append(problem(loc, msg, code))
+
+    def key(self, name, default=None):
+        """The key of the body that carried the form field ``name``, to name it in an error."""
+        keys = write_fields.keys_of(self.model, name) or (default or name,)
+        if len(keys) > 1:
+            sent = self._keys_sent()
+            return next((key for key in keys if key in sent), keys[0])
+        return keys[0]
 
     def count_blocks(self, value, loc):
         """Count the blocks of a stream or list; past the limit, stop reading the body."""

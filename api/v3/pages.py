@@ -334,6 +334,28 @@ def check_body(request, data, page_id):
         return
     payload = data.model_dump(exclude={"meta"}, exclude_unset=True)
     publish = getattr(meta, "action", None) == "publish"
-    checker = BodyChecker(model, page, request.user, publish=publish)
+    locale_id = None
+    if page is None and getattr(meta, "parent_id", None) is not None:
+        # A new page is in its parent's language (Wagtail's create); no parent: the view
+        # answers 404.
+        parent = Page.objects.filter(pk=meta.parent_id).values_list("locale_id", flat=True)
+        locale_id = parent.first()
+    checker = BodyChecker(
+        model,
+        page,
+        request.user,
+        publish=publish,
+        locale_id=locale_id,
+        keys_sent=functools.partial(keys_sent, request),
+    )
     for field_name, value in checker.check(payload).items():
         setattr(data, field_name, value)
+
+
+def keys_sent(request):
+    """The top-level keys of a write's JSON body (already parsed once by the operation)."""
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return set()
+    return set(body) if isinstance(body, dict) else set()

@@ -561,7 +561,12 @@ BAD_BODIES = [
         ["lead_image_id"],
         "No image with id 99999",
     ),
-    ("lead image id a string", fields(lead_image_id="crater"), ["lead_image_id"], "integer"),
+    (
+        "lead image id a string",
+        fields(lead_image_id="crater"),
+        ["lead_image_id"],
+        "Expected the id of a image, got a string",
+    ),
 ]
 
 
