@@ -8,7 +8,7 @@ not say who wrote them. A page type lists what else its writes take in ``api_wri
 each :class:`WriteField` fills one field (or inline relation) of the page's admin form, from
 the JSON key a reader of the API knows, and the OpenAPI document shows it as declared.
 
-Values are taken as sent: the page type's write rules (``api.v3.bodies.check_page``) read
+Values are taken as sent: the page type's field rules (``api.v3.bodies.check_fields``) read
 them, put what the form takes in ``checker.values`` and report each mistake with its key, in
 the one 422 that names every mistake of the body. A value they leave alone reaches the form
 as sent.
@@ -36,8 +36,8 @@ class WriteField:
     - ``keys``: the JSON keys that carry it, the first one shown in the OpenAPI document
       (``name`` by default).
     - ``json_schema``: how the OpenAPI document shows the value.
-    - ``on_create``: a function giving the value of a new page that is not sent (by default
-      the field is left as the form leaves an empty one).
+    - ``on_create``: a function giving the value for a new page that does not send it
+      (``None`` otherwise, which the form reads as empty).
     """
 
     name: str
