@@ -112,7 +112,9 @@ class ResponsiveImageField(SerializerField):
 
 
 class RenditionField(ImageRenditionField):
-    """Wagtail's ``ImageRenditionField`` (the same JSON and type), without its cache write.
+    """Wagtail's ``ImageRenditionField`` (the same JSON and type), without its cache write,
+    and with ``full_url`` starting where every other link of the API starts (Wagtail's starts
+    with the admin's address).
 
     Wagtail's field reads the rendition with ``Image.get_rendition``, which writes it back to
     the cache even when the page read it with the image (prefetched): one round trip to the
@@ -130,7 +132,7 @@ class RenditionField(ImageRenditionField):
             return ImageRenditionErrorDict(error="SourceImageIOError")
         return ImageRenditionDict(
             url=rendition.url,
-            full_url=rendition.full_url,
+            full_url=absolute_media_url(rendition.url),
             width=rendition.width,
             height=rendition.height,
             alt=rendition.alt,
@@ -155,7 +157,7 @@ def rendition_payload(image, rendition):
         alt = getattr(image, "contextual_alt_text", None) or image.default_alt_text
     return {
         "url": rendition.url,
-        "full_url": rendition.full_url,
+        "full_url": absolute_media_url(rendition.url),
         "width": rendition.width,
         "height": rendition.height,
         "alt": alt,

@@ -47,7 +47,7 @@ from api.v3.schemas import FallbackMarks
 from core import counts, pagecache, searching
 from core.fulltext import highlight
 from core.fulltext import query as fulltext
-from core.links import api_url
+from core.links import absolute_media_url, api_url
 from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage, Author
 
 from .filters import DATE_FORMAT_HINT, filter_articles, parse_article_filters
@@ -116,7 +116,7 @@ class ArticleCard(FallbackMarks):
             return None  # the file is gone: a card without an image rather than an error
         return {
             "url": rendition.url,
-            "full_url": rendition.full_url,
+            "full_url": absolute_media_url(rendition.url),
             "width": rendition.width,
             "height": rendition.height,
             "alt": rendition.alt,
