@@ -17,7 +17,10 @@ RUFF := $(VENV)/bin/ruff
 
 PYTEST_ARGS ?=
 DEMO_ADDR ?= 127.0.0.1:8000
-AUDIT_URL ?= http://$(DEMO_ADDR)
+# Where readers reach the demo: DEMO_ADDR as a URL (a port alone is runserver's 127.0.0.1,
+# 0.0.0.0 is reached as localhost). Every absolute URL of the demo starts with it.
+DEMO_URL ?= http://$(patsubst 0.0.0.0:%,localhost:%,$(if $(findstring :,$(DEMO_ADDR)),$(DEMO_ADDR),127.0.0.1:$(DEMO_ADDR)))
+AUDIT_URL ?= $(DEMO_URL)
 AUDIT_ARGS ?=
 LANGUAGES := ja en zh_Hans es fr ko de th hi
 # PyICU (the search's word breaks) is built against ICU: its headers, pkg-config and g++.
@@ -32,8 +35,10 @@ RUNTIME_LOCK := requirements.lock
 TEST_LOCK := requirements-test.lock
 TEST_STAMP := $(VENV)/.stamp-install-test
 
-# The demo always uses the default settings (cms.settings.dev) and SQLite.
-DEMO_ENV := env -u DATABASE_URL -u DJANGO_SETTINGS_MODULE
+# The demo always uses the default settings (cms.settings.dev) and SQLite. The site
+# (load_demo), the API's links and the images' URLs all say the address it is served at.
+DEMO_ENV = env -u DATABASE_URL -u DJANGO_SETTINGS_MODULE \
+	WAGTAILADMIN_BASE_URL=$(DEMO_URL) WAGTAILAPI_BASE_URL=$(DEMO_URL)
 
 # Directories never searched for translations or caches.
 I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=scripts
@@ -63,6 +68,7 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
 	@echo "Variables: PYTEST_ARGS='...' (extra pytest arguments), DEMO_ADDR=$(DEMO_ADDR)," \
+		"DEMO_URL=$(DEMO_URL) (the demo's address in its links)," \
 		"BENCH_ARGS='...' (scripts/bench_http.py --help), AUDIT_URL=$(AUDIT_URL)"
 
 # --- Virtualenv and dependencies ------------------------------------------------
@@ -97,10 +103,10 @@ install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + sy
 
 # --- Demo -----------------------------------------------------------------------
 
-demo: install compile-messages ## Migrate, load the demo content and run the dev server on SQLite (http://127.0.0.1:8000)
+demo: install compile-messages ## Migrate, load the demo content and run the dev server on SQLite (DEMO_ADDR=127.0.0.1:8000)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_demo
-	@echo "The site: http://$(DEMO_ADDR)/   the admin: http://$(DEMO_ADDR)/admin/"
+	@echo "The site: $(DEMO_URL)/   the admin: $(DEMO_URL)/admin/"
 # The webhook worker runs beside the server and stops with it.
 	$(DEMO_ENV) $(PY) manage.py db_worker --backend webhooks --queue-name webhooks --no-reload & \
 		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \

@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,9 +33,39 @@ DEMO_DIR = Path(__file__).resolve().parent
 SOURCE_LANGUAGE = "ja"
 
 
+def site_address(url):
+    """``(hostname, port)`` of a Wagtail site whose pages' URLs start with ``url``.
+
+    Wagtail writes a site's URLs from these two alone: ``https`` for port 443, ``http`` for
+    any other, the port left out for 80 and 443. An address it cannot write is refused rather
+    than served under another one.
+    """
+    try:
+        parts = urlsplit(url)
+        scheme, hostname, port = parts.scheme, parts.hostname, parts.port
+    except ValueError:  # a port that is no number, or a broken IPv6 address
+        scheme = hostname = port = None
+    if scheme not in ("http", "https") or not hostname or ":" in hostname:
+        raise DemoContentError(
+            f"The demo's address must be an http(s) URL with a host name or IPv4 address "
+            f"and an optional port (http://127.0.0.1:8000), not {url!r}."
+        )
+    port = port or (443 if scheme == "https" else 80)
+    if (scheme == "https") != (port == 443):
+        raise DemoContentError(
+            f"A Wagtail site is served over https on port 443 only, and over http on any "
+            f"other port: {url!r} cannot be the demo's address."
+        )
+    return hostname, port
+
+
 class DemoLoader:
-    def __init__(self, stdout=None):
+    def __init__(self, stdout=None, site_url=None):
+        """``site_url``: where readers reach the site (``WAGTAILADMIN_BASE_URL`` unless
+        given): the default site's host name and port, which every absolute URL of the
+        site's pages starts with."""
         self.stdout = stdout
+        self.site_url = site_url or settings.WAGTAILADMIN_BASE_URL
         self.site_data = json.loads((DEMO_DIR / "site.json").read_text(encoding="utf-8"))
         self.articles = [
             self.read_article(path) for path in sorted((DEMO_DIR / "articles").glob("*.json"))
@@ -93,15 +124,17 @@ class DemoLoader:
             raise DemoContentError(
                 "The default site's root page is not a HomePage: run migrate first."
             )
+        # The address comes first: the change feed keeps each page's URL as it was when the
+        # page was published, and the API writes every other URL from the same site.
+        site.site_name = self.site_data["site_name"]
+        site.hostname, site.port = site_address(self.site_url)
+        site.save()
+        self.log(f"The site's address: {site.root_url}/")
         if home.title != source["home"]["title"]:
             home.title = source["home"]["title"]
             home.tagline = source["tagline"]
             home.intro = source["home"]["intro"]
             home.save_revision().publish()
-        site.site_name = self.site_data["site_name"]
-        if site.hostname == "localhost" and site.port == 80:
-            site.port = 8000  # where `make demo` serves it, so absolute URLs work
-        site.save()
         self.translate_everywhere(
             home,
             lambda language: HomePage(

@@ -1,11 +1,17 @@
 """Local development: SQLite, debug on, e-mails on the console."""
 
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import WAGTAILADMIN_BASE_URL, env_bool, env_list
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "ukiyo-dev-only-not-secret"  # noqa: F405
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# The development server answers at the address its links give (make demo DEMO_ADDR=...).
+_served_at = urlsplit(WAGTAILADMIN_BASE_URL).hostname
+if _served_at and _served_at not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_served_at)
 
 # No collectstatic step in development: runserver serves app static files directly.
 STORAGES = {

@@ -24,10 +24,16 @@ class Command(BaseCommand):
             help="Its password (default: ukiyo-demo, or DEMO_ADMIN_PASSWORD).",
         )
         parser.add_argument("--no-admin", action="store_true", help="Do not create a superuser.")
+        parser.add_argument(
+            "--site-url",
+            default=None,
+            help="Where readers reach the site, e.g. http://127.0.0.1:8101 (default: "
+            "WAGTAILADMIN_BASE_URL): the default site's host name and port, set on every run.",
+        )
 
-    def handle(self, *args, admin_username, admin_password, no_admin, **options):
+    def handle(self, *args, admin_username, admin_password, no_admin, site_url, **options):
         try:
-            DemoLoader(stdout=self.stdout).load()
+            DemoLoader(stdout=self.stdout, site_url=site_url).load()
         except DemoContentError as error:
             raise CommandError(str(error)) from error
         if no_admin:
