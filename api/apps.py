@@ -34,7 +34,7 @@ class ApiConfig(AppConfig):
         from wagtail.api.v3.routers.pages import router as pages_router
 
         from . import access
-        from .v3 import errors, openapi, pages, preview, routers
+        from .v3 import errors, openapi, pages, preview, routers, site_config
 
         wagtail_api.resolve_page_parent_with(access.visible_parent)
         wagtail_api.refuse_unusable_filter_values()
@@ -43,3 +43,4 @@ class ApiConfig(AppConfig):
         ninja.postprocess_openapi(api_v3, openapi.build)
         pages.extend(pages_router)
         routers.register("/preview/", preview.router)
+        routers.register("/site-config/", site_config.router)

@@ -40,7 +40,10 @@ from django.utils.http import http_date
 API_RESOURCE_KINDS = [
     (re.compile(r"^/api/v[23]/changes/"), "feed"),
     (re.compile(r"^/api/v3/(openapi\.json|docs/|schema/)"), "schema"),
-    (re.compile(r"^/api/v[23]/(categories|authors|images|documents|sites)/"), "reference"),
+    (
+        re.compile(r"^/api/v[23]/(categories|authors|images|documents|sites|site-config)/"),
+        "reference",
+    ),
 ]
 
 _last_modified = None

@@ -28,7 +28,8 @@ def page_api_urls(page_id):
 
 
 def absolute_media_url(url):
-    """Media served by this site has a path for a URL; a frontend elsewhere needs the host."""
+    """Media (and static files) served by this site have a path for a URL; a frontend
+    elsewhere needs the host. A URL elsewhere (cloud storage, a CDN) is kept as it is."""
     if url.startswith("/"):
         return api_base() + url
     return url

@@ -168,7 +168,9 @@ def run(operation, mode, kwargs):
         except (AssertionError, FailureGroup) as error:
             failures.append(f"{case.as_curl_command()}\n  {error!r}"[:600])
 
-    call()
+    # Unsatisfiable: nothing invalid to send (a read without parameters that needs no token).
+    with contextlib.suppress(Unsatisfiable):
+        call()
     return failures
 
 

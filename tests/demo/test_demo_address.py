@@ -48,6 +48,7 @@ urls = [
     "/api/v3/articles/autocomplete/?q=moon&locale=en",
     "/api/v3/categories/?locale=en",
     "/api/v3/changes/?limit=500",
+    "/api/v3/site-config/",
     english.url,
 ]
 answers = {}
@@ -131,9 +132,10 @@ def test_every_absolute_url_of_the_demo_is_the_address_it_is_served_at(answers):
     }
     elsewhere = sorted((url, link) for url, link in found if not link.startswith(SERVED))
     assert not elsewhere, elsewhere[:20]
-    # Every kind of link was met: pages, both APIs, images, the redirect.
+    # Every kind of link was met: pages, both APIs, images, the logo, the redirect.
     links = {link for _url, link in found}
-    for kind in ("/en/articles/", "/api/v2/pages/", "/api/v3/pages/", "/media/images/"):
+    kinds = ("/en/articles/", "/api/v2/pages/", "/api/v3/pages/", "/media/images/", "/static/")
+    for kind in kinds:
         assert any(link.startswith(SERVED + kind.lstrip("/")) for link in links), kind
     find = next(answer for url, answer in answers.items() if "/find/" in url)
     assert find["location"].startswith(SERVED + "api/v2/pages/")
