@@ -4,13 +4,34 @@ Reader URLs start with a language (``/ja/articles/…``, ``/en/articles/…``), 
 lookup (``find/?html_path=`` in v2 and v3) takes for the first page slug under the default
 home, so it never finds anything. Here the prefix chooses that language's home instead; a path
 without one is looked up under the site's root page (the source language), as Wagtail does.
+
+A path is taken as a person types it (``/th/articles/ลงจอด/``) or as a browser gives it in
+``location.pathname`` (``/th/articles/%E0%B8%A5%E0%B8%87…/``): a frontend passes on whichever
+it has.
 """
+
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import Http404
 from wagtail.models import Locale
 
 from core.sites import request_site
+
+
+def decoded(html_path):
+    """``html_path`` with its percent-escapes decoded as UTF-8, as the reader site decodes a
+    URL before routing it.
+
+    Decoded once: a slug never holds ``%`` (Wagtail's slugs are letters, digits, ``-`` and
+    ``_`` in any script), so a path with an escape is an encoded path. Bytes that are not UTF-8
+    become U+FFFD and match no slug. An encoded NUL (``%00``) is left encoded: no slug holds
+    one, and the database must never be asked for it.
+    """
+    if "%" not in html_path:
+        return html_path
+    path = unquote(html_path, errors="replace")
+    return html_path if "\x00" in path else path
 
 
 def language_prefix(html_path):
@@ -20,7 +41,8 @@ def language_prefix(html_path):
 
 
 def page_at_html_path(request, html_path, site=None):
-    """The page the reader site shows at ``html_path``, or None."""
+    """The page the reader site shows at ``html_path`` (encoded or not), or None."""
+    html_path = decoded(html_path)
     site = site or request_site(request)
     if site is None:
         return None

@@ -42,7 +42,7 @@ from api.access import (
     readable_pages,
 )
 from api.kept import page_shown
-from api.paths import language_prefix, page_at_html_path
+from api.paths import decoded, language_prefix, page_at_html_path
 from compat.ninja import operation_id
 
 from .bodies import BodyChecker
@@ -191,6 +191,9 @@ def before_view(view_func):
     def view(request, *args, **kwargs):
         operation = getattr(request, "ukiyo_operation_id", None)
         if operation == FIND:
+            if kwargs.get("html_path"):
+                # Wagtail's lookup of a path without a language prefix reads it decoded too.
+                kwargs["html_path"] = decoded(kwargs["html_path"])
             found = find_by_reader_path(request, kwargs.get("html_path"), kwargs.get("site"))
             if found is not None:
                 return found

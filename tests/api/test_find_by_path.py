@@ -1,5 +1,7 @@
 """Both APIs find a page by the path readers see it at, language prefix included."""
 
+from urllib.parse import quote
+
 import pytest
 from django.core.cache import cache
 
@@ -84,3 +86,57 @@ def test_v3_keeps_the_other_query_parameters(client, english_article):
     assert "rich_text_format=html" in response["Location"]
     assert f"id={english_article.pk}" in response["Location"]
     assert "html_path" not in response["Location"]
+
+
+# -- paths as browsers give them ------------------------------------------------------------
+
+
+@pytest.fixture
+def thai_article(index, english_tree, locales):
+    """A Japanese article with a Japanese slug, and its Thai translation with a Thai slug
+    (a vowel sign and a tone mark, which browsers percent-encode byte by byte)."""
+    article = ArticlePageFactory(parent=index, title="月面着陸に成功", slug="月面着陸")
+    thai = translate_page(article, locales["th"], title="ลงจอดบนดวงจันทร์", slug="ลงจอด-ดวงจันทร์")
+    return article, thai
+
+
+@pytest.mark.parametrize("api", ["v2", "v3"])
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/ja/articles/月面着陸/", "月面着陸に成功"),
+        ("/th/articles/ลงจอด-ดวงจันทร์/", "ลงจอดบนดวงจันทร์"),
+        ("/articles/月面着陸/", "月面着陸に成功"),  # no prefix: the source language
+    ],
+)
+def test_find_takes_the_path_as_typed_and_as_location_pathname_gives_it(
+    client, thai_article, api, path, title
+):
+    """``location.pathname`` of a Thai or Japanese slug is percent-encoded UTF-8; the decoded
+    path a person types must keep working too."""
+    encoded = quote(path)
+    assert encoded != path
+
+    for html_path in (path, encoded, encoded.lower()):
+        response = client.get(f"/api/{api}/pages/find/", {"html_path": html_path}, follow=True)
+
+        assert response.status_code == 200, (html_path, response.content)
+        assert response.json()["title"] == title
+
+
+@pytest.mark.parametrize("api", ["v2", "v3"])
+@pytest.mark.parametrize(
+    "html_path",
+    [
+        "/th/articles/%E0%B8%A5%E0%B8%87%E0%B8%88%E0%B8%AD%E0%B8%94/",  # a slug nobody has
+        "/ja/articles/%00/",  # an encoded NUL: no page has one, the database never sees it
+        "/ja/articles/%FF%FE/",  # not UTF-8
+        "/ja/articles/%ZZ/",  # not an escape at all
+        "/ja/%2e%2e/articles/",
+    ],
+)
+def test_encoded_paths_that_show_no_page_are_404s(client, thai_article, api, html_path):
+    response = client.get(f"/api/{api}/pages/find/", {"html_path": html_path}, follow=True)
+
+    assert response.status_code == 404, response.content
+    assert "json" in response["Content-Type"]
