@@ -5,9 +5,11 @@ What ninja cannot express from the views, in one place and one order:
 1. **English.** The contract is written for developers, in English, whatever the site's
    language: field titles and descriptions come from translatable model labels, which stay
    lazy until the document is written out. It is written out under English here.
-2. **Writes.** The ``If-Match`` header of the page writes (required on PATCH), the ``ETag``
+2. **Find.** ``find``'s ``locale`` and ``fallback``, which ukiyo reads beside Wagtail's
+   parameters, and what its ``html_path`` takes.
+3. **Writes.** The ``If-Match`` header of the page writes (required on PATCH), the ``ETag``
    of their answers, and their 412, 422, 423 and 428 problem answers (``api.v3.pages``).
-3. **A valid document.** Wagtail 8.0.1 declares anonymous access as a security scheme
+4. **A valid document.** Wagtail 8.0.1 declares anonymous access as a security scheme
    ``{"type": "http"}`` without the ``scheme`` OpenAPI requires (``AllowAnonymous``), so
    validators and code generators reject the whole document. OpenAPI's own way to say "a
    token is optional" is an empty requirement ``{}`` next to the token's: the scheme is
@@ -36,7 +38,7 @@ PROBLEM = {"$ref": "#/components/schemas/ProblemDetail"}
 
 def build(generate):
     with translation.override("en"):
-        document = document_writes(generate())
+        document = document_find(document_writes(generate()))
         document = json.loads(json.dumps(document, cls=DjangoJSONEncoder))
     return optional_token(document)
 
@@ -103,6 +105,39 @@ def document_writes(document):
                         ),
                         "schema": {"type": "string"},
                     }
+    return document
+
+
+FIND_PARAMETERS = {
+    "html_path": (
+        "The path readers see the page at, language prefix included (/ja/articles/…), as "
+        "typed or percent-encoded as location.pathname gives it."
+    ),
+    "locale": (
+        "The page's version in this language (ja, en, zh-hans…): articles only, redirected "
+        "to the article in a language; 400 for any other page."
+    ),
+    "fallback": (
+        "Comma-separated languages to use, in order, when the article has no live version in "
+        "locale (e.g. en,ja). Needs locale."
+    ),
+}
+
+
+def document_find(document):
+    """``find``'s reader paths and its languages (``api.v3.pages.find_in_language``), which
+    ukiyo reads from the query string beside Wagtail's parameters."""
+    for operation in operations(document):
+        if operation.get("operationId") != "pages_find":
+            continue
+        parameters = operation.setdefault("parameters", [])
+        named = {parameter.get("name"): parameter for parameter in parameters}
+        for name, description in FIND_PARAMETERS.items():
+            if name not in named:
+                named[name] = {"name": name, "in": "query", "required": False}
+                named[name]["schema"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+                parameters.append(named[name])
+            named[name]["description"] = description
     return document
 
 

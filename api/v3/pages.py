@@ -2,6 +2,10 @@
 
 - **Reader paths.** ``find/?html_path=/ja/articles/…`` finds the page a reader sees there
   (``api.paths``); Wagtail's own lookup takes the language prefix for a slug.
+- **A language asked for.** ``find`` with ``locale`` (and ``fallback``) leads to the page's
+  version in that language, marked as v2 marks it, where the page's app serves one
+  (``register_detail_in_language``: the article in a language); any other page is refused
+  with a 400 rather than answered in its own language.
 - **The page's language.** Every operation on one page runs in that page's language, so its
   rich-text links resolve to pages of the same language (v2 does the same in its serializer).
 - **Safe writes.** Under the page's row lock, a change to a page that a Wagtail lock keeps from
@@ -24,11 +28,11 @@ from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.utils import translation
 from ninja import Status
 from ninja.errors import HttpError
-from pydantic import ValidationError as PydanticValidationError
+from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.api.validators import SiteFilterValidator
 from wagtail.coreutils import resolve_model_string
 from wagtail.models import Page
@@ -42,6 +46,7 @@ from api.access import (
     readable_pages,
 )
 from api.kept import page_shown
+from api.languages import ListingParameterError, language_codes, parse_languages, site_locales
 from api.paths import decoded, language_prefix, page_at_html_path
 from compat.ninja import operation_id
 
@@ -86,6 +91,25 @@ TAGGED_OPERATIONS = {
     "pages_actions_unpublish",
     "pages_actions_revert",
 }
+
+
+# Page types whose version in a language an app serves in v3 (with the language asked for and
+# the fallback marked), by model: a function from a page id to that endpoint's URL.
+_details_in_language = {}
+
+
+def register_detail_in_language(model, url_for):
+    """``find`` with ``locale`` leads pages of ``model`` (and its subclasses) to
+    ``url_for(page_id)``, which takes ``locale``, ``fallback`` and ``site``. For an app's
+    ``AppConfig.ready()``."""
+    _details_in_language[model] = url_for
+
+
+def detail_in_language(model):
+    return next(
+        (url_for for base in model.__mro__ if (url_for := _details_in_language.get(base))),
+        None,
+    )
 
 
 def extend(router):
@@ -191,10 +215,15 @@ def before_view(view_func):
     def view(request, *args, **kwargs):
         operation = getattr(request, "ukiyo_operation_id", None)
         if operation == FIND:
-            if kwargs.get("html_path"):
+            html_path = kwargs.get("html_path")
+            site = None
+            if html_path:
                 # Wagtail's lookup of a path without a language prefix reads it decoded too.
-                kwargs["html_path"] = decoded(kwargs["html_path"])
-            found = find_by_reader_path(request, kwargs.get("html_path"), kwargs.get("site"))
+                kwargs["html_path"] = html_path = decoded(html_path)
+                site = requested_site(request, kwargs.get("site"))
+            if request.GET.get("locale") or request.GET.get("fallback"):
+                return find_in_language(request, html_path, kwargs.get("id"), site)
+            found = find_by_reader_path(request, html_path, site)
             if found is not None:
                 return found
         if operation in LOCKED_OPERATIONS | BODY_OPERATIONS:
@@ -243,7 +272,19 @@ def public_detail(request, queryset):
         raise HttpError(HTTPStatus.BAD_REQUEST, str(error)) from error
 
 
-def find_by_reader_path(request, html_path, site):
+def requested_site(request, site):
+    """The site ``find`` looks a path up in: ``?site=host[:port]``, else the request's.
+
+    An unknown site is a 404 (Wagtail's), a port that is no number a 400, as every other
+    operation answers it (Wagtail's own ``find`` failed on it).
+    """
+    try:
+        return SiteFilterValidator(site=site, request=request).site_obj
+    except ValueError as error:  # Pydantic's ValidationError is one too
+        raise HttpError(HTTPStatus.BAD_REQUEST, str(error)) from error
+
+
+def find_by_reader_path(request, html_path, site_obj):
     """A redirect for a language-prefixed ``html_path``, or None to let Wagtail's view answer.
 
     The redirect names the page's ``id`` (``find/?id=…``, the other parameters kept), so that
@@ -252,10 +293,6 @@ def find_by_reader_path(request, html_path, site):
     """
     if not html_path or language_prefix(html_path) is None:
         return None
-    try:
-        site_obj = SiteFilterValidator(site=site, request=request).site_obj
-    except PydanticValidationError:
-        return None  # an unknown ?site=: Wagtail's view explains it
     page = page_at_html_path(request, html_path, site_obj) if site_obj else None
     if page is None or not can_read(request, page):
         return JsonResponse({"detail": f"No page is published at {html_path}."}, status=404)
@@ -263,6 +300,50 @@ def find_by_reader_path(request, html_path, site):
     query.pop("html_path")
     query["id"] = str(page.pk)
     return HttpResponseRedirect(f"{request.path}?{urlencode(query, doseq=True)}")
+
+
+def _invalid(parameter, message):
+    """A 400 naming the query parameter, as the article endpoints answer one."""
+    return NinjaValidationError(
+        [{"type": "value_error", "loc": ["query", parameter], "msg": message}]
+    )
+
+
+def find_in_language(request, html_path, page_id, site):
+    """``find`` with ``locale`` (and ``fallback``): a redirect to the version of the page in
+    that language, or in the first fallback language that has it, as its app serves it.
+
+    Wagtail's ``find`` ignores both and would answer the page in its own language, which a
+    frontend cannot tell from the one it asked for. The languages are checked as every
+    endpoint checks them (``api.languages``); the page is found as ``find`` finds it (its
+    reader path, else its id), and must be readable by the caller.
+    """
+    locale = request.GET.get("locale", "")
+    try:
+        parse_languages(locale, request.GET.get("fallback"))
+    except ListingParameterError as error:
+        raise _invalid(error.parameter, str(error)) from error
+    if locale not in language_codes() or locale not in site_locales():
+        raise Http404(f"No language {locale!r}.")
+    page = None
+    if html_path and site is not None:
+        page = page_at_html_path(request, html_path, site)
+    if page is None and page_id:
+        page = Page.objects.filter(pk=page_id).first()
+    if page is None or not can_read(request, page):
+        where = f"at {html_path}" if html_path else f"with id {page_id}"
+        raise Http404(f"No page is published {where}.")
+    url_for = detail_in_language(page.specific_class)
+    if url_for is None:
+        raise _invalid(
+            "locale",
+            f"A {page.specific_class._meta.label} has no version in a language here (only "
+            "articles do): look up its path in the language you want (/en/…).",
+        )
+    query = request.GET.copy()
+    query.pop("html_path", None)
+    query.pop("id", None)
+    return HttpResponseRedirect(f"{url_for(page.pk)}?{urlencode(query, doseq=True)}")
 
 
 def guarded_write(request, operation, view_func, *args, **kwargs):

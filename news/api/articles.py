@@ -20,6 +20,7 @@ from typing import Literal
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -373,6 +374,11 @@ def autocomplete_articles(
             articles.defer("body", "references"), words, one_locale.language_code, limit
         )
     ]
+
+
+def detail_url(article_id):
+    """The path of the article in a language: where v3's ``find`` with ``locale`` leads."""
+    return reverse("wagtailapi_v3:detail_article", kwargs={"article_id": article_id})
 
 
 _ArticleSchema = registry.get(ArticlePage._meta.label).read_schema

@@ -312,6 +312,100 @@ def test_v2_find_by_path_keeps_the_fallback(client, newsroom):
     assert response.json()["meta"]["fallback"] is True
 
 
+@pytest.mark.parametrize("api", ["v2", "v3"])
+@pytest.mark.parametrize("by", ["html_path", "id"])
+def test_find_honours_locale_and_fallback_in_both_apis(client, newsroom, api, by):
+    """A2 has no French version: the English one comes, marked, whether the Japanese
+    article is named by its path or by its id."""
+    where = {"html_path": "/ja/articles/element/"}
+    if by == "id":
+        where = {"id": newsroom["A2"].pk}
+    response = client.get(
+        f"/api/{api}/pages/find/", {**where, "locale": "fr", "fallback": "en"}, follow=True
+    )
+
+    assert response.status_code == 200, response.content
+    page = response.json()
+    assert page["id"] == newsroom["A2 en"].pk
+    assert page["title"] == "A new element"
+    assert (page["meta"]["locale"], page["meta"]["requested_locale"]) == ("en", "fr")
+    assert page["meta"]["fallback"] is True
+
+
+def test_v3_find_gives_the_version_in_locale(client, newsroom):
+    """``locale`` alone: the translation in that language, as ``/api/v3/articles/<id>/``
+    reads it, or a 404; never the page in another language."""
+    found = client.get(
+        "/api/v3/pages/find/",
+        {"html_path": "/ja/articles/moon/", "locale": "fr"},
+        follow=True,
+    )
+    assert found.status_code == 200
+    assert (found.json()["id"], found.json()["meta"]["fallback"]) == (newsroom["A1 fr"].pk, False)
+
+    missing = client.get(
+        "/api/v3/pages/find/",
+        {"html_path": "/ja/articles/element/", "locale": "fr"},
+        follow=True,
+    )
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == PROBLEM
+
+
+def test_v3_find_redirects_once_to_the_article_in_a_language(client, newsroom):
+    response = client.get(
+        "/api/v3/pages/find/",
+        {"html_path": "/ja/articles/element/", "locale": "fr", "fallback": "en"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/api/v3/articles/{newsroom['A2'].pk}/?")
+    assert "locale=fr" in response["Location"] and "fallback=en" in response["Location"]
+    assert "html_path" not in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "parameter"),
+    [
+        ({"fallback": "en"}, 400, "fallback"),  # fallback needs locale
+        ({"locale": "fr", "fallback": "xx"}, 400, "fallback"),
+        ({"locale": "xx"}, 404, None),
+        ({"locale": "xx", "fallback": "en"}, 404, None),
+    ],
+)
+def test_v3_find_refuses_languages_it_cannot_use(client, newsroom, params, status, parameter):
+    response = client.get(
+        "/api/v3/pages/find/", {"html_path": "/ja/articles/element/", **params}, follow=True
+    )
+
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    if parameter:
+        assert [error["loc"] for error in response.json()["errors"]] == [["query", parameter]]
+
+
+@pytest.mark.parametrize("params", [{"locale": "en"}, {"locale": "fr", "fallback": "en"}])
+def test_v3_find_of_a_page_without_languages_to_choose_is_a_400(client, newsroom, params):
+    """Only articles have a version in a language in v3 (``/api/v3/articles/<id>/``): any
+    other page asked for in a language is refused, never answered in its own."""
+    response = client.get("/api/v3/pages/find/", {"html_path": "/ja/", **params}, follow=True)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["errors"][0]["loc"] == ["query", "locale"]
+    assert "/en/" in response.json()["errors"][0]["msg"]
+
+
+def test_v3_find_declares_its_languages_in_the_openapi_document(client, db):
+    document = client.get("/api/v3/openapi.json").json()
+    find = document["paths"]["/api/v3/pages/find/"]["get"]
+
+    parameters = {parameter["name"]: parameter for parameter in find["parameters"]}
+    assert {"html_path", "id", "locale", "fallback"} <= set(parameters)
+    assert "articles only" in parameters["locale"]["description"]
+    assert "location.pathname" in parameters["html_path"]["description"]
+
+
 def test_v3_detail_is_typed_in_the_openapi_document(client, db):
     document = client.get("/api/v3/openapi.json").json()
     schemas = document["components"]["schemas"]

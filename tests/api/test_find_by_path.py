@@ -140,3 +140,15 @@ def test_encoded_paths_that_show_no_page_are_404s(client, thai_article, api, htm
 
     assert response.status_code == 404, response.content
     assert "json" in response["Content-Type"]
+
+
+@pytest.mark.parametrize("api", ["v2", "v3"])
+@pytest.mark.parametrize("path", ["/ja/articles/moon-landing/", "/articles/moon-landing/"])
+@pytest.mark.parametrize("extra", [{}, {"locale": "en"}])
+def test_a_site_whose_port_is_no_number_is_a_400(client, english_article, api, path, extra):
+    response = client.get(
+        f"/api/{api}/pages/find/", {"html_path": path, "site": "testserver:abc", **extra}
+    )
+
+    assert response.status_code == 400
+    assert "port" in response.content.decode()
