@@ -10,13 +10,15 @@
   what others must not: ``private, no-store``. So may any answer its view already marked
   private or no-store (previews): it is left as it is.
 - Errors are not kept (``no-store``); redirects (``find/``) briefly, like the content.
-- Every read gets an ``ETag`` (a hash of the body); ``If-None-Match`` with the same tag
-  answers ``304 Not Modified`` without the body. ``Vary: Authorization`` keeps caches from
-  mixing token holders' and anonymous answers.
+- Every read gets an ``ETag`` (a hash of the body; of a redirect, of where it leads);
+  ``If-None-Match`` with the same tag answers ``304 Not Modified`` without the body (a
+  redirect is always answered whole: conditional requests apply to 2xx answers, RFC 9110
+  13.2.1). ``Vary: Authorization`` keeps caches from mixing token holders' and anonymous
+  answers.
 - Anonymous reads also get ``Last-Modified`` when an app has said when content last changed
-  (``set_last_modified``; ``changes`` does, from its content clock), so ``If-Modified-Since``
-  answers 304 only when nothing the API serves has changed since. ``If-None-Match`` wins
-  when a client sends both.
+  (``set_last_modified``; ``changes`` does, from its content clock, and for its feed from
+  the feed's own clock), so ``If-Modified-Since`` answers 304 only when nothing the answer
+  shows has changed since. ``If-None-Match`` wins when a client sends both.
 
 Django's ``ConditionalGetMiddleware`` gives other answers: it leaves ``HEAD`` without a tag
 and answers 304 to token holders whose write ``ETag`` (a revision, not a representation)
@@ -24,6 +26,7 @@ matches, so the policy uses Django's helpers under its own rules.
 """
 
 import functools
+import hashlib
 import re
 
 from django.conf import settings
@@ -33,7 +36,7 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
-from django.utils.http import http_date
+from django.utils.http import http_date, quote_etag
 
 # What an anonymous API read is, by path (first match), for its lifetime in
 # ``UKIYO_API_CACHE_LIFETIMES``. Anything else is "content".
@@ -46,14 +49,16 @@ API_RESOURCE_KINDS = [
     ),
 ]
 
-_last_modified = None
+# Where Last-Modified comes from, by kind of resource; None: every kind without its own.
+_last_modified = {}
+REDIRECTS = frozenset([301, 302, 303, 307, 308])
 
 
-def set_last_modified(source):
+def set_last_modified(source, kind=None):
     """Say where ``Last-Modified`` comes from: ``source()`` returns an aware date-time (the
-    last change to anything the API serves) or None. Called once, from an app's ``ready()``."""
-    global _last_modified
-    _last_modified = source
+    last change to anything the API serves) or None. ``kind`` (of ``API_RESOURCE_KINDS``)
+    gives one kind of resource a source of its own. Called from an app's ``ready()``."""
+    _last_modified[kind] = source
 
 
 def api_resource_kind(path):
@@ -83,6 +88,10 @@ def is_personal(request):
 
 def cached_answer(request, response):
     patch_vary_headers(response, ["Authorization"])
+    if response.status_code in REDIRECTS and response.has_header("Location"):
+        # A redirect's answer is where it leads: find/ leads elsewhere once the page moves.
+        where = f"{response.status_code} {response['Location']}".encode()
+        response["ETag"] = quote_etag(hashlib.md5(where, usedforsecurity=False).hexdigest())
     if is_personal(request) or response.status_code >= 400:
         patch_cache_control(response, private=True, no_store=True)
         return response
@@ -95,12 +104,14 @@ def cached_answer(request, response):
         patch_cache_control(response, public=True, max_age=max_age, s_maxage=shared_max_age)
     else:
         patch_cache_control(response, public=True, no_cache=True)
-    if response.status_code != 200 or response.streaming:
+    if response.streaming:
         return response
-    set_response_etag(response)
-    # The feed's answer also changes with time alone (a change it held back settles), which
-    # the clock does not see: the feed revalidates by ETag only.
-    changed_at = _last_modified() if _last_modified and kind != "feed" else None
+    if response.status_code == 200:
+        set_response_etag(response)
+    elif response.status_code not in REDIRECTS or not response.has_header("ETag"):
+        return response
+    source = _last_modified.get(kind, _last_modified.get(None))
+    changed_at = source() if source else None
     if changed_at is not None and not response.has_header("Last-Modified"):
         response["Last-Modified"] = http_date(changed_at.timestamp())
     return get_conditional_response(

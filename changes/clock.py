@@ -3,8 +3,9 @@
 A page's JSON depends on more than the page (its category's name, its images' alt text, the
 URLs of the pages it links to), so no single row's timestamp can say when the answer last
 changed. The clock is moved forward after every commit that saves or deletes a page, a
-snippet, an image, a document, a tag, a site, a locale or a view restriction. It is coarse on
-purpose: a client may get a full answer it already had, never a 304 for changed content.
+snippet, an image, a document, a tag, a site, a locale, a view restriction or a row of the
+change feed (a purge). It is coarse on purpose: a client may get a full answer it already had,
+never a 304 for changed content.
 
 The clock moves after the commit (``on_commit``), never before the change is visible, and once
 per transaction however many rows it saved. ``Last-Modified`` is sent only once the clock is a
@@ -24,11 +25,23 @@ from wagtail.models import BaseViewRestriction, Locale, Page, Site
 
 from compat.django import on_commit_once
 
-from .models import ContentClock
+from .models import ContentChange, ContentClock, Purge
 
 # Content apps whose every model can appear in an API answer (snippets, inline rows).
 CONTENT_APPS = {"news"}
-CONTENT_MODELS = (Page, AbstractImage, AbstractDocument, TagBase, Site, Locale, BaseViewRestriction)
+# The change feed's rows too: every change is recorded in the transaction of a content change
+# that moves the clock anyway, but a purge of old changes changes the feed alone.
+CONTENT_MODELS = (
+    Page,
+    AbstractImage,
+    AbstractDocument,
+    TagBase,
+    Site,
+    Locale,
+    BaseViewRestriction,
+    ContentChange,
+    Purge,
+)
 # Precision of HTTP dates.
 SETTLE = timedelta(seconds=1)
 

@@ -31,6 +31,7 @@ from api.params import unknown_parameters, unknown_parameters_message
 from api.v2.router import router as api_v2
 from core.links import api_url, page_api_urls
 
+from . import clock
 from .models import ContentChange, Purge
 
 Event = ContentChange.Event
@@ -221,6 +222,31 @@ def _settled_through(after, now):
             before_hole = ContentChange.objects.filter(id__gt=after, id__lt=change_id)
             return before_hole.aggregate(last=Max("id"))["last"] or after, last
     return max(last, after), last
+
+
+def last_modified(now=None):
+    """When the feed's answers last changed, for ``Last-Modified``; None within the second of
+    a change (whole-second HTTP dates, as ``clock.last_modified``).
+
+    A feed answer changes when a change is recorded or purged (both move the content clock,
+    after their commit), and also with time alone: a change held back above a hole is served
+    once the hole settles (``_settled_through``), ``UKIYO_CHANGES_SETTLE_SECONDS`` after it was
+    recorded, with no commit at all. So the date is the clock's, or the last moment a change
+    older than the settle delay settled, whichever is later: never earlier than a change of
+    the answer, so ``If-Modified-Since`` never hides one.
+    """
+    now = now or timezone.now()
+    moments = [clock.changed_at()]
+    settle = timedelta(seconds=settings.UKIYO_CHANGES_SETTLE_SECONDS)
+    if settle:
+        settled = ContentChange.objects.filter(created_at__lte=now - settle).aggregate(
+            last=Max("created_at")
+        )["last"]
+        moments.append(settled and settled + settle)
+    moment = max((moment for moment in moments if moment is not None), default=None)
+    if moment is None or now - moment < clock.SETTLE:
+        return None
+    return moment
 
 
 def render_item(change):

@@ -8,11 +8,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date
 
 from api.caching import http_caching
 from changes import clock as content_clock
-from changes.models import ContentClock
+from changes.models import ContentChange, ContentClock
 from tests.factories import ArticlePageFactory, CategoryFactory, ImageFactory, full_article
 
 
@@ -255,19 +255,125 @@ def test_v2_answers_do_not_vary_with_the_readers_cookie(client, article, admin_u
         assert "public" in cache_control(response)
 
 
+def feed_ids(response):
+    return [item["id"] for item in response.json()["items"]]
+
+
 @pytest.mark.parametrize("api", ["v2", "v3"])
-def test_the_change_feed_revalidates_by_etag_only(client, article, api):
-    """A held-back change settles with time alone, which the clock does not see."""
-    set_clock(seconds_ago=60)
+def test_the_change_feed_has_a_last_modified_that_follows_its_changes(
+    client, article, api, settings
+):
+    settings.UKIYO_CHANGES_SETTLE_SECONDS = 60
+    ContentChange.objects.update(created_at=timezone.now() - timedelta(seconds=200))
+    changed_at = set_clock(seconds_ago=90)
+    url = f"/api/{api}/changes/"
 
-    response = client.get(f"/api/{api}/changes/")
+    first = client.get(url)
+    assert first.status_code == 200
+    assert cache_control(first) == {"public", "no-cache"}
+    assert first["Last-Modified"] == http_date(changed_at.timestamp())
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
-    assert response.status_code == 200
-    assert cache_control(response) == {"public", "no-cache"}
-    assert "Last-Modified" not in response
-    assert (
-        client.get(f"/api/{api}/changes/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    # A change committed since moves the clock: the answer is new.
+    recorded = feed_change(object_id=1)
+    set_clock(seconds_ago=30)
+    newer = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert newer.status_code == 200
+    assert feed_ids(newer)[-1] == recorded.id
+    assert newer["Last-Modified"] == http_date(clock().timestamp())
+
+
+@pytest.mark.parametrize("api", ["v2", "v3"])
+def test_a_held_back_change_settling_moves_the_feeds_last_modified(client, article, api, settings):
+    """A change above a hole is held back until the hole settles: the answer then changes
+    with time alone, no commit, no move of the clock; Last-Modified still follows."""
+    settings.UKIYO_CHANGES_SETTLE_SECONDS = 60
+    ContentChange.objects.update(created_at=timezone.now() - timedelta(seconds=200))
+    set_clock(seconds_ago=90)
+    before, rolled_back, held = (feed_change(object_id=n) for n in (1, 2, 3))
+    rolled_back.delete()
+    url = f"/api/{api}/changes/?updated_since={before.id - 1}"
+    ContentChange.objects.filter(pk__in=[before.pk, held.pk]).update(
+        created_at=timezone.now() - timedelta(seconds=30)
     )
+
+    first = client.get(url)
+    assert feed_ids(first) == [before.id]
+
+    ContentChange.objects.filter(pk=held.pk).update(
+        created_at=timezone.now() - timedelta(seconds=62)
+    )
+    settled = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert settled.status_code == 200
+    assert feed_ids(settled) == [before.id, held.id]
+    assert parse_http_date(settled["Last-Modified"]) > parse_http_date(first["Last-Modified"])
+
+
+def feed_change(**fields):
+    return ContentChange.objects.create(
+        event=ContentChange.Event.PAGE_PUBLISHED,
+        object_type="news.ArticlePage",
+        locale="ja",
+        data={"title": "T", "html_url": "http://testserver/ja/t/", "public": True},
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v2/pages/find/?html_path=/ja/articles/moon-landing/",
+        "/api/v3/pages/find/?html_path=/ja/articles/moon-landing/",
+        "/api/v3/pages/find/?id={id}",
+        "/api/v3/pages/find/?html_path=/ja/articles/moon-landing/&locale=ja&fallback=en",
+    ],
+)
+def test_find_redirects_are_cached_like_the_pages_they_lead_to(
+    client, article, url, settings, index
+):
+    settings.UKIYO_API_CACHE_LIFETIMES = {
+        **settings.UKIYO_API_CACHE_LIFETIMES,
+        "content": (60, 300),
+    }
+    changed_at = set_clock(seconds_ago=60)
+    url = url.format(id=article.pk)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert cache_control(response) == {"public", "max-age=60", "s-maxage=300"}
+    assert "Authorization" in response["Vary"]
+    assert response["Last-Modified"] == http_date(changed_at.timestamp())
+    etag = response["ETag"]
+    assert etag.startswith('"') and etag.endswith('"')
+    # A redirect is answered whole: a conditional request applies to 2xx answers.
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again["ETag"], again["Location"]) == (
+        302,
+        etag,
+        response["Location"],
+    )
+
+    # The tag names where the redirect leads: another page, another tag.
+    other = ArticlePageFactory(parent=index, title="別の記事", slug="other")
+    elsewhere = client.get(
+        url.replace("moon-landing", "other").replace(str(article.pk), str(other.pk))
+    )
+    assert elsewhere.status_code == 302
+    assert elsewhere["Location"] != response["Location"]
+    assert elsewhere["ETag"] != etag
+
+
+def test_a_token_holders_find_redirect_is_tagged_and_never_stored(client, article):
+    response = client.get(
+        "/api/v3/pages/find/?html_path=/ja/articles/moon-landing/",
+        HTTP_AUTHORIZATION="Bearer nonsense",
+    )
+
+    assert response.status_code == 302
+    assert cache_control(response) == {"private", "no-store"}
+    assert "ETag" in response
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
