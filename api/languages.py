@@ -42,6 +42,24 @@ def language_codes():
     return {code for code, _name in settings.LANGUAGES}
 
 
+def unknown_language_message(parameter, codes):
+    """The one wording of a language code the site does not have, in every endpoint of both
+    APIs and whichever parameter names it (``locale``, ``fallback``)."""
+    named = ", ".join(repr(code) for code in codes)
+    known = ", ".join(code for code, _name in settings.LANGUAGES)
+    return f"{parameter} names no language of this site: {named} (its languages: {known})."
+
+
+def known_locale(code):
+    """The site's Wagtail locale for ``code``, or a 404 naming it, as Wagtail answers an
+    unknown ``locale`` everywhere. Checked against the settings first: the database never
+    sees a malformed code."""
+    locale = site_locales().get(code) if code in language_codes() else None
+    if locale is None:
+        raise Http404(unknown_language_message("locale", [code]))
+    return locale
+
+
 def site_locales():
     """The site's Wagtail locales by language code, from the page cache (the ``site`` tag,
     which every change of a locale moves): a listing in a language reads none."""
@@ -65,15 +83,10 @@ def parse_languages(locale_code, fallback) -> Languages | None:
         )
     unknown = [code for code in codes if code not in language_codes()]
     if unknown:
-        raise ListingParameterError(
-            "fallback", f"fallback names an unknown language: {', '.join(unknown)}."
-        )
-    if locale_code not in language_codes():
-        raise Http404(f"No language {locale_code!r}.")
+        raise ListingParameterError("fallback", unknown_language_message("fallback", unknown))
+    known_locale(locale_code)
     wanted = list(dict.fromkeys([locale_code, *codes]))
     locales = site_locales()
-    if locale_code not in locales:
-        raise Http404(f"No language {locale_code!r}.")
     # A fallback language the site has no pages in yet has nothing to offer.
     return Languages(chain=tuple(locales[code] for code in wanted if code in locales))
 

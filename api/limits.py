@@ -15,9 +15,8 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
-from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 
+from .problems import is_v2, problem
 from .v3.bodies import type_name
 from .v3.errors import too_large_detail
 
@@ -25,21 +24,8 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
-def is_v3(request):
-    return request.path.startswith("/api/v3/")
-
-
-def problem(request, status, detail, errors=None):
-    """A problem JSON (RFC 9457) as v3 answers it; v2's also carries its usual ``message``."""
-    response = problem_response(status=status, detail=detail, errors=errors)
-    if is_v3(request):
-        return response
-    body = json.loads(response.content)
-    return JsonResponse({**body, "message": detail}, status=status, content_type=PROBLEM_JSON)
-
-
 def too_large(request):
-    return problem(request, 413, too_large_detail())
+    return problem(413, too_large_detail(), v2=is_v2(request))
 
 
 def declared_size(request):
@@ -58,7 +44,7 @@ def checked_body(view):
         is_form = request.content_type in FORM_TYPES
         if limit is not None and not is_form and declared_size(request) > limit:
             return too_large(request)
-        if is_v3(request) and request.method in WRITE_METHODS and not is_form:
+        if not is_v2(request) and request.method in WRITE_METHODS and not is_form:
             refused = refuse_non_object(request)
             if refused is not None:
                 return refused
@@ -80,7 +66,6 @@ def refuse_non_object(request):
     if isinstance(data, dict):
         return None
     return problem(
-        request,
         422,
         "Validation failed",
         errors=[

@@ -34,6 +34,11 @@ def decoded(html_path):
     return html_path if "\x00" in path else path
 
 
+def not_published(html_path):
+    """The one wording of a reader path where nothing is published, in both APIs."""
+    return f"No page is published at {decoded(html_path)}."
+
+
 def language_prefix(html_path):
     """The site language ``html_path`` starts with (``"ja"`` for ``/ja/articles/``), or None."""
     first = next((part for part in html_path.split("/") if part), "").lower()

@@ -3,16 +3,15 @@
 The API answers the same to every caller with the same token (so that it caches): never from
 the visitor's session (``api.access.without_session``), always in the source language unless
 the content says otherwise (a page's own language, see ``api.v3.pages``), and with the HTTP
-caching policy of ``api.caching``, and refusing in each API's error shape what no endpoint can
-use in a query string and searches beyond the rate limit (``api.params``). These were
-middleware that every reader page went through too; as decorators of the API's views they run
-for the API alone.
+caching policy of ``api.caching``, and refusing what no endpoint can use in a query string and
+searches beyond the rate limit (``api.params``). Every error comes as problem JSON, v2's with
+its ``message`` too (``api.problems``). These were middleware that every reader page went
+through too; as decorators of the API's views they run for the API alone.
 """
 
 import functools
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.utils import translation
 from wagtail.api.v3.errors import problem_response
 
@@ -21,6 +20,7 @@ from .caching import http_caching
 from .kept import kept_answers
 from .limits import checked_body
 from .params import query_problems, search_refused, too_many_searches_message
+from .problems import as_problems, is_v2, problem
 
 
 def in_source_language(view):
@@ -37,16 +37,16 @@ def in_source_language(view):
 
 
 def v2_checked_query(view):
-    """API v2: 400 ``{"message"}`` for a query no endpoint can use (every v2 resource's
-    ``id`` is a number), 429 with ``Retry-After`` beyond the search rate limit."""
+    """API v2: 400 for a query no endpoint can use (every v2 resource's ``id`` is a number),
+    429 with ``Retry-After`` beyond the search rate limit."""
 
     @functools.wraps(view)
     def view_with_checked_query(request, *args, **kwargs):
         if problems := query_problems(request, integer_parameters=["id"]):
             message = " ".join(message for _name, message in problems)
-            return JsonResponse({"message": message}, status=400)
+            return problem(400, message, v2=True)
         if limit := search_refused(request):
-            response = JsonResponse({"message": too_many_searches_message(limit)}, status=429)
+            response = problem(429, too_many_searches_message(limit), v2=True)
             response["Retry-After"] = str(limit.retry_after())
             return response
         return view(request, *args, **kwargs)
@@ -75,14 +75,14 @@ def v3_checked_query(view):
 def api_view(view, *, checked_query=None):
     """An API view, its answer rendered and cached in the source language, its session
     never read, its request body refused when too large or of the wrong shape, an anonymous
-    read kept when its view declares what it shows (``api.kept``); with ``checked_query``
-    (one of the two above), its query checked first."""
+    read kept when its view declares what it shows (``api.kept``), its errors as problems;
+    with ``checked_query`` (one of the two above), its query checked first."""
     view = kept_answers(view)
     if checked_query is not None:
         view = checked_query(view)
-    return checked_body(in_source_language(http_caching(without_session(view))))
+    return as_problems(checked_body(in_source_language(http_caching(without_session(view)))))
 
 
 def not_found(request):
-    """Any other path under ``/api/``: a JSON 404, never an HTML page or a redirect."""
-    return JsonResponse({"message": "Not found: no API endpoint at this path."}, status=404)
+    """Any other path under ``/api/``: a 404 problem, never an HTML page or a redirect."""
+    return problem(404, "Not found: no API endpoint at this path.", v2=is_v2(request))

@@ -1,19 +1,21 @@
 """The change feed in both APIs: ``/api/v2/changes/`` and ``/api/v3/changes/``.
 
 Readable without a token: it serves only changes of what anonymous readers can see (see
-``changes.signals``), the same JSON in both APIs. Errors take each API's shape: v2's
-``{"message"}``, v3's problem JSON. ``changes.apps`` registers both.
+``changes.signals``), the same JSON in both APIs. Errors are problem JSON in both, v2's with
+its ``message`` too (``api.problems``). ``changes.apps`` registers both.
 """
 
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseNotAllowed, JsonResponse
 from django.urls import path
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from wagtail.api.v3.errors import ProblemDetail
+
+from api.problems import problem
 
 from . import feed
 from .models import ContentChange
@@ -104,15 +106,15 @@ def list_changes(request: HttpRequest, filters: Query[ChangeFilters]):
 
 
 def changes_v2(request):
-    """``/api/v2/changes/``: the v3 feed's JSON, with v2's ``{"message"}`` errors."""
+    """``/api/v2/changes/``: the v3 feed's JSON, with v2's errors (problems that carry
+    ``message``)."""
     if request.method not in ("GET", "HEAD"):
-        response = JsonResponse({"message": "The change feed is read-only: use GET."}, status=405)
-        response["Allow"] = "GET, HEAD"
-        return response
+        # Worded as every other 405 of both APIs (api.problems).
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     try:
         payload = changes_since(request.GET)
     except feed.FeedError as error:
-        return JsonResponse({"message": error.message}, status=error.status)
+        return problem(error.status, error.message, v2=True)
     # Django's JSON encoder writes date-times as v3 (ninja) does, to the millisecond.
     return JsonResponse(payload.model_dump())
 

@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from wagtail.models import Page, get_page_models
 from wagtail.snippets.models import get_snippet_models
 
+from api.languages import unknown_language_message
 from api.params import unknown_parameters, unknown_parameters_message
 from api.v2.router import router as api_v2
 from core.links import api_url, page_api_urls
@@ -123,6 +124,8 @@ def _choices(params, name, known, normalize=lambda value: value):
         if value.strip()
     ]
     unknown = [value for value in values if value not in known]
+    if unknown and name == "locale":
+        raise FeedError(400, unknown_language_message(name, unknown))
     if unknown:
         raise FeedError(400, f"Unknown {name}: {', '.join(unknown)}")
     return list(dict.fromkeys(values))

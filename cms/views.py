@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.cache import add_never_cache_headers
@@ -9,11 +8,15 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import bad_request as plain_bad_request
 from django.views.defaults import server_error as html_server_error
 
+from api.problems import is_v2, problem
+from api.v3.errors import too_large_detail
+
 
 def server_error(request, template_name="500.html"):
-    """A 500 for API clients is JSON; for readers it is the site's error page."""
+    """A 500 for API clients is a problem, as every API error; for readers it is the site's
+    error page."""
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"message": "Internal server error."}, status=500)
+        return problem(500, "Internal server error.", v2=is_v2(request))
     return html_server_error(request, template_name=template_name)
 
 
@@ -52,9 +55,14 @@ def bad_request(request, exception, template_name="413.html"):
     Reached when Django finds a form's fields too large (``DATA_UPLOAD_MAX_MEMORY_SIZE``) and
     from ``core.middleware.RequestBodyLimitMiddleware``, before the body is read. Nothing was
     saved; the page says so and leads back to the form. Any other bad request keeps Django's
-    plain 400, and the API answers its own requests in its own error shapes.
+    plain 400, and the API answers its own requests as problems (what went wrong is for the
+    server's log: a host the site does not serve, a request Django found suspicious).
     """
-    if request.path_info.startswith("/api/") or not isinstance(exception, RequestDataTooBig):
+    if request.path_info.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return problem(413, too_large_detail(), v2=is_v2(request))
+        return problem(400, "Bad request.", v2=is_v2(request))
+    if not isinstance(exception, RequestDataTooBig):
         return plain_bad_request(request, exception)
     context = {"form_url": escape_leading_slashes(request.get_full_path())}
     if request.path_info.startswith("/admin/"):

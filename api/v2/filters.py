@@ -7,7 +7,7 @@ from django.http import QueryDict
 from wagtail.api.v2.filters import FieldsFilter, LocaleFilter
 from wagtail.api.v2.utils import BadRequestError
 
-from api.languages import in_preferred_language
+from api.languages import in_preferred_language, known_locale
 
 
 def bad_request(error):
@@ -72,7 +72,17 @@ def refuse_unusable_field_values(request, model, view):
             ) from error
 
 
-class FallbackLocaleFilter(LocaleFilter):
+class KnownLocaleFilter(LocaleFilter):
+    """Wagtail's ``?locale=``, its 404 for an unknown language in the words of every other
+    endpoint (``api.languages.known_locale``)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if request.GET.get("locale"):
+            known_locale(request.GET["locale"])
+        return super().filter_queryset(request, queryset, view)
+
+
+class FallbackLocaleFilter(KnownLocaleFilter):
     """``?locale=`` as Wagtail reads it, or with ``fallback=`` the language chain."""
 
     def filter_queryset(self, request, queryset, view):

@@ -29,12 +29,13 @@ from wagtail.models import Page
 from api.access import page_kind, parent_of, public_pages, read_parent_and_translations
 from api.kept import page_shown
 from api.languages import Languages, ListingParameterError, parse_languages
-from api.paths import page_at_html_path
+from api.paths import not_published, page_at_html_path
 from core import counts
 from core.sites import request_site
 from core.visibility import public
 
 from .filters import FallbackLocaleFilter, FieldsFilterBesidesListing, bad_request
+from .params import RefusesUnknownParameters
 
 # Query parameters of a detail view that choose what it shows of the page, not which page.
 OUTPUT_PARAMETERS = frozenset(["fields", "rich_text_format"])
@@ -135,7 +136,7 @@ class KeptCount:
         return self.queryset[key]
 
 
-class PagesEndpoint(PagesAPIViewSet):
+class PagesEndpoint(RefusesUnknownParameters, PagesAPIViewSet):
     base_serializer_class = PageInItsLanguageSerializer
     pagination_class = CountedOncePerChange
     # Query parameters read by the listing filters: Wagtail's field filters leave them alone.
@@ -216,13 +217,18 @@ class PagesEndpoint(PagesAPIViewSet):
     # -- detail --------------------------------------------------------------------------
 
     def find_object(self, queryset, request):
+        # Not found, in v3's words: Wagtail's v2 says only "not found".
         if "html_path" in request.GET:
             page = page_at_html_path(request, request.GET["html_path"])
             if page is not None and queryset.filter(id=page.id).exists():
                 return page
             if "id" not in request.GET:
-                return None
-        return super().find_object(queryset, request)
+                raise Http404(not_published(request.GET["html_path"]))
+        # ``id`` is a whole number (api.views refuses any other).
+        page = queryset.filter(id=request.GET["id"]).first() if "id" in request.GET else None
+        if page is None:
+            raise Http404(f"No {Page._meta.object_name} matches the given query.")
+        return page
 
     def get_object(self):
         # Wagtail's get_serializer_class() calls get_object() again: fetch the page once.

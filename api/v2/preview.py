@@ -1,11 +1,10 @@
 """``/api/v2/preview/``: the previewed page in v2's detail shape (see ``api.preview``)."""
 
-from django.http import JsonResponse
 from django.urls import path
 from rest_framework.response import Response
-from wagtail.api.v3.errors import PROBLEM_JSON
 
 from api.preview import PREVIEW_HEADER, as_preview
+from api.problems import problem
 from preview.tokens import PreviewTokenError, read_token
 
 from .pages import PagesEndpoint
@@ -26,7 +25,7 @@ class PreviewEndpoint(PagesEndpoint):
                 locale=request.GET.get("locale"),
             )
         except PreviewTokenError as error:
-            return as_preview(v2_problem(error.status, error.detail))
+            return as_preview(problem(error.status, error.detail, v2=True))
         response = Response(self.get_serializer(self.page).data)
         response[PREVIEW_HEADER] = "true"
         return as_preview(response)
@@ -40,10 +39,3 @@ class PreviewEndpoint(PagesEndpoint):
     @classmethod
     def get_urlpatterns(cls):
         return [path("", cls.as_view({"get": "preview_view"}), name="preview")]
-
-
-def v2_problem(status, detail):
-    """A problem JSON (RFC 9457) that also carries v2's usual ``message``."""
-    title = {401: "Unauthorized", 403: "Forbidden"}.get(status, "Error")
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return JsonResponse({**body, "message": detail}, status=status, content_type=PROBLEM_JSON)

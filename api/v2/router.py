@@ -9,10 +9,20 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from .pages import PagesEndpoint
+from .params import RefusesUnknownParameters
 from .preview import PreviewEndpoint
+
+
+class ImagesEndpoint(RefusesUnknownParameters, ImagesAPIViewSet):
+    pass
+
+
+class DocumentsEndpoint(RefusesUnknownParameters, DocumentsAPIViewSet):
+    pass
+
 
 router = WagtailAPIRouter("wagtailapi")
 router.register_endpoint("pages", PagesEndpoint)
-router.register_endpoint("images", ImagesAPIViewSet)
-router.register_endpoint("documents", DocumentsAPIViewSet)
+router.register_endpoint("images", ImagesEndpoint)
+router.register_endpoint("documents", DocumentsEndpoint)
 router.register_endpoint("preview", PreviewEndpoint)

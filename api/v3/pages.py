@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect
 from django.utils import translation
 from ninja import Status
 from ninja.errors import HttpError
@@ -46,8 +46,8 @@ from api.access import (
     readable_pages,
 )
 from api.kept import page_shown
-from api.languages import ListingParameterError, language_codes, parse_languages, site_locales
-from api.paths import decoded, language_prefix, page_at_html_path
+from api.languages import ListingParameterError, known_locale, parse_languages
+from api.paths import decoded, language_prefix, not_published, page_at_html_path
 from compat.ninja import operation_id
 
 from .bodies import BodyChecker
@@ -55,6 +55,7 @@ from .locks import check_lock
 from .preconditions import can_write, check_if_match, current_etag
 
 FIND = "pages_find"
+LIST = "pages_list"
 DETAIL = "pages_detail"
 # Operations that change one page (If-Match applies), and those that take a body.
 PRECONDITION_OPERATIONS = {
@@ -228,6 +229,8 @@ def before_view(view_func):
                 return found
         if operation in LOCKED_OPERATIONS | BODY_OPERATIONS:
             return guarded_write(request, operation, view_func, *args, **kwargs)
+        if operation == LIST and request.GET.get("locale"):
+            known_locale(request.GET["locale"])  # Wagtail's 404 in the words of every endpoint
         if operation == DETAIL:
             found = live_page_read_whole(request, kwargs.get("page_id"), kwargs.get("version"))
             if found is not None:
@@ -295,7 +298,7 @@ def find_by_reader_path(request, html_path, site_obj):
         return None
     page = page_at_html_path(request, html_path, site_obj) if site_obj else None
     if page is None or not can_read(request, page):
-        return JsonResponse({"detail": f"No page is published at {html_path}."}, status=404)
+        raise Http404(not_published(html_path))
     query = request.GET.copy()
     query.pop("html_path")
     query["id"] = str(page.pk)
@@ -323,16 +326,16 @@ def find_in_language(request, html_path, page_id, site):
         parse_languages(locale, request.GET.get("fallback"))
     except ListingParameterError as error:
         raise _invalid(error.parameter, str(error)) from error
-    if locale not in language_codes() or locale not in site_locales():
-        raise Http404(f"No language {locale!r}.")
+    known_locale(locale)
     page = None
     if html_path and site is not None:
         page = page_at_html_path(request, html_path, site)
     if page is None and page_id:
         page = Page.objects.filter(pk=page_id).first()
     if page is None or not can_read(request, page):
-        where = f"at {html_path}" if html_path else f"with id {page_id}"
-        raise Http404(f"No page is published {where}.")
+        if html_path:
+            raise Http404(not_published(html_path))
+        raise Http404(f"No {Page._meta.object_name} matches the given query.")
     url_for = detail_in_language(page.specific_class)
     if url_for is None:
         raise _invalid(

@@ -39,9 +39,9 @@ from api.kept import page_shown, shows
 from api.languages import (
     ListingParameterError,
     in_preferred_language,
+    known_locale,
     language_codes,
     parse_languages,
-    site_locales,
 )
 from api.params import MAX_OFFSET, refuse_unknown_parameters
 from api.v3.schemas import FallbackMarks
@@ -251,12 +251,7 @@ def _languages_or_locale(request, query):
         request.ukiyo_requested_locale = languages.requested.language_code
         return languages, None
     if query.locale:
-        # Checked against the settings first: the database never sees a malformed code.
-        locale = None
-        if query.locale in language_codes():
-            locale = site_locales().get(query.locale)
-        if locale is None:
-            raise Http404(f"No language {query.locale!r}.")
+        locale = known_locale(query.locale)
         request.ukiyo_requested_locale = locale.language_code
         return None, locale
     return None, None

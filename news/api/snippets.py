@@ -9,18 +9,20 @@ same facts, under the same field names, in each API's shapes: v2 ``/api/v2/categ
 
 from typing import Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from wagtail.api.utils import get_full_url
-from wagtail.api.v2.filters import FieldsFilter, LocaleFilter, OrderingFilter
+from wagtail.api.v2.filters import FieldsFilter, OrderingFilter
 from wagtail.api.v2.views import BaseAPIViewSet
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
-from wagtail.models import Locale
 
+from api.languages import known_locale
 from api.params import refuse_unknown_parameters
+from api.v2.filters import KnownLocaleFilter
+from api.v2.params import RefusesUnknownParameters
 from news.models import Author, Category
 
 # ---------------------------------------------------------------------------
@@ -28,14 +30,14 @@ from news.models import Author, Category
 # ---------------------------------------------------------------------------
 
 
-class SnippetEndpoint(BaseAPIViewSet):
+class SnippetEndpoint(RefusesUnknownParameters, BaseAPIViewSet):
     """A translatable snippet: ``?locale=`` chooses the language, ``?order=`` sorts.
 
     Snippets are public facts printed on every article (a category, a byline), so they are
     readable without a token, as pages are.
     """
 
-    filter_backends = [FieldsFilter, LocaleFilter, OrderingFilter]
+    filter_backends = [FieldsFilter, KnownLocaleFilter, OrderingFilter]
     known_query_parameters = BaseAPIViewSet.known_query_parameters | {"locale"}
     listing_default_fields = [*BaseAPIViewSet.listing_default_fields, "locale", "name", "slug"]
 
@@ -110,10 +112,7 @@ def snippets(request: HttpRequest, model, filters: SnippetFilters):
     if filters.locale is None:
         ordering.insert(0, "locale_id")
     else:
-        locale = Locale.objects.filter(language_code=filters.locale).first()
-        if locale is None:
-            raise Http404(f"No locale matches the given query: {filters.locale}")
-        queryset = queryset.filter(locale=locale)
+        queryset = queryset.filter(locale=known_locale(filters.locale))
     return queryset.order_by(*ordering)
 
 

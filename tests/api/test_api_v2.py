@@ -1,6 +1,7 @@
 """API v2: articles per language, the public JSON shape of every block, and errors as JSON."""
 
 import datetime
+from http import HTTPStatus
 
 import pytest
 from django.core.cache import cache
@@ -92,8 +93,21 @@ def english_article(article, english_tree, category, locales):
 
 def get_json(client, url, params=None, **headers):
     response = client.get(url, params or {}, **headers)
-    assert response["Content-Type"] == "application/json", response.content
+    # Errors are problems, with v2's message beside detail (api.problems).
+    expected = "application/json" if response.status_code < 400 else "application/problem+json"
+    assert response["Content-Type"] == expected, response.content
     return response.status_code, response.json()
+
+
+def v2_problem(status, message):
+    """A v2 error as clients read it: a problem that also carries ``message``."""
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": message,
+        "message": message,
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -284,7 +298,7 @@ def test_draft_article_has_no_detail(client, index):
     status, data = get_json(client, f"{PAGES}{draft.pk}/")
 
     assert status == 404
-    assert data == {"message": "No Page matches the given query."}
+    assert data == v2_problem(404, "No Page matches the given query.")
 
 
 def test_every_block_has_its_public_json_shape(client, index):
@@ -431,7 +445,7 @@ def test_unknown_page_is_a_json_404(client, db):
     status, data = get_json(client, f"{PAGES}999999/")
 
     assert status == 404
-    assert data == {"message": "No Page matches the given query."}
+    assert data == v2_problem(404, "No Page matches the given query.")
 
 
 @pytest.mark.parametrize(
@@ -445,14 +459,23 @@ def test_unknown_api_path_is_a_json_404_without_language_redirect(
 
     assert response.status_code == 404
     assert "Location" not in response
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"message": "Not found: no API endpoint at this path."}
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    if path.startswith("/api/v3/"):
+        assert body == {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "Not found: no API endpoint at this path.",
+        }
+    else:
+        assert body == v2_problem(404, "Not found: no API endpoint at this path.")
 
 
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"foo": "1"}, "query parameter is not an operation or a recognised field: foo"),
+        ({"foo": "1"}, "Unknown query parameter: foo"),
         ({"type": "nope.Nope"}, "type doesn't exist"),
         ({"limit": "abc"}, "limit must be a positive integer"),
         ({"limit": "1000"}, "limit cannot be higher than 100"),
@@ -464,11 +487,15 @@ def test_bad_query_parameter_is_a_json_400(client, db, params, message):
     status, data = get_json(client, PAGES, params)
 
     assert status == 400
-    assert data == {"message": message}
+    assert data == v2_problem(400, message)
 
 
 def test_unknown_locale_is_a_json_404(client, db):
     status, data = get_json(client, PAGES, {"locale": "xx"})
 
     assert status == 404
-    assert data == {"message": "No Locale matches the given query."}
+    assert data == v2_problem(
+        404,
+        "locale names no language of this site: 'xx' "
+        "(its languages: ja, en, zh-hans, es, fr, ko, de, th, hi).",
+    )

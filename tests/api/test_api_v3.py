@@ -170,7 +170,10 @@ def test_unknown_locale_is_a_problem_404(client, db):
 
     assert response.status_code == 404
     assert response["Content-Type"] == PROBLEM
-    assert response.json()["detail"] == "No Locale matches the given query."
+    assert response.json()["detail"] == (
+        "locale names no language of this site: 'xx' "
+        "(its languages: ja, en, zh-hans, es, fr, ko, de, th, hi)."
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,10 +24,12 @@ def article(index, english_tree):
 
 
 def v2_error(response, status=400):
+    """v2's error: a problem that also carries v2's ``message``."""
     assert response.status_code == status, response.content[:300]
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     body = json.loads(response.content)
-    assert set(body) == {"message"}
+    assert set(body) == {"type", "title", "status", "detail", "message"}
+    assert body["message"] == body["detail"]
     return body["message"]
 
 

@@ -49,7 +49,16 @@ def test_a_server_error_under_api_is_json(rf):
 
     response = server_error(rf.get("/api/v2/pages/"))
     assert response.status_code == 500
-    assert json.loads(response.content) == {"message": "Internal server error."}
+    assert response["Content-Type"] == "application/problem+json"
+    assert json.loads(response.content) == {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "Internal server error.",
+        "message": "Internal server error.",
+    }
+    v3 = server_error(rf.get("/api/v3/pages/"))
+    assert "message" not in json.loads(v3.content)
 
 
 def test_a_server_error_on_a_page_is_the_html_error_page(rf):

@@ -59,5 +59,5 @@ def test_bad_queries_are_json_errors(client, snippets, params, status):
     response = client.get("/api/v2/categories/", params)
 
     assert response.status_code == status
-    assert response["Content-Type"] == "application/json"
-    assert response.json()["message"]
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["message"] == response.json()["detail"]

@@ -9,6 +9,13 @@ from tests.factories import AuthorFactory, CategoryFactory
 PROBLEM = "application/problem+json"
 
 
+# The one wording of an unknown language in every endpoint (api.languages).
+UNKNOWN_XX = (
+    "locale names no language of this site: 'xx' "
+    "(its languages: ja, en, zh-hans, es, fr, ko, de, th, hi)."
+)
+
+
 @pytest.fixture
 def snippets(category, locales):
     english = category.copy_for_translation(locales["en"])
@@ -97,8 +104,8 @@ def test_a_token_is_not_needed_and_a_bad_one_changes_nothing(client, snippets):
 @pytest.mark.parametrize(
     ("url", "params", "status", "detail"),
     [
-        ("/api/v3/categories/", {"locale": "xx"}, 404, "No locale matches the given query: xx"),
-        ("/api/v3/authors/", {"locale": "xx"}, 404, "No locale matches the given query: xx"),
+        ("/api/v3/categories/", {"locale": "xx"}, 404, UNKNOWN_XX),
+        ("/api/v3/authors/", {"locale": "xx"}, 404, UNKNOWN_XX),
         ("/api/v3/categories/", {"order": "slug"}, 400, "Invalid query parameters"),
         ("/api/v3/categories/", {"limit": "0"}, 400, "Invalid query parameters"),
         ("/api/v3/categories/", {"limit": "101"}, 400, "limit cannot be higher than 100"),
@@ -128,10 +135,11 @@ def test_listings_cost_the_same_for_5_or_50(client, locales, url):
         assert response.status_code == 200
         return len(response.json()["items"]), len(captured)
 
+    client.get(url, {"locale": "ja"})  # the site's locales are kept (api.languages)
     five, five_queries = queries(5)
     fifty, fifty_queries = queries(45)
 
     assert (five, fifty) == (5, 50)
     assert five_queries == fifty_queries
-    # The locale, the count, the items; and the caching middleware's content clock.
-    assert five_queries <= 4
+    # The count, the items; and the caching middleware's content clock.
+    assert five_queries <= 3
