@@ -15,6 +15,9 @@ What ninja cannot express from the views, in one place and one order:
    token is optional" is an empty requirement ``{}`` next to the token's: the scheme is
    dropped and its uses become ``{}``. Upstream: none filed yet; django-ninja's
    https://github.com/vitalik/django-ninja/issues/1442 asks for optional authentication.
+5. **Errors.** Every error an operation can answer, as the problem it is
+   (``application/problem+json``, ``ProblemDetail``), and ``find``'s redirect: a generated
+   client then types them instead of ``never``.
 
 Installed by ``api.apps`` with ``compat.ninja.postprocess_openapi``.
 """
@@ -27,20 +30,23 @@ from wagtail.api.v3.errors import ProblemDetail
 
 from .pages import (
     BODY_OPERATIONS,
+    FIND,
     IF_MATCH_REQUIRED,
     LOCKED_OPERATIONS,
     PRECONDITION_OPERATIONS,
     TAGGED_OPERATIONS,
 )
+from .snippets import WRITES as SNIPPET_WRITES
 
 PROBLEM = {"$ref": "#/components/schemas/ProblemDetail"}
+PROBLEM_JSON = "application/problem+json"
 
 
 def build(generate):
     with translation.override("en"):
         document = document_find(document_writes(generate()))
         document = json.loads(json.dumps(document, cls=DjangoJSONEncoder))
-    return optional_token(document)
+    return document_errors(optional_token(document))
 
 
 def operations(document):
@@ -153,3 +159,87 @@ def optional_token(document):
                 for requirement in operation["security"]
             ]
     return document
+
+
+# What each error means, as the document says it.
+ERRORS = {
+    400: (
+        "A query value (or a request body) the operation cannot use: the problem names it "
+        "(errors[].loc for query parameters)."
+    ),
+    401: "No valid API token: this operation needs one (Authorization: Bearer <token>).",
+    403: "The token's user may not do this (to this page or snippet).",
+    404: (
+        "Nothing here for this caller: no such object, an unknown language or site, a page "
+        "that is not published (drafts and private pages answer as if they did not exist)."
+    ),
+    409: "A write saved at the same time conflicts with this one (a slug): read again, retry.",
+    413: "The request body is larger than the API accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).",
+    422: "The body is not valid: each entry of errors names its path (loc) and says why (msg).",
+    429: "Too many searches from this address: retry after Retry-After seconds.",
+}
+# Query parameters that name something which may not exist: an unknown one is a 404.
+LOOKUP_PARAMETERS = {"locale", "site", "html_path", "id"}
+SEARCH_PARAMETERS = {"search", "q"}
+WRITES = {"post", "put", "patch"}
+
+
+def operation_errors(method, operation):
+    """The statuses of the errors ``operation`` can answer, besides those it declares."""
+    parameters = operation.get("parameters", [])
+    in_path = any(parameter.get("in") == "path" for parameter in parameters)
+    query = {parameter.get("name") for parameter in parameters if parameter.get("in") == "query"}
+    token_required = "security" in operation and {} not in operation["security"]
+    statuses = {400}  # every endpoint refuses a query nobody can use (api.params)
+    if token_required:
+        statuses |= {401, 403}
+    if in_path or query & LOOKUP_PARAMETERS:
+        statuses.add(404)
+    if method in WRITES:
+        statuses |= {413, 422}  # every JSON body must be an object (api.limits)
+    if operation.get("operationId") in SNIPPET_WRITES:
+        statuses.add(409)
+    if query & SEARCH_PARAMETERS and operation.get("operationId") != "articles_autocomplete":
+        statuses.add(429)
+    return statuses
+
+
+def document_errors(document):
+    """Every error as a problem, declared on every operation that can answer it."""
+    for path_item in document.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in operation_errors(method, operation):
+                responses.setdefault(str(status), {"description": ERRORS[status]})
+            for status, answer in list(responses.items()):
+                if int(status) >= 400:
+                    # ninja declares ProblemDetail answers as application/json; they are
+                    # served as problems.
+                    responses[status] = {
+                        **answer,
+                        "content": {PROBLEM_JSON: {"schema": PROBLEM}},
+                    }
+            if operation.get("operationId") == FIND:
+                document_find_redirect(responses)
+            operation["responses"] = dict(sorted(responses.items(), key=lambda item: int(item[0])))
+    return document
+
+
+def document_find_redirect(responses):
+    responses["302"] = {
+        "description": (
+            "Found: a redirect to the page's detail (pages_detail), or with locale to the "
+            "article in a language (articles_detail); a client that follows it gets the 200."
+        ),
+        "headers": {
+            "Location": {"description": "Where the page is.", "schema": {"type": "string"}},
+            "ETag": {
+                "description": "Names where the redirect leads.",
+                "schema": {"type": "string"},
+            },
+        },
+    }
+    if "200" in responses:
+        responses["200"]["description"] = "The page, once the redirect (302) is followed."
