@@ -134,7 +134,7 @@ def document_find(document):
     """``find``'s reader paths and its languages (``api.v3.pages.find_in_language``), which
     ukiyo reads from the query string beside Wagtail's parameters."""
     for operation in operations(document):
-        if operation.get("operationId") != "pages_find":
+        if operation.get("operationId") != FIND:
             continue
         parameters = operation.setdefault("parameters", [])
         named = {parameter.get("name"): parameter for parameter in parameters}
