@@ -39,12 +39,6 @@ def not_published(html_path):
     return f"No page is published at {decoded(html_path)}."
 
 
-def language_prefix(html_path):
-    """The site language ``html_path`` starts with (``"ja"`` for ``/ja/articles/``), or None."""
-    first = next((part for part in html_path.split("/") if part), "").lower()
-    return first if first in {code for code, _name in settings.LANGUAGES} else None
-
-
 def page_at_html_path(request, html_path, site=None):
     """The page the reader site shows at ``html_path`` (encoded or not), or None."""
     html_path = decoded(html_path)

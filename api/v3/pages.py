@@ -47,7 +47,7 @@ from api.access import (
 )
 from api.kept import page_shown
 from api.languages import ListingParameterError, known_locale, parse_languages
-from api.paths import decoded, language_prefix, not_published, page_at_html_path
+from api.paths import decoded, not_published, page_at_html_path
 from compat.ninja import operation_id
 
 from .bodies import BodyChecker
@@ -219,7 +219,7 @@ def before_view(view_func):
             html_path = kwargs.get("html_path")
             site = None
             if html_path:
-                # Wagtail's lookup of a path without a language prefix reads it decoded too.
+                # Wagtail's view, which tries an ``id`` after the path, reads it decoded too.
                 kwargs["html_path"] = html_path = decoded(html_path)
                 site = requested_site(request, kwargs.get("site"))
             if request.GET.get("locale") or request.GET.get("fallback"):
@@ -288,16 +288,21 @@ def requested_site(request, site):
 
 
 def find_by_reader_path(request, html_path, site_obj):
-    """A redirect for a language-prefixed ``html_path``, or None to let Wagtail's view answer.
+    """A redirect for ``html_path``, or None to let Wagtail's view answer (no path; or a path
+    where nothing is published and an ``id`` to try next, as Wagtail's ``find`` does).
 
-    The redirect names the page's ``id`` (``find/?id=…``, the other parameters kept), so that
-    Wagtail's view still decides who may see the page. A page the caller may not read is not
-    published for them, and its id must not show: 404.
+    Wagtail's lookup takes a language prefix for a slug; here it chooses the language's tree
+    (``api.paths``), and a path without one is looked up in the source language, as Wagtail
+    does. The redirect names the page's ``id`` (``find/?id=…``, the other parameters kept), so
+    that Wagtail's view still decides who may see the page. A page the caller may not read is
+    not published for them, and its id must not show: 404, worded as v2 words it.
     """
-    if not html_path or language_prefix(html_path) is None:
+    if not html_path:
         return None
     page = page_at_html_path(request, html_path, site_obj) if site_obj else None
     if page is None or not can_read(request, page):
+        if request.GET.get("id"):
+            return None
         raise Http404(not_published(html_path))
     query = request.GET.copy()
     query.pop("html_path")

@@ -181,3 +181,27 @@ def test_a_path_where_nothing_is_published_is_said_the_same_way_in_both_apis(cli
 )
 def test_a_parameter_no_endpoint_reads_is_said_the_same_way(client, article, url):
     assert assert_problem(client.get(url), 400)["detail"] == "Unknown query parameter: foo"
+
+
+@pytest.mark.parametrize("path", ["/articles/no-such-story/", "/ja/articles/no-such-story/", "%"])
+def test_any_path_where_nothing_is_published_is_said_alike(client, article, path):
+    """With or without a language prefix (Wagtail's own v3 lookup said "No Page matches the
+    given query." for a path without one)."""
+    details = {
+        client.get(f"/api/{api}/pages/find/", {"html_path": path}).json()["detail"]
+        for api in ("v2", "v3")
+    }
+
+    assert details == {f"No page is published at {path}."}
+
+
+@pytest.mark.parametrize("api", ["v2", "v3"])
+def test_find_tries_the_id_when_nothing_is_published_at_the_path(client, article, api):
+    response = client.get(
+        f"/api/{api}/pages/find/",
+        {"html_path": "/ja/articles/no-such-story/", "id": article.pk},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["id"] == article.pk
