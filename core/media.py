@@ -19,6 +19,12 @@ from django.views.static import serve
 
 # Wagtail's folders: original images, their renditions, and the admin's user avatars.
 PUBLIC_MEDIA_FOLDERS = ("original_images/", "images/", "avatar_images/")
+# A file's name can come back with other content (an image deleted, another uploaded under its
+# name), and a browser's copy cannot be purged: a day for browsers; a month for shared caches,
+# which can (docs/configuration.md, "Compression and cache lifetimes"). The same for files in
+# a bucket (core.storage).
+BROWSER_MAX_AGE = 86400
+SHARED_MAX_AGE = 2592000
 
 
 def is_public_media(path):
@@ -34,8 +40,5 @@ def serve_public_media(request, path):
     if not is_public_media(path):
         raise Http404("Not a public file.")
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    # A file's name can come back with other content (an image deleted, another uploaded
-    # under its name), and a browser's copy cannot be purged: a day for browsers; a month for
-    # shared caches, which can (docs/configuration.md, "Compression and cache lifetimes").
-    patch_cache_control(response, public=True, max_age=86400, s_maxage=2592000)
+    patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE, s_maxage=SHARED_MAX_AGE)
     return response

@@ -17,6 +17,8 @@ from .environment import (
     env_list,
     frontend_cache_from_env,
     machine_translator_from_env,
+    media_storage_from_env,
+    serve_media_from_env,
     url_origin,
 )
 
@@ -376,13 +378,17 @@ STATICFILES_DIRS = [PROJECT_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-MEDIA_URL = "/media/"
+# Uploaded images and documents: in MEDIA_ROOT, or in a bucket of S3-compatible object storage
+# that every app server shares when MEDIA_BUCKET is set (core.storage; docs/configuration.md,
+# "Media on object storage"). MEDIA_URL is then the bucket's (or its CDN's) address, which the
+# Content-Security-Policy below allows images from.
+_media_storage, MEDIA_URL = media_storage_from_env(os.environ)
 # Whether ukiyo answers /media/ itself (its image folders only: core.media). The development
 # server does; in production the web server or object storage should, unless a CDN in front
-# caches them (docs/configuration.md, "Compression and cache lifetimes").
-UKIYO_SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# caches them (docs/configuration.md, "Compression and cache lifetimes"). Never with a bucket.
+UKIYO_SERVE_MEDIA = serve_media_from_env(os.environ, DEBUG, _media_storage)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -1,9 +1,10 @@
 """Local development: SQLite, debug on, e-mails on the console."""
 
+import os
 from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
-from .base import WAGTAILADMIN_BASE_URL, env_bool, env_list
+from .base import WAGTAILADMIN_BASE_URL, env_bool, env_list, serve_media_from_env
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "ukiyo-dev-only-not-secret"  # noqa: F405
@@ -19,8 +20,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# The development server serves uploaded images (core.media).
-UKIYO_SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# The development server serves uploaded images (core.media), unless a bucket keeps them.
+UKIYO_SERVE_MEDIA = serve_media_from_env(os.environ, True, STORAGES["default"])
 
 # Webhook receivers on this machine (http://localhost:...) are the usual way to try them out.
 UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)

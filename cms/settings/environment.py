@@ -1,5 +1,5 @@
 """Reading the environment into settings: booleans, lists, the cache, the machine translator,
-the frontend caches (CDNs, Varnish) to purge.
+the frontend caches (CDNs, Varnish) to purge, the storage of uploaded files.
 
 Settings name application code by dotted path only (``"translations.machine.OfflineTranslator"``),
 as Django's own settings do: importing it here would load the apps before they are configured.
@@ -18,6 +18,21 @@ OFFLINE = "translations.machine.OfflineTranslator"
 HTTP_PURGE = "core.frontend_cache.HTTPPurgeBackend"
 CLOUDFLARE = "core.frontend_cache.CloudflareBackend"
 CLOUDFRONT = "core.frontend_cache.CloudFrontBackend"
+FILE_SYSTEM_STORAGE = "django.core.files.storage.FileSystemStorage"
+OBJECT_STORAGE = "core.storage.MediaStorage"
+# S3's canned ACLs (MinIO and Spaces know them too; R2 ignores ACLs).
+CANNED_ACLS = (
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+)
+# S3's rules for a bucket name (3-63 lowercase letters, digits, dots, hyphens), with the
+# underscores some S3-compatible servers allow.
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]")
 
 
 def env_bool(name, default=False):
@@ -177,3 +192,134 @@ def frontend_cache_from_env(environ):
         backends["cloudfront"] = {"BACKEND": CLOUDFRONT, "DISTRIBUTION_ID": distribution}
 
     return backends
+
+
+def http_url_parts(url):
+    """``urlsplit(url)`` of an ``http(s)`` URL with a host (and a numeric port, if any), with
+    no user, query or fragment; None for anything else."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        return None
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+    ):
+        return None
+    return parts
+
+
+def media_storage_from_env(environ):
+    """``(storage, media_url)``: where uploaded images and documents are kept, and the address
+    readers' browsers load them from (``STORAGES["default"]`` and ``MEDIA_URL``).
+
+    Without ``MEDIA_BUCKET``, files stay in ``MEDIA_ROOT`` on this machine, at ``/media/``.
+    With it, in that bucket of an S3-compatible object storage, shared by every app server:
+
+    - ``MEDIA_ENDPOINT_URL``: the S3 API of a service other than AWS (MinIO, Cloudflare R2,
+      DigitalOcean Spaces), e.g. ``https://<account>.r2.cloudflarestorage.com``;
+    - ``MEDIA_REGION``: the bucket's region (``auto`` for R2);
+    - ``MEDIA_CUSTOM_DOMAIN``: where readers fetch the files instead of the S3 API's own
+      address, a CDN or the bucket's public domain: ``media.news.example`` (HTTPS) or a URL
+      with its scheme and an optional path, ``https://cdn.news.example/media``;
+    - ``MEDIA_ACL``: the canned ACL given to images, e.g. ``public-read``; documents always
+      get ``private``. Unset: no ACL is sent, the bucket's policy decides.
+
+    The credentials come from boto3's usual places (``AWS_ACCESS_KEY_ID`` and
+    ``AWS_SECRET_ACCESS_KEY``, a profile, an instance role). A value that cannot work stops
+    the start with ``ImproperlyConfigured`` naming the variable.
+    """
+
+    def value(name):
+        return environ.get(name, "").strip()
+
+    bucket = value("MEDIA_BUCKET")
+    others = [
+        name
+        for name in ("MEDIA_ENDPOINT_URL", "MEDIA_REGION", "MEDIA_CUSTOM_DOMAIN", "MEDIA_ACL")
+        if value(name)
+    ]
+    if not bucket:
+        if others:
+            raise ImproperlyConfigured(
+                f"{', '.join(others)} set without MEDIA_BUCKET: name the bucket that keeps the "
+                "uploaded files as well, or unset them to keep the files in MEDIA_ROOT."
+            )
+        return {"BACKEND": FILE_SYSTEM_STORAGE}, "/media/"
+    if not BUCKET_NAME.fullmatch(bucket) or ".." in bucket:
+        raise ImproperlyConfigured(
+            f"MEDIA_BUCKET: {bucket!r} is not a bucket name (3 to 63 lowercase letters, digits, "
+            "dots and hyphens, e.g. ukiyo-media): give the name alone, without s3:// or a path."
+        )
+    options = {"bucket_name": bucket}
+
+    endpoint = value("MEDIA_ENDPOINT_URL").rstrip("/")
+    if endpoint:
+        parts = http_url_parts(endpoint)
+        if parts is None or parts.path:
+            raise ImproperlyConfigured(
+                f"MEDIA_ENDPOINT_URL: {endpoint!r} is not the address of an S3 API: give its "
+                "scheme, host and port only, e.g. https://nyc3.digitaloceanspaces.com"
+            )
+        options["endpoint_url"] = endpoint
+
+    region = value("MEDIA_REGION")
+    if region:
+        if not re.fullmatch(r"[a-z0-9-]+", region):
+            raise ImproperlyConfigured(
+                f"MEDIA_REGION: {region!r} is not a region name (e.g. eu-west-1, or auto for R2)."
+            )
+        options["region_name"] = region
+
+    acl = value("MEDIA_ACL")
+    if acl:
+        if acl not in CANNED_ACLS:
+            raise ImproperlyConfigured(
+                f"MEDIA_ACL: {acl!r} is not a canned ACL: use one of {', '.join(CANNED_ACLS)}."
+            )
+        options["default_acl"] = acl
+
+    domain = value("MEDIA_CUSTOM_DOMAIN").rstrip("/")
+    if domain:
+        parts = http_url_parts(domain if "://" in domain else f"https://{domain}")
+        if parts is None:
+            raise ImproperlyConfigured(
+                f"MEDIA_CUSTOM_DOMAIN: {domain!r} is not a domain readers can load files from: "
+                "give a host (media.news.example) or a URL with an optional path "
+                "(https://cdn.news.example/media)."
+            )
+        options["custom_domain"] = parts.netloc + parts.path.rstrip("/")
+        options["url_protocol"] = f"{parts.scheme}:"
+        media_url = f"{parts.scheme}://{options['custom_domain']}/"
+    elif endpoint:
+        # Any endpoint other than AWS's is addressed by path: <endpoint>/<bucket>/<key>.
+        media_url = f"{endpoint}/{bucket}/"
+    elif "." in bucket or "_" in bucket:
+        # A name that is not one DNS label cannot be a host name: AWS addresses it by path.
+        media_url = f"https://s3.amazonaws.com/{bucket}/"
+    else:
+        media_url = f"https://{bucket}.s3.amazonaws.com/"
+
+    return {"BACKEND": OBJECT_STORAGE, "OPTIONS": options}, media_url
+
+
+def serve_media_from_env(environ, default, storage):
+    """``UKIYO_SERVE_MEDIA``: whether ukiyo answers ``/media/`` itself (``SERVE_MEDIA``).
+
+    It serves files from ``MEDIA_ROOT``; with object storage the bucket (or the CDN in front
+    of it) serves them, and asking ukiyo to would answer 404 for every image.
+    """
+    asked = environ.get("SERVE_MEDIA")
+    serve = default if asked is None else asked.strip().lower() in {"1", "true", "yes", "on"}
+    if storage["BACKEND"] == FILE_SYSTEM_STORAGE:
+        return serve
+    if asked is not None and serve:
+        raise ImproperlyConfigured(
+            "SERVE_MEDIA serves uploaded images from MEDIA_ROOT, but MEDIA_BUCKET keeps them in "
+            "object storage: unset SERVE_MEDIA, the bucket (or a CDN in front) serves them."
+        )
+    return False
