@@ -9,6 +9,7 @@ import io
 import re
 from pathlib import Path
 
+import feedparser
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -30,6 +31,7 @@ Document = get_document_model()
 
 IMG = re.compile(r"<img\b[^>]*>")
 ATTRIBUTE = re.compile(r'\b(src|srcset)="([^"]*)"')
+SITEMAP_IMAGE = re.compile(r"<image:loc>([^<]*)</image:loc>")
 
 
 def png(colour="navy", size=(40, 30)):
@@ -111,7 +113,8 @@ def article(index, bucket):
 
 
 def reads(client, article):
-    """What readers and frontends get for ``article``: its page and its API answers."""
+    """What readers, frontends and crawlers get for ``article``: its page, its API answers,
+    the sitemap and the feed that list it."""
     return {
         "page": client.get(article.url),
         "v2": client.get(
@@ -121,11 +124,22 @@ def reads(client, article):
         "v2 images": client.get(f"/api/v2/images/{article.lead_image_id}/"),
         "v3": client.get(f"/api/v3/pages/{article.pk}/"),
         "v3 cards": client.get("/api/v3/articles/", {"locale": "ja"}),
+        "sitemap": client.get("/sitemap-ja-1.xml"),
+        "rss": client.get("/ja/feeds/articles.rss"),
     }
 
 
 def addresses_in(answers):
-    found = {"page": image_addresses(answers["page"].content.decode())}
+    found = {
+        "page": image_addresses(answers["page"].content.decode()),
+        "sitemap": SITEMAP_IMAGE.findall(answers["sitemap"].content.decode()),
+        "rss": [
+            link.href
+            for entry in feedparser.parse(answers["rss"].content).entries
+            for link in entry.links
+            if link.rel == "enclosure"
+        ],
+    }
     for name in ("v2", "v2 images", "v3", "v3 cards"):
         found[name] = api_image_addresses(answers[name].json())
     return found
