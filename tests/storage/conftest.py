@@ -28,7 +28,7 @@ from django.core.cache import cache
 
 from cms.settings.environment import media_storage_from_env
 
-STARTUP_SECONDS = 30
+STARTUP_SECONDS = 60
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "ukiyo-tests",
     "AWS_SECRET_ACCESS_KEY": "ukiyo-tests-secret",
@@ -132,6 +132,14 @@ def fetch(url):
         return error.code, error.headers, error.read()
 
 
+def use_test_credentials(monkeypatch):
+    """The server's made-up credentials, whatever AWS settings the machine's environment has."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+
+
 def use_bucket(settings, **environ):
     """The site's media storage, as the deployment's environment ``environ`` configures it."""
     storage, media_url = media_storage_from_env(environ)
@@ -145,8 +153,7 @@ def use_bucket(settings, **environ):
 def bucket(s3_server, settings, monkeypatch, db):
     """An empty bucket of its own, the site's media storage for the test, with public images
     (``MEDIA_ACL=public-read``) and the server itself as the custom domain."""
-    for name, value in CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
+    use_test_credentials(monkeypatch)
     client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
     created = Bucket(name=f"ukiyo-media-{next(BUCKETS)}", endpoint=s3_server, client=client)
     client.create_bucket(Bucket=created.name)

@@ -21,6 +21,7 @@ from wagtail.models import Collection
 
 from core import pagecache
 from core.storage import PUBLIC_CACHE_CONTROL
+from tests.core.test_upload_filenames import HOSTILE_NAMES, post_multipart
 from tests.factories import ImageFactory, full_article, image_block, paragraph, section
 
 from .conftest import fetch, free_port, use_bucket
@@ -305,3 +306,23 @@ def test_documents_are_private_in_the_bucket_and_served_by_ukiyo(
 
     assert deleted.status_code == 302
     assert bucket.keys() == []
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
+def test_a_hostile_file_name_becomes_a_plain_key_in_the_images_folder(editor, bucket, hostile):
+    response = post_multipart(
+        editor,
+        "/admin/images/add/",
+        {"title": "Crater", "collection": Collection.get_first_root_node().pk},
+        hostile.format(ext="png"),
+        png(),
+    )
+
+    assert response.status_code == 302, response.status_code
+    (key,) = bucket.keys()
+    assert key == Image.objects.get().file.name
+    plain = key.removeprefix("original_images/")
+    assert key.startswith("original_images/") and plain, key
+    assert "/" not in plain and "\\" not in plain and not plain.startswith("."), key
+    assert all(char.isprintable() and not char.isspace() for char in plain), repr(key)
+    assert fetch(Image.objects.get().file.url)[0] == 200

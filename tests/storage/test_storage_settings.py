@@ -12,7 +12,7 @@ from cms.settings.environment import media_storage_from_env, serve_media_from_en
 from core.storage import MediaStorage
 from tests.cms.test_settings import ROOT, read_settings
 
-from .conftest import CREDENTIALS
+from .conftest import use_test_credentials
 
 LOCAL = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 R2 = {
@@ -69,8 +69,7 @@ def test_a_bucket_with_its_endpoint_region_domain_and_acl():
 def test_media_url_is_where_the_storage_addresses_its_files(monkeypatch, environ, media_url):
     """MEDIA_URL (the origin the Content-Security-Policy allows images from) is the start of
     every address the storage gives."""
-    for name, value in CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
+    use_test_credentials(monkeypatch)
     storage, found = media_storage_from_env(environ)
     if media_url is not None:
         assert found == media_url
