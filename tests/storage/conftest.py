@@ -20,7 +20,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 import boto3
 import pytest
@@ -166,9 +165,3 @@ def bucket(s3_server, settings, monkeypatch, db):
         MEDIA_ACL="public-read",
     )
     return created
-
-
-@pytest.fixture
-def media_root(settings):
-    """``MEDIA_ROOT``: nothing may be written there while the bucket keeps the files."""
-    return Path(settings.MEDIA_ROOT)
