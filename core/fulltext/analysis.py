@@ -180,8 +180,13 @@ def words(text, language_code, unstemmed=False):
     """The words of ``text`` (a document in ``language_code``) with the terms each is stored
     as; with ``unstemmed`` (a title), also the word as typed before its stem ("landing" beside
     "land"), so that a title is suggested while the reader is still typing its word."""
+    return list(each_word(text, language_code, unstemmed))
+
+
+def each_word(text, language_code, unstemmed=False):
+    """The words of ``words`` one at a time, each analysed when it is asked for: a reader of
+    the beginning of a long text (a result's extract) does not analyse the rest."""
     language = language_of(language_code)
-    found = []
     for start, end in _spans(text, language):
         term = normalised(text[start:end], language)
         if not term:
@@ -189,8 +194,7 @@ def words(text, language_code, unstemmed=False):
         extra = _han_parts(term)
         if unstemmed and (whole := folded(text[start:end])) != term:
             extra = [whole, *extra]
-        found.append(Word(start, end, (term, *dict.fromkeys(extra)) if extra else (term,)))
-    return found
+        yield Word(start, end, (term, *dict.fromkeys(extra)) if extra else (term,))
 
 
 def terms(text, language_code):

@@ -62,13 +62,25 @@ def highlighted(text, terms, language_code):
 def extract(text, terms, language_code, length=200):
     """About ``length`` characters of ``text`` around its first matched word, the matched
     words marked; its beginning when none matched. Cut only between words, so that no
-    character of Thai or Devanagari loses its vowel sign."""
+    character of Thai or Devanagari loses its vowel sign.
+
+    The text is analysed up to the end of the extract only: a long article whose word comes
+    early costs what its opening costs (every result of a search page has an extract)."""
     text = " ".join(text.split())
-    words = analysis.words(text, language_code)
+    words = []
+    first = None
+    whole = True  # every word of the text analysed
+    for word in analysis.each_word(text, language_code):
+        if first is None and terms and _matches(word, terms):
+            first = word.start
+        elif first is not None and word.start > first + length:
+            whole = False  # past any extract around the first match
+            break
+        words.append(word)
     if not words:
         return escape(text[:length])
     matched = [word for word in words if terms and _matches(word, terms)]
-    first = matched[0].start if matched else 0
+    first = first or 0
     start = next(word.start for word in words if word.end > first - length // 4)
     if start <= words[0].start:
         start = 0
@@ -76,7 +88,7 @@ def extract(text, terms, language_code, length=200):
     for word in words:
         if word.start >= start and (word.end - start <= length or word.start <= first):
             end = word.end
-    if words[-1].end == end:
+    if whole and words[-1].end == end:
         end = len(text)
     spans = [(word.start, word.end) for word in matched]
     return mark_safe(  # noqa: S308 (every part escaped)
