@@ -62,16 +62,61 @@ preload_app = _on("WEB_PRELOAD", True)
 # networks, "*" for any): the same proxies as TRUSTED_PROXY_COUNT / TRUSTED_CLIENT_IP_HEADER.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# The access log goes to standard output, one line per request (ACCESS_LOG=off when the proxy
-# logs already). It names the path without its query string and no Referer: query strings
-# carry preview tokens and what readers searched for, and a Referer would bring them back.
-# The address is the connection's (the proxy's) followed by X-Forwarded-For as received.
-accesslog = None if not _on("ACCESS_LOG", True) else "-"
+# Logs: LOG_FORMAT=json (the default here, as in the production settings) writes gunicorn's
+# own messages as the application's are written, one JSON object per line
+# (core.logs.JsonFormatter), so that a log collector reads every line of the stream; text
+# keeps gunicorn's usual lines.
+log_format = os.environ.get("LOG_FORMAT", "").strip().lower() or "json"
+loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
+
+# The access log goes to standard output, one line per request. With JSON logs the
+# application writes that line itself, with the request's id and the user
+# (core.middleware.RequestLogMiddleware), so gunicorn's is off unless ACCESS_LOG=on; with
+# text logs it is on unless ACCESS_LOG=off (or the proxy logs requests already). It names the
+# path without its query string and no Referer: query strings carry preview tokens and what
+# readers searched for, and a Referer would bring them back. The address is the connection's
+# (the proxy's) followed by X-Forwarded-For as received.
+access_log_on = _on("ACCESS_LOG", log_format != "json")
+accesslog = "-" if access_log_on else None
 access_log_format = (
     '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 )
 errorlog = "-"
-loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
+
+if log_format == "json":
+    # Named by dotted path: the class is imported when gunicorn configures its logs, before
+    # the application (and without Django's settings).
+    logconfig_dict = {
+        "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            },
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+        },
+        "loggers": {
+            "gunicorn.error": {
+                "level": loglevel.upper(),
+                "handlers": ["error_console"],
+                "propagate": False,
+            },
+            # gunicorn logs requests whenever a log configuration is given: nothing is
+            # written unless the access log is on.
+            "gunicorn.access": {
+                "level": "INFO" if access_log_on else "CRITICAL",
+                "handlers": ["console"] if access_log_on else [],
+                "propagate": False,
+            },
+        },
+    }
+elif log_format != "text":
+    raise RuntimeError(f"LOG_FORMAT: use json or text, not {log_format!r}.")
 
 # The heartbeat file of each worker in memory, not on a container's overlay disk (gunicorn
 # makes it with mkstemp: an unpredictable name, readable by its owner only).

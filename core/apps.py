@@ -8,10 +8,16 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.core.signals import request_finished
+
         from compat import wagtail_images, wagtail_localize
 
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .logs import forget_request_id
         from .slugs import slugify_title
+
+        # A request's id stays on the log lines until its answer has been sent (core.logs).
+        request_finished.connect(forget_request_id, dispatch_uid="ukiyo_forget_request_id")
 
         # wagtail-localize passes every translated page slug through Django's ASCII-only
         # slugify, which empties Japanese, Chinese, Korean, Thai and Hindi slugs (and strips

@@ -1,16 +1,18 @@
-"""Middleware every request goes through: the language of the URL, the size of a request
-body, who may cache a page, which answers are compressed, and the security policies the
-browser applies to it.
+"""Middleware every request goes through: health checks, the request's id and its log line,
+the language of the URL, the size of a request body, who may cache a page, which answers are
+compressed, and the security policies the browser applies to it.
 
 What only the API needs runs as decorators of the API's own views (``api.views``), not here.
 """
 
 import logging
+import time
 
 from csp.constants import SELF
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseNotAllowed
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import get_resolver, get_urlconf
@@ -20,11 +22,112 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
+from django.utils.functional import empty
 from django.utils.http import parse_http_date_safe
 
-from . import editing, pagecache
+from . import editing, health, logs, pagecache
 
 security_logger = logging.getLogger("django.security.RequestDataTooBig")
+request_logger = logging.getLogger("ukiyo.requests")
+
+
+class HealthCheckMiddleware:
+    """``/healthz`` and ``/readyz`` (``core.health``), answered before any other middleware.
+
+    A load balancer asks by the server's address, over plain HTTP, every few seconds: the
+    host check (``ALLOWED_HOSTS``), the redirect to HTTPS, the page cache, the language
+    redirect, sessions, CSRF, the request body limit and the request log would each refuse,
+    redirect or clutter what it asks. The answers name no host and carry nothing to keep
+    (``Cache-Control: no-store``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path == health.LIVENESS_PATH:
+            answer = health.liveness_response
+        elif path == health.READINESS_PATH:
+            answer = health.readiness_response
+        else:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return health.no_store(HttpResponseNotAllowed(["GET", "HEAD"]))
+        response = answer()
+        response["Content-Length"] = str(len(response.content))
+        if request.method == "HEAD":
+            response.content = b""
+        return response
+
+
+class RequestLogMiddleware:
+    """The request's id, on its answer and on every log line written while it is served, and
+    one line in the log (``ukiyo.requests``) once it is answered.
+
+    The id is the request's ``X-Request-ID`` when a proxy or the client sent a sane one
+    (``core.logs.SANE_REQUEST_ID``), else a new one; the answer carries it back in the same
+    header. The line names the method, the path without its query string (query strings
+    carry preview tokens and what readers searched for), the status, the milliseconds until
+    the answer was ready and, when the request had read who is logged in, the user's id.
+    Nothing of the headers, cookies or body is logged.
+
+    Outside everything but the health checks, so that an answer from any middleware (a
+    redirect to HTTPS, a refused host, a page from the page cache) is logged too.
+    ``UKIYO_REQUEST_LOG`` off leaves the line out (the development server logs each request
+    itself); the id is kept either way.
+    """
+
+    HEADER = "X-Request-ID"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = logs.request_id_for(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id
+        # Kept until the server is done with the answer (``request_finished``, which forgets
+        # it), so that what Django logs after the middleware (its warning about a 404) and
+        # while the answer is sent carries it too.
+        logs.current_request_id.set(request_id)
+        started = time.monotonic()
+        response = self.get_response(request)
+        response[self.HEADER] = request_id
+        if settings.UKIYO_REQUEST_LOG:
+            self.log(request, response, time.monotonic() - started)
+        return response
+
+    @staticmethod
+    def log(request, response, seconds):
+        duration_ms = round(seconds * 1000, 1)
+        user = known_user(request)
+        request_logger.info(
+            "%s %s %s %s ms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+            },
+        )
+
+
+def known_user(request):
+    """The user the request was served as, if anything asked who it was; None otherwise.
+
+    Never looks it up itself: a page from the page cache reads no session, and the log line
+    must not cost it a query.
+    """
+    user = request.__dict__.get("user")
+    if user is None:
+        return None
+    wrapped = getattr(user, "_wrapped", user)  # Django's lazy user, or the API's own
+    return None if wrapped is empty else wrapped
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

@@ -16,6 +16,7 @@ from .environment import (
     env_bool,
     env_list,
     frontend_cache_from_env,
+    logging_from_env,
     machine_translator_from_env,
     media_storage_from_env,
     serve_media_from_env,
@@ -89,6 +90,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before anything that could refuse, redirect, cache or log them
+    # (see "Operations" below).
+    "core.middleware.HealthCheckMiddleware",
+    # The request's id (X-Request-ID) on every log line of the request, and its own line.
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy (see "Security headers" below).
     "core.middleware.ContentSecurityPolicyMiddleware",
@@ -560,17 +566,22 @@ UKIYO_WEBHOOK_CLAIM_LEASE = int(os.environ.get("WEBHOOK_CLAIM_LEASE", "120"))
 UKIYO_WEBHOOK_SWEEP_INTERVAL = int(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "30"))
 # --------------------------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # One line per background task and per page action is noise on the console.
-        "django_tasks": {"level": "WARNING"},
-        "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
-    },
+# --- Operations (docs/deployment.md, "Operations") ------------------------------------
+# Logs on standard error: LOG_FORMAT=text (lines to read; production's default is json, one
+# JSON object per line), each line with the id of the request it was written in
+# (core.logs). One line per request (core.middleware.RequestLogMiddleware) unless
+# REQUEST_LOG is off.
+LOGGING = logging_from_env(os.environ, default_format="text")
+UKIYO_REQUEST_LOG = env_bool("REQUEST_LOG", True)
+# /readyz (core.health): each check by the name it has in the answer, a function that raises
+# when its service cannot be used. Another service the site cannot serve without (object
+# storage) adds its check here. Each check gets this many seconds.
+UKIYO_READINESS_CHECKS = {
+    "database": "core.health.check_database",
+    "cache": "core.health.check_cache",
 }
+UKIYO_READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "2"))
+# --------------------------------------------------------------------------------------
 
 FORMAT_MODULE_PATH = ["cms.formats"]
 

@@ -25,3 +25,6 @@ UKIYO_SERVE_MEDIA = serve_media_from_env(os.environ, True, STORAGES["default"])
 
 # Webhook receivers on this machine (http://localhost:...) are the usual way to try them out.
 UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)
+
+# The development server logs each request itself.
+UKIYO_REQUEST_LOG = env_bool("REQUEST_LOG", False)

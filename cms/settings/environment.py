@@ -1,5 +1,5 @@
 """Reading the environment into settings: booleans, lists, the cache, the machine translator,
-the frontend caches (CDNs, Varnish) to purge, the storage of uploaded files.
+the frontend caches (CDNs, Varnish) to purge, the storage of uploaded files, the logs.
 
 Settings name application code by dotted path only (``"translations.machine.OfflineTranslator"``),
 as Django's own settings do: importing it here would load the apps before they are configured.
@@ -16,6 +16,7 @@ DEEPL = "wagtail_localize.machine_translators.deepl.DeepLTranslator"
 LIBRETRANSLATE = "wagtail_localize.machine_translators.libretranslate.LibreTranslator"
 OFFLINE = "translations.machine.OfflineTranslator"
 HTTP_PURGE = "core.frontend_cache.HTTPPurgeBackend"
+LOG_FORMATTERS = {"json": "core.logs.JsonFormatter", "text": "core.logs.TextFormatter"}
 CLOUDFLARE = "core.frontend_cache.CloudflareBackend"
 CLOUDFRONT = "core.frontend_cache.CloudFrontBackend"
 FILE_SYSTEM_STORAGE = "django.core.files.storage.FileSystemStorage"
@@ -323,3 +324,36 @@ def serve_media_from_env(environ, default, storage):
             "object storage: unset SERVE_MEDIA, the bucket (or a CDN in front) serves them."
         )
     return False
+
+
+def logging_from_env(environ, default_format):
+    """The ``LOGGING`` setting: every logger to standard error, in ``LOG_FORMAT`` (``json`` or
+    ``text``, else ``default_format``), each record with its request's id; ``LOG_LEVEL``
+    for everything, ``WAGTAIL_LOG_LEVEL`` for Wagtail's page actions."""
+    log_format = environ.get("LOG_FORMAT", "").strip().lower() or default_format
+    if log_format not in LOG_FORMATTERS:
+        raise ImproperlyConfigured(f"LOG_FORMAT: use json or text, not {log_format!r}.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "core.logs.RequestIdFilter"},
+            "quiet_database_outage": {"()": "core.logs.QuietDatabaseOutageFilter"},
+        },
+        "formatters": {"default": {"()": LOG_FORMATTERS[log_format]}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            # One line per background task and per page action is noise on the console.
+            "django_tasks": {"level": "WARNING"},
+            "wagtail": {"level": environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
+            # A 503 of a database outage: a warning line per request, no traceback.
+            "django.request": {"filters": ["quiet_database_outage"]},
+        },
+    }

@@ -20,6 +20,7 @@ SERVER_VARIABLES = (
     "WEB_MAX_REQUESTS",
     "WEB_PRELOAD",
     "ACCESS_LOG",
+    "LOG_FORMAT",
     "FORWARDED_ALLOW_IPS",
     "WEB_CONTROL_SOCKET",
     "GUNICORN_CMD_ARGS",
@@ -56,7 +57,10 @@ def test_the_server_defaults_suit_a_proxy_on_the_same_machine():
     assert config["worker_class"] == "sync"
     assert (config["max_requests"], config["max_requests_jitter"]) == ("10000", "1000")
     assert config["preload_app"] == "True"
-    assert config["accesslog"] == "-"
+    # The application logs each request as JSON (core.middleware.RequestLogMiddleware), and
+    # gunicorn's own messages are JSON too.
+    assert config["accesslog"] == "None"
+    assert "core.logs.JsonFormatter" in config["logconfig_dict"]
     assert config["control_socket_disable"] == "True"
     # The access log names the path without its query string, and no Referer.
     log_format = config["access_log_format"]
@@ -84,6 +88,14 @@ def test_the_server_reads_the_environment():
     assert config["preload_app"] == "False"
     assert config["accesslog"] == "None"
     assert config["forwarded_allow_ips"] == "['10.0.0.0/8']"
+
+
+def test_text_logs_keep_gunicorns_access_log():
+    config = gunicorn_config(LOG_FORMAT="text")
+
+    assert config["accesslog"] == "-"
+    assert config["logconfig_dict"] == "{}"
+    assert gunicorn_config(LOG_FORMAT="json", ACCESS_LOG="on")["accesslog"] == "-"
 
 
 def test_a_platforms_port_is_bound_on_every_interface():
