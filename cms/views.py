@@ -1,7 +1,13 @@
+import logging
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import escape_leading_slashes
 from django.views.decorators.csrf import requires_csrf_token
@@ -10,14 +16,57 @@ from django.views.defaults import server_error as html_server_error
 
 from api.problems import is_v2, problem
 from api.v3.errors import too_large_detail
+from core.health import database_unavailable
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_DETAIL = "The service is unavailable for a moment. Try again after Retry-After seconds."
+UNAVAILABLE_TEXT = "Service temporarily unavailable. Please try again in a moment.\n"
 
 
 def server_error(request, template_name="500.html"):
     """A 500 for API clients is a problem, as every API error; for readers it is the site's
-    error page."""
+    error page.
+
+    Django calls it while it handles the exception that no view or middleware answered, so
+    the exception is the one being handled. When it says the database cannot be reached
+    (it refuses connections, restarts, fails over), the request may well succeed in a
+    moment: a 503 with ``Retry-After`` says so (``service_unavailable``).
+    """
+    if database_unavailable(sys.exception()):
+        return service_unavailable(request)
     if request.path_info.startswith("/api/"):
         return problem(500, "Internal server error.", v2=is_v2(request))
     return html_server_error(request, template_name=template_name)
+
+
+def service_unavailable(request):
+    """503 with ``Retry-After``: problem JSON under ``/api/`` (v2's also with its
+    ``message``), else a short page in the language of the path (or of the reader's
+    cookie and browser), stored by no cache.
+
+    The page is rendered without a request context: the chrome, the settings and the
+    session all read the database. If even that fails, a line of plain text.
+    """
+    if request.path_info.startswith("/api/"):
+        response = problem(503, UNAVAILABLE_DETAIL, v2=is_v2(request))
+    else:
+        response = unavailable_page(request)
+    response["Retry-After"] = str(settings.UKIYO_DATABASE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
+
+
+def unavailable_page(request):
+    language = translation.get_language_from_path(request.path_info) or translation.get_language()
+    context = {"retry_url": escape_leading_slashes(request.get_full_path())}
+    try:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            content = loader.render_to_string("503.html", context)
+    except Exception:
+        logger.exception("The 503 page could not be rendered; answering in plain text")
+        return HttpResponse(UNAVAILABLE_TEXT, status=503, content_type="text/plain; charset=utf-8")
+    return HttpResponse(content, status=503)
 
 
 @requires_csrf_token

@@ -192,6 +192,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 ):
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+# --- PostgreSQL: give up connecting after a few seconds ---------------------------------
+# A server that cannot be reached (a firewall drops the packets, a failover moves its
+# address) would otherwise hold each request for the operating system's TCP timeout, minutes,
+# until gunicorn kills the process: the reader gets a 503 page after this many seconds
+# instead (see "Operations" below). connect_timeout in DATABASE_URL wins.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
 # ------------------------------------------------------------------------------------
 # Behind pgbouncer in transaction pooling, a server-side cursor (QuerySet.iterator()) could
 # outlive its transaction's server connection: DISABLE_SERVER_SIDE_CURSORS=true.
@@ -581,6 +590,9 @@ UKIYO_READINESS_CHECKS = {
     "cache": "core.health.check_cache",
 }
 UKIYO_READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "2"))
+# While the database cannot be reached, readers and API clients get a 503 that asks them to
+# come back after this many seconds (Retry-After; cms.views.server_error).
+UKIYO_DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", "10"))
 # --------------------------------------------------------------------------------------
 
 FORMAT_MODULE_PATH = ["cms.formats"]
