@@ -141,4 +141,14 @@ sub vcl_deliver {
     } else {
         set resp.http.X-Cache = "MISS";
     }
+    # The request's id (X-Request-ID, passed on to ukiyo, which echoes it and logs it): a
+    # stored answer still carries the id of the request that fetched it. A hit never reached
+    # ukiyo: it gets the client's own id back, or none.
+    if (obj.hits > 0) {
+        if (req.http.X-Request-ID) {
+            set resp.http.X-Request-ID = req.http.X-Request-ID;
+        } else {
+            unset resp.http.X-Request-ID;
+        }
+    }
 }

@@ -44,6 +44,18 @@ def test_an_answer_that_may_be_shared_is_stored_and_served_from_the_cache(varnis
     assert not [name for name in second.headers if name.lower().startswith("x-ukiyo")]
 
 
+def test_a_hit_carries_the_id_of_its_own_request(varnish):
+    """ukiyo echoes X-Request-ID; a stored answer must not hand that id to later readers."""
+    first = varnish.get(SHARED, headers={"X-Request-ID": "fetched-it"})
+    hit = varnish.get(SHARED, headers={"X-Request-ID": "reader-2"})
+    anonymous = varnish.get(SHARED)
+
+    assert (first.cache, first.headers["X-Request-ID"]) == ("MISS", "fetched-it")
+    assert (hit.cache, hit.headers["X-Request-ID"]) == ("HIT", "reader-2")
+    assert anonymous.cache == "HIT"
+    assert "X-Request-ID" not in anonymous.headers
+
+
 @pytest.mark.parametrize("kind", ["silent", "private", "no-store", "no-cache"])
 def test_an_answer_not_marked_shareable_is_never_stored(varnish, kind):
     """``silent`` is what reader pages send before ukiyo's page cache: no Cache-Control.

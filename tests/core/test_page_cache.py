@@ -705,7 +705,7 @@ def test_every_hit_gets_its_own_nonce_named_in_its_header(client, site):
 
 def headers_of(response):
     """A response's headers but those new in every answer (or, for ``Vary``, in any order)."""
-    new_each_time = {CSP, "Date", HEADER, "Content-Length", "Vary"}
+    new_each_time = {CSP, "Date", HEADER, "Content-Length", "Vary", "X-Request-ID"}
     headers = {name: value for name, value in response.items() if name not in new_each_time}
     headers["Vary"] = {part.strip() for part in response.get("Vary", "").split(",")}
     return headers
