@@ -7,6 +7,7 @@ and start (tests/postgres.py; the suite's shared database is never stopped).
   503, /healthz 200. Once PostgreSQL is back, the same server process answers 200 again.
 - Every line the server writes is JSON; each request has one line, under its request id.
 - On SIGTERM the server finishes the request in hand, then exits.
+- The webhook worker waits out an outage of PostgreSQL and goes on delivering afterwards.
 
 The cluster starts as a copy of the suite's test database (its tables, and what the
 migrations wrote: the Japanese home page). Static files come from the apps' folders
@@ -14,12 +15,14 @@ migrations wrote: the Japanese home page). Static files come from the apps' fold
 """
 
 import http.client
+import http.server
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,3 +300,100 @@ def test_sigterm_lets_the_request_in_hand_finish(cluster, tmp_path):
     lines = server.log_lines()
     assert any(line.get("request_id") == "in-hand" for line in lines)
     assert lines[-1]["message"] == "Shutting down: Master"
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """A webhook receiver on 127.0.0.1: answers 200 and keeps each request's path."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), ReceiverHandler)
+        self.received = []
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+class ReceiverHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.server.received.append(
+            json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        )
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+# A publication, as the changes app records it: its deliveries are queued after the commit.
+PUBLISH = """
+from changes.models import ContentChange
+from webhooks.models import Webhook
+Webhook.objects.create(name="Frontend build", url={url!r}, events=["page.published"])
+ContentChange.objects.create(
+    event="page.published", object_type="news.ArticlePage", object_id=42, locale="en",
+    data={{"title": "Moon landing", "url_path": "/home/articles/moon/"}},
+)
+"""
+
+
+def test_the_webhook_worker_waits_out_an_outage(cluster, tmp_path):
+    receiver = Receiver()
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    env = {key: value for key, value in os.environ.items() if key not in SERVER_VARIABLES}
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        DATABASE_URL=cluster.url,
+        SECRET_KEY="operations-test-" + "k" * 40,
+        ALLOWED_HOSTS="news.example",
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS="on",
+    )
+    log = tmp_path / "worker.log"
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--backend", "webhooks", "--queue-name",
+             "webhooks", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def lines():
+        return [json.loads(line) for line in log.read_text().splitlines() if line]
+
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while not any("Starting worker" in line["message"] for line in lines()):
+            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+
+        cluster.stop()
+        try:
+            time.sleep(3)  # a dozen polls of the queue, each refused
+            assert worker.poll() is None, log.read_text()
+        finally:
+            cluster.start()
+
+        published = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-v0", "-c", PUBLISH.format(url=receiver.url)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert published.returncode == 0, published.stderr
+        deadline = time.monotonic() + 60
+        while not receiver.received:
+            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        receiver.shutdown()
+        receiver.server_close()
+
+    assert [body["event"] for body in receiver.received] == ["page.published"]
+    waits = [line for line in lines() if "database is unavailable" in line["message"]]
+    assert waits and all(line["level"] == "WARNING" for line in waits)

@@ -1,4 +1,5 @@
-"""django-tasks-db's worker, which also sweeps the webhook outbox when it serves its queue.
+"""django-tasks-db's worker, which also sweeps the webhook outbox when it serves its queue,
+and waits out a database outage.
 
 Same name, options and behaviour as ``django_tasks_db``'s ``db_worker`` (this app comes
 before it in ``INSTALLED_APPS``, so this command is the one ``manage.py`` runs): a worker
@@ -6,17 +7,25 @@ started as documented, ``db_worker --backend webhooks --queue-name webhooks``, a
 again the deliveries no task will run (``webhooks.tasks.sweep``), when it starts and then
 every ``UKIYO_WEBHOOK_SWEEP_INTERVAL`` seconds from a thread of its own, so a delivery lost
 with a killed worker, or never queued, goes out without an operator.
+
+django-tasks-db's worker stops with an error when the database cannot be reached (a restart,
+a failover). This one logs a warning and starts polling again a moment later, so that the
+deliveries go on without an operator once the database is back; a task that was running
+then is sent again by the sweep, once its lease has run out. ``SIGTERM`` still stops it, at
+once while it waits.
 """
 
 import logging
 import os
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
+from core.health import database_unavailable
 from webhooks.tasks import deliver_webhook, sweep
 
 logger = logging.getLogger(__name__)
@@ -45,9 +54,32 @@ class Command(db_worker.Command):
                     name="webhook-sweep",
                     daemon=True,
                 ).start()
-        super().handle(
-            backend_name=backend_name, queue_name=queue_name, batch=batch, reload=reload, **options
-        )
+        while True:
+            try:
+                return super().handle(
+                    backend_name=backend_name,
+                    queue_name=queue_name,
+                    batch=batch,
+                    reload=reload,
+                    **options,
+                )
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+                wait = max(options.get("interval") or 0, MIN_OUTAGE_WAIT)
+                logger.warning(
+                    "The database is unavailable (%s: %s); polling again in %s s",
+                    type(error).__name__,
+                    (str(error).strip().splitlines() or [""])[0],
+                    wait,
+                )
+                connections.close_all()
+                time.sleep(wait)
+
+
+# Seconds between two attempts to reach the database after it went away (or the worker's
+# --interval, if longer): a warning is logged each time.
+MIN_OUTAGE_WAIT = 2
 
 
 def sweep_once():
