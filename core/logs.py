@@ -33,7 +33,8 @@ def forget_request_id(**kwargs):
 
 
 def request_id_for(header_value):
-    """The id of a request that sent ``header_value`` as its ``X-Request-ID`` (or None)."""
+    """The id of a request that sent ``header_value`` (None if none) as its ``X-Request-ID``:
+    that value when it is sane, else a new id, 32 hexadecimal digits."""
     if header_value and SANE_REQUEST_ID.fullmatch(header_value):
         return header_value
     return uuid.uuid4().hex

@@ -93,7 +93,7 @@ class RequestLogMiddleware:
         started = time.monotonic()
         response = self.get_response(request)
         response[self.HEADER] = request_id
-        if settings.UKIYO_REQUEST_LOG:
+        if settings.UKIYO_REQUEST_LOG and request_logger.isEnabledFor(logging.INFO):
             self.log(request, response, time.monotonic() - started)
         return response
 

@@ -23,6 +23,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from changes.models import ContentChange
+from webhooks.management.commands.db_worker import Worker
 from webhooks.models import WebhookDelivery
 
 from .conftest import make_webhook
@@ -139,7 +140,7 @@ def test_sigterm_lets_the_delivery_in_hand_finish(worker, receiver):
     exit_status = process.wait(timeout=60)
 
     assert exit_status == 0, log.read_text()
-    assert "shutting down gracefully" in log.read_text()
+    assert "stopping after the task in hand" in log.read_text()
     [delivery] = WebhookDelivery.objects.all()
     assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.SUCCEEDED, 1)
     assert delivery.response_status == 200
@@ -153,7 +154,31 @@ def test_an_idle_worker_stops_at_once(worker):
 
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
-    exit_status = process.wait(timeout=30)
+    try:
+        exit_status = process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the worker did not stop:\n{log.read_text()}")
 
     assert exit_status == 0, log.read_text()
     assert time.monotonic() - started < 10
+
+
+def test_the_first_signal_asks_the_loop_to_stop_and_the_second_stops_at_once():
+    """The signal handler never raises on the first signal: raised in the middle of a query
+    (django-tasks-db's worker did so whenever no task was running), the exit could fail on
+    the cancelled query's busy connection and end the worker with an error."""
+    worker = Worker(
+        queue_names=["webhooks"],
+        interval=1,
+        batch=False,
+        backend_name="webhooks",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="signals",
+    )
+
+    worker.shutdown(signal.SIGTERM, None)  # no SystemExit
+    assert worker.running is False
+    with pytest.raises(SystemExit) as stopped:
+        worker.shutdown(signal.SIGTERM, None)
+    assert stopped.value.code == 1
