@@ -26,6 +26,8 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.http import HttpResponse, JsonResponse
 from django.utils.module_loading import import_string
 
+from core import storage
+
 logger = logging.getLogger(__name__)
 
 LIVENESS_PATH = "/healthz"
@@ -64,6 +66,18 @@ def check_cache():
                 raise RuntimeError(f"the cache {alias!r} did not give back what it was given")
         finally:
             cache.close()
+
+
+class StorageUnavailable(Exception):
+    pass
+
+
+def check_storage():
+    """The storage of uploaded images and documents (the bucket, or ``MEDIA_ROOT``) can be
+    used: a server without it can take no upload nor make a rendition
+    (``core.storage.reachable``)."""
+    if not storage.reachable(timeout=settings.UKIYO_READINESS_TIMEOUT):
+        raise StorageUnavailable("the media storage did not answer (see core.storage)")
 
 
 class Probe(threading.Thread):

@@ -583,11 +583,12 @@ UKIYO_WEBHOOK_SWEEP_INTERVAL = int(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "30"
 LOGGING = logging_from_env(os.environ, default_format="text")
 UKIYO_REQUEST_LOG = env_bool("REQUEST_LOG", True)
 # /readyz (core.health): each check by the name it has in the answer, a function that raises
-# when its service cannot be used. Another service the site cannot serve without (object
-# storage) adds its check here. Each check gets this many seconds.
+# when its service cannot be used: the database, the caches, the storage of uploaded files
+# (the bucket or MEDIA_ROOT). Each check gets this many seconds.
 UKIYO_READINESS_CHECKS = {
     "database": "core.health.check_database",
     "cache": "core.health.check_cache",
+    "storage": "core.health.check_storage",
 }
 UKIYO_READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "2"))
 # While the database cannot be reached, readers and API clients get a 503 that asks them to

@@ -32,7 +32,7 @@ def test_readyz_reports_each_check(client):
     assert response["Cache-Control"] == "no-store"
     body = json.loads(response.content)
     assert body["status"] == "ready"
-    assert set(body["checks"]) == {"database", "cache"}
+    assert set(body["checks"]) == {"database", "cache", "storage"}
     for check in body["checks"].values():
         assert check["ok"] is True
         assert isinstance(check["ms"], int)
@@ -97,6 +97,23 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_while_the_media_storage_cannot_be_written(client, settings, tmp_path):
+    (tmp_path / "taken").write_text("a file, not a folder")
+    settings.MEDIA_ROOT = tmp_path / "taken" / "media"
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["checks"]["storage"] == {
+        "ok": False,
+        "ms": body["checks"]["storage"]["ms"],
+        "error": "StorageUnavailable",
+    }
+    assert body["checks"]["database"]["ok"] is True
 
 
 def failing_check():
