@@ -25,7 +25,7 @@ AUDIT_ARGS ?=
 LANGUAGES := ja en zh_Hans es fr ko de th hi
 # PyICU (the search's word breaks) is built against ICU: its headers, pkg-config and g++.
 RUNTIME_SYSTEM_PACKAGES := libicu-dev pkg-config g++
-TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext varnish
+TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext varnish redis-server
 # make bench: a throwaway PostgreSQL, Redis as the cache, wrk as the load generator.
 BENCH_SYSTEM_PACKAGES := postgresql redis-server wrk gettext
 BENCH_ARGS ?=
@@ -98,7 +98,7 @@ install: $(RUNTIME_STAMP) ## Create .venv and install the runtime dependencies
 system-test-deps:
 	@$(call ensure-debs,$(TEST_SYSTEM_PACKAGES))
 
-install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext, Varnish)
+install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext, Varnish, Redis)
 	@:
 
 # --- Demo -----------------------------------------------------------------------

@@ -14,8 +14,14 @@ the rate and the scope (ip/key), not the key; a limit that is left out for some 
 (a known device) needs ``pre_authenticate`` and its private usage record too, and the time
 until a limit frees up is not exposed at all (read here from allauth's internal rate
 module). tests/compat/test_allauth.py fails when any of these change.
+
+allauth also has no word for a cache that cannot count (``count_strictly``): every limit goes
+through its internal ``consume``, which takes a lock in the cache first; with no cache to take
+it in, it waits a second and then answers "too many attempts", which is neither true nor
+quick; allauth offers no hook for it.
 """
 
+import functools
 import math
 import time
 
@@ -105,3 +111,24 @@ class LoginAttemptsPerAccountMixin:
         super()._delete_login_attempts_cached_email(request, **credentials)
         _user, account = self.login_account(**credentials)
         ratelimit.clear(request, app=APP, action=ACCOUNT_ACTION, key=account)
+
+
+def count_strictly(strict):
+    """Every allauth rate limit (failed logins, logins, password-reset e-mails, sign-ups,
+    e-mail confirmations, re-authentication) counts inside ``strict()``: a context manager in
+    which a cache that cannot count raises. An attempt that cannot be counted is then refused
+    by that exception at once (the view answers it), rather than let through uncounted or
+    refused as "too many". Applied once; GET requests, which allauth never counts, are left
+    alone.
+    """
+    original = ratelimit.consume
+    if getattr(original, "counts_strictly", False):
+        return
+
+    @functools.wraps(original)
+    def consume(*args, **kwargs):
+        with strict():
+            return original(*args, **kwargs)
+
+    consume.counts_strictly = True
+    ratelimit.consume = consume

@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 from core.clients import client_ip
+from core.sharedcache import CacheUnavailable
 
 from .cookie import OPTIONAL_CATEGORIES, consent_id_of, valid_consent_id
 from .models import ConsentRecord
@@ -57,11 +58,16 @@ def kind_of(granted):
 
 
 def within_limit(request):
+    """Whether this client address may add a record now. While the shared cache is out of
+    reach nothing is counted and every record is written: a lost proof of consent cannot be
+    made up later, extra rows can be purged."""
     key = f"ukiyo:consent-log:{client_ip(request)}"
     cache.add(key, 0, 3600)
     try:
         return cache.incr(key) <= RECORDS_PER_ADDRESS_PER_HOUR
     except ValueError:  # the hour ended between add() and incr()
+        return True
+    except CacheUnavailable:
         return True
 
 

@@ -23,6 +23,11 @@ Invalidation
     the old rows is stale again), and then asks the CDN to purge the URLs the change touched
     (Wagtail's ``frontend_cache``; nothing to do when ``WAGTAILFRONTENDCACHE`` is empty).
 
+While the shared cache (Redis) is out of reach, nothing is found in it and nothing is kept
+(``core.sharedcache``): pages render from the database. A change made then cannot move its
+tags, and a Redis that comes back with its data would still hold the pages it made stale: the
+process that made the change makes every kept page stale the next time it reaches the cache.
+
 Nothing here reads a page model: what a change touches is decided by ``changes.invalidation``
 (pages and snippets) and the apps that own other settings (``consent``).
 """
@@ -38,7 +43,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -46,6 +51,8 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from compat.django import on_commit_once, scheduled_on_commit
+
+from .sharedcache import CacheUnavailable, is_strict, strict
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +96,14 @@ def enabled():
 
 
 def cache():
+    """The page cache's store, after catching up with the changes this process could not
+    record in it."""
+    if _missed is not None:
+        _catch_up()
+    return _store()
+
+
+def _store():
     return caches[settings.UKIYO_PAGE_CACHE_ALIAS]
 
 
@@ -139,7 +154,7 @@ def current_generation(value=None):
 
 
 def _next_generation():
-    store = cache()
+    store = _store()
     try:
         return store.incr(GENERATION)
     except ValueError:
@@ -155,12 +170,51 @@ def bump(tags):
     fresh without reading its tags while the generation keeps that value; had it read the tags
     between the first step and the second, the second step still tells it to read them again.
     """
+    global _missed
     tags = set(tags)
     if not tags:
         return
-    generation = _next_generation()
-    cache().set_many({TAG_PREFIX + tag: generation for tag in tags}, timeout=None)
-    _next_generation()
+    try:
+        _record(tags)
+    except CacheUnavailable as error:
+        _missed = object()
+        logger.warning(
+            "A change could not reach the page cache (%s): pages are made without it until it "
+            "answers, and every page kept before the change is made stale then.",
+            error,
+        )
+        if is_strict():
+            raise
+
+
+# A change this process could not record (a new object for each), or None: pages kept before
+# it may show what it changed, until ``_catch_up`` makes every kept page stale.
+_missed = None
+_missed_lock = threading.Lock()
+
+
+def _record(tags):
+    """Move ``tags`` forward, and ``SITE`` too after a missed change; ``CacheUnavailable``
+    when the cache cannot be reached, with nothing changed in this process."""
+    global _missed
+    missed = _missed
+    if missed is not None:
+        tags = {*tags, SITE}
+    with strict():
+        generation = _next_generation()
+        _store().set_many({TAG_PREFIX + tag: generation for tag in tags}, timeout=None)
+        _next_generation()
+    if missed is not None:
+        with _missed_lock:
+            if _missed is missed:  # no other change missed meanwhile
+                _missed = None
+        logger.warning("The page cache answers again: every page kept before is stale.")
+
+
+def _catch_up():
+    # Still out of reach: nothing is found in it, nothing kept; the next use tries again.
+    with suppress(CacheUnavailable):
+        _record(())
 
 
 def is_fresh(generation, tag_values):

@@ -1,9 +1,17 @@
 """A fixed-window rate limit per client address, counted in the shared Django cache."""
 
+import logging
 import time
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+
+from .sharedcache import CacheUnavailable, strict
+
+logger = logging.getLogger(__name__)
+
+# When each limit last said it could not count (one warning a minute per limit and process).
+_warned = {}
 
 
 def parse_rate(value, setting):
@@ -30,24 +38,43 @@ class FixedWindow:
     The window opens with the first counted hit and lasts ``seconds``. Each hit is one atomic
     increment of a shared counter, so that requests arriving together cannot all pass a check
     made before any of them was counted.
+
+    While the shared cache is out of reach (``core.sharedcache``), nothing can be counted and
+    every hit passes: these limits (searches, contact messages) keep readers' use of the site
+    within what it can serve, and what gets past them during an outage is bounded by the
+    outage, seen, and undone (messages deleted); refusing would take the search and the
+    contact form away from every reader meanwhile. Logged once a minute per limit. A limit
+    that guards something no one could undo, such as a password, fails closed instead
+    (failed logins: ``compat.allauth``).
     """
 
     def __init__(self, scope, client, count, seconds):
+        self.scope = scope
         self.count, self.seconds = count, seconds
         key = f"ukiyo:{scope}:{client}"
         self.counter_key = f"{key}:count"
         self.ends_key = f"{key}:ends"
 
     def hit(self):
-        """Count one; False when that one is over the limit."""
+        """Count one; False when that one is over the limit (True when it cannot count)."""
+        try:
+            with strict():
+                return self._count() <= self.count
+        except CacheUnavailable as error:
+            now = time.monotonic()
+            if now - _warned.get(self.scope, -60) >= 60:
+                _warned[self.scope] = now
+                logger.warning("The %s rate limit is not counted: %s", self.scope, error)
+            return True
+
+    def _count(self):
         if cache.add(self.counter_key, 0, self.seconds):
             cache.set(self.ends_key, time.time() + self.seconds, self.seconds)
         try:
-            count = cache.incr(self.counter_key)
+            return cache.incr(self.counter_key)
         except ValueError:  # the window closed between add() and incr()
             cache.set(self.counter_key, 1, self.seconds)
-            count = 1
-        return count <= self.count
+            return 1
 
     def retry_after(self):
         """Whole seconds until the window closes, for ``Retry-After``."""

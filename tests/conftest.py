@@ -7,9 +7,12 @@ from wagtail.contrib.frontend_cache.backends import BaseBackend
 from wagtail.models import Locale, Page, Site
 from wagtail.users.models import UserProfile
 
+from cms.settings.environment import cache_from_url
+from core import pagecache, sharedcache
 from home.models import HomePage
 
 from .factories import ArticleIndexPageFactory, CategoryFactory
+from .redis_server import RedisServer, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -106,3 +109,69 @@ def cdn(settings):
     settings.WAGTAILFRONTENDCACHE = {"test": {"BACKEND": "tests.conftest.RecordingBackend"}}
     PURGED.clear()
     return PURGED
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real Redis (``redis-server``) for this test process, started when a test first asks."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis(redis_server):
+    """The tests' Redis, answering and empty; answering again after the test, whatever the
+    test did to it."""
+    redis_server.resume()
+    if not redis_server.running:
+        redis_server.start()
+    redis_server.flush()
+    yield redis_server
+    redis_server.resume()
+    if not redis_server.running:
+        redis_server.start()
+
+
+# The tests' Redis connections: a socket waits a second at most (a loaded machine must not
+# make a healthy Redis look hung), and a process works without Redis for a second after a
+# failure, so that tests go through an outage quickly.
+REDIS_TIMEOUT = 1.0
+REDIS_RETRY_INTERVAL = 1.0
+
+
+def redis_caches_at(url):
+    """``CACHES`` as production makes it from ``CACHE_URL=url`` (``cms.settings.base``)."""
+    default = cache_from_url(url, str(REDIS_RETRY_INTERVAL))
+    default["OPTIONS"].update(socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+    return {
+        "default": default,
+        settings.UKIYO_PAGE_CACHE_ALIAS: {**default, "KEY_PREFIX": "ukiyo-pages", "TIMEOUT": None},
+    }
+
+
+def forget_outages():
+    """This process knows of no outage and no change the page cache missed."""
+    sharedcache._outages.clear()
+    pagecache._missed = None
+
+
+@pytest.fixture
+def redis_caches(settings, redis):
+    """Every cache of this process in the tests' Redis, as ``CACHE_URL=redis://...`` makes
+    them in production: the page cache, the rate limits' counters, the pieces pages share."""
+    settings.CACHES = redis_caches_at(redis.url)
+    forget_outages()
+    yield redis
+    forget_outages()
+
+
+@pytest.fixture
+def redis_never_started(settings):
+    """Every cache of this process in a Redis that is not there (nothing listens on its
+    port), as after a deployment whose Redis never came up."""
+    settings.CACHES = redis_caches_at(f"redis://127.0.0.1:{free_port()}/0")
+    forget_outages()
+    yield
+    forget_outages()

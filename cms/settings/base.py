@@ -133,6 +133,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An account action that cannot be counted while the shared cache is out of reach: 503
+    # with Retry-After (docs/configuration.md, "Redis").
+    "accounts.middleware.RateLimitOutageMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -208,8 +211,12 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_S
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared between processes when CACHE_URL names a server; rate limits (failed logins, the
-# contact form) count in this cache. locmem:// counts per process.
-CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
+# contact form) count in this cache. locmem:// counts per process. Redis out of reach: pages
+# render without it, and each limit fails open or closed (docs/configuration.md, "Redis").
+_cache_retry_interval = os.environ.get("CACHE_RETRY_INTERVAL")
+CACHES = {
+    "default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"), _cache_retry_interval)
+}
 
 # --- Page cache (core.pagecache; docs/configuration.md, "Caching") -------------------
 # Anonymous readers' pages, kept until what they show changes. Their own cache: pages must
@@ -218,7 +225,7 @@ CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
 # pages stale for all of them only there. locmem:// suits one process (runserver, the demo).
 _page_cache_url = os.environ.get("PAGE_CACHE_URL") or os.environ.get("CACHE_URL", "locmem://")
 CACHES["pages"] = {
-    **cache_from_url(_page_cache_url),
+    **cache_from_url(_page_cache_url, _cache_retry_interval),
     "KEY_PREFIX": "ukiyo-pages",
     "TIMEOUT": None,
 }

@@ -34,6 +34,7 @@ CANNED_ACLS = (
 # S3's rules for a bucket name (3-63 lowercase letters, digits, dots, hyphens), with the
 # underscores some S3-compatible servers allow.
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]")
+SHARED_REDIS = "core.sharedcache.RedisCache"
 
 
 def env_bool(name, default=False):
@@ -59,16 +60,38 @@ def url_origin(url):
     return f"{parts.scheme or 'https'}://{parts.netloc}"
 
 
-def cache_from_url(url):
-    """Django's cache settings from ``locmem://``, ``redis://host:6379/0`` or ``db://table``."""
+def cache_from_url(url, retry_interval=None):
+    """Django's cache settings from ``locmem://``, ``redis://host:6379/0`` or ``db://table``.
+
+    Redis goes through ``core.sharedcache.RedisCache``: pages still render while it is out of
+    reach. ``retry_interval`` (``CACHE_RETRY_INTERVAL``): seconds a process works without it
+    after failing to reach it; its socket timeouts are query parameters of the URL
+    (``?socket_timeout=0.5``, redis-py's).
+    """
     scheme, _, rest = url.partition("://")
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        cache = {"BACKEND": SHARED_REDIS, "LOCATION": url}
+        if retry_interval not in (None, ""):
+            cache["OPTIONS"] = {"retry_interval": seconds_from(retry_interval)}
+        return cache
     if scheme == "db":
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
     raise ValueError(f"CACHE_URL: unknown cache {url!r} (use locmem://, redis:// or db://)")
+
+
+def seconds_from(value, name="CACHE_RETRY_INTERVAL"):
+    """A number of seconds from the environment: more than 0, at most an hour."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 3600:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of seconds (0 < s <= 3600), not {value!r}."
+        )
+    return seconds
 
 
 def machine_translator_from_env(environ):

@@ -120,9 +120,9 @@ def test_passwords_are_hashed_with_argon2_outside_the_tests():
     [
         ("locmem://", "django.core.cache.backends.locmem.LocMemCache", ""),
         (
-            "redis://cache:6379/1",
-            "django.core.cache.backends.redis.RedisCache",
-            "redis://cache:6379/1",
+            "redis://cache:6379/1?socket_timeout=0.25",
+            "core.sharedcache.RedisCache",
+            "redis://cache:6379/1?socket_timeout=0.25",
         ),
         ("db://ukiyo_cache", "django.core.cache.backends.db.DatabaseCache", "ukiyo_cache"),
     ],
@@ -130,6 +130,34 @@ def test_passwords_are_hashed_with_argon2_outside_the_tests():
 def test_the_cache_comes_from_cache_url(url, backend, location):
     caches = read_settings("cms.settings.production", ["CACHES"], CACHE_URL=url)["CACHES"]
     assert caches["default"] == {"BACKEND": backend, "LOCATION": location}
+
+
+def test_redis_is_asked_again_after_the_retry_interval_the_environment_gives():
+    caches = read_settings(
+        "cms.settings.production",
+        ["CACHES"],
+        CACHE_URL="redis://cache:6379/0",
+        PAGE_CACHE_URL="redis://pages:6379/0",
+        CACHE_RETRY_INTERVAL="2.5",
+    )["CACHES"]
+    assert caches["default"]["OPTIONS"] == {"retry_interval": 2.5}
+    assert caches["pages"]["OPTIONS"] == {"retry_interval": 2.5}
+    assert caches["pages"]["LOCATION"] == "redis://pages:6379/0"
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "7200"])
+def test_a_wrong_retry_interval_stops_the_start_with_its_reason(value):
+    result = load_settings(
+        "cms.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="a.example",
+        CACHE_URL="redis://cache:6379/0",
+        CACHE_RETRY_INTERVAL=value,
+    )
+    assert result.returncode != 0
+    assert f"CACHE_RETRY_INTERVAL must be a number of seconds (0 < s <= 3600), not {value!r}" in (
+        result.stderr
+    )
 
 
 def test_an_unknown_cache_url_stops_the_start_with_its_reason():

@@ -60,3 +60,22 @@ def test_allauths_rate_module_still_keys_and_stores_histories_newest_first(rf):
     # Custom actions in ACCOUNT_RATE_LIMITS are kept beside allauth's own.
     assert ratelimit.get_rates(app="allauth.account", action=ACCOUNT_ACTION)
     assert ratelimit.get_ip(rf.get("/", REMOTE_ADDR="2001:db8::1:2:3:4")) == "2001:db8::"
+
+
+def test_every_allauth_rate_limit_still_counts_through_the_internal_consume():
+    """``count_strictly`` wraps ``allauth.core.internal.ratelimit.consume``: the views' limits
+    (``consume_or_429``, the decorator) look it up by name when they run, the forms' and the
+    adapter's through modules that call it the same way, and it starts with a lock taken in
+    the cache (``cache.add``), which an unreachable cache refuses."""
+    from allauth.core import ratelimit as public
+
+    assert "consume(" in inspect.getsource(ratelimit.consume_or_429)
+    assert "consume_or_429(" in inspect.getsource(ratelimit.decorator)
+    assert "_impl.consume(" in inspect.getsource(public.consume)
+    assert "cache_lock(" in inspect.getsource(ratelimit._consume_single_rate)
+    assert "cache.add(" in inspect.getsource(ratelimit.cache_lock)
+
+
+def test_accounts_makes_every_allauth_limit_count_strictly():
+    assert getattr(ratelimit.consume, "counts_strictly", False)
+    assert ratelimit.consume.__wrapped__.__module__ == "allauth.core.internal.ratelimit"

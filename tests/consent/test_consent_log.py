@@ -233,3 +233,19 @@ def test_one_address_cannot_fill_the_log(client, consent_settings, monkeypatch):
     # Another address is counted apart.
     assert banner_choice(Client(), value, REMOTE_ADDR="192.0.2.9").status_code == 204
     assert ConsentRecord.objects.count() == 4
+
+
+def test_choices_are_still_logged_while_redis_is_out_of_reach(
+    client, consent_settings, monkeypatch, redis_caches
+):
+    monkeypatch.setattr("consent.log.RECORDS_PER_ADDRESS_PER_HOUR", 1)
+    value = "v=3&t=1764115200&analytics=0&marketing=0&functional=0"
+    assert banner_choice(client, value).status_code == 204
+    assert banner_choice(client, value).status_code == 204
+    assert ConsentRecord.objects.count() == 1  # counted in Redis: the second is over
+
+    redis_caches.stop()
+    for _ in range(2):
+        assert banner_choice(client, value).status_code == 204
+    # Nothing can be counted: each choice is logged (a lost proof cannot be made up later).
+    assert ConsentRecord.objects.count() == 3

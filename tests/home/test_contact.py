@@ -756,3 +756,26 @@ def test_old_contact_messages_are_purged_after_the_retention_period(contact_page
 
     with pytest.raises(CommandError, match="at least 1"):
         call_command("purge_contact_messages", "--days", "0")
+
+
+# -- Redis out of reach (docs/configuration.md, "Redis") -------------------------------------
+
+
+def test_the_limit_counts_in_redis(client, english_contact, recipients, settings, redis_caches):
+    settings.UKIYO_CONTACT_RATE_LIMIT = "1/600"
+    assert client.post("/en/contact/", VALID).status_code == 302
+    assert client.post("/en/contact/", VALID).status_code == 429
+    assert redis_caches.keys("*ukiyo:contact:*") > 0
+
+
+def test_messages_are_still_taken_while_redis_is_out_of_reach(
+    client, english_contact, recipients, settings, mailoutbox, redis_caches
+):
+    settings.UKIYO_CONTACT_RATE_LIMIT = "1/600"
+    redis_caches.stop()
+    assert client.get("/en/contact/").status_code == 200
+    for _ in range(3):
+        # Nothing can be counted: the reader's message is kept and sent (the limit fails open).
+        assert client.post("/en/contact/", VALID).status_code == 302
+    assert ContactMessage.objects.count() == 3
+    assert len(mailoutbox) == 3

@@ -131,3 +131,27 @@ def test_a_wrong_rate_setting_is_a_system_check_error(settings):
     assert [error.id for error in search_rate_limit(None)] == ["ukiyo.E020"]
     settings.UKIYO_SEARCH_RATE_LIMIT = "off"
     assert search_rate_limit(None) == []
+
+
+# -- Redis out of reach (docs/configuration.md, "Redis") -------------------------------------
+
+
+@pytest.mark.parametrize("redis_state", ["running", "stopped"])
+def test_the_limit_counts_in_redis_and_lets_searches_through_while_it_is_out_of_reach(
+    client, article, settings, redis_caches, redis_state
+):
+    settings.UKIYO_SEARCH_RATE_LIMIT = "1/60"
+    if redis_state == "stopped":
+        redis_caches.stop()
+    searches = [
+        ("/ja/search/", {"q": "landing"}),
+        ("/api/v2/pages/", {"search": "moon"}),
+        ("/api/v3/pages/", {"search": "moon"}),
+        ("/api/v3/articles/", {"q": "moon", "locale": "en"}),
+    ]
+    statuses = [client.get(url, query).status_code for url, query in searches]
+    if redis_state == "running":
+        assert statuses == [200, 429, 429, 429]
+    else:
+        # Nothing can be counted: every search is answered (the limit fails open).
+        assert statuses == [200, 200, 200, 200]

@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from core import pagecache
+from core.sharedcache import CacheUnavailable, strict
 
 from ...invalidation import site_wide
 
@@ -13,7 +14,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        site_wide([pagecache.SITE])
+        try:
+            with strict():
+                site_wide([pagecache.SITE])
+        except CacheUnavailable as error:
+            raise CommandError(
+                f"The page cache cannot be reached ({error}): nothing was made stale. Run this "
+                "again once it answers."
+            ) from error
         if pagecache.enabled():
             self.stdout.write("Every cached page is stale; the CDN was asked to purge the lists.")
         else:
