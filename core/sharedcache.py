@@ -125,12 +125,13 @@ _outages = {}
 _outages_lock = threading.Lock()
 
 
-def outage_of(location):
-    """The one ``Outage`` of the Redis at ``location`` in this process."""
+def outage_of(servers):
+    """The one ``Outage`` of the Redis at ``servers`` (its URLs) in this process."""
+    key = tuple(servers)
     with _outages_lock:
-        if location not in _outages:
-            _outages[location] = Outage(_without_credentials(location))
-        return _outages[location]
+        if key not in _outages:
+            _outages[key] = Outage(",".join(_without_credentials(url) for url in servers))
+        return _outages[key]
 
 
 def _without_credentials(location):
@@ -155,7 +156,7 @@ class RedisCache(DjangoRedisCache):
         options.setdefault("socket_timeout", SOCKET_TIMEOUT)
         options.setdefault("socket_connect_timeout", SOCKET_TIMEOUT)
         super().__init__(server, {**params, "OPTIONS": options})
-        self.outage = outage_of(",".join(self._servers))
+        self.outage = outage_of(self._servers)
 
     def _attempt(self, missing, method, *args):
         """Django's ``method`` with ``args``, or ``missing`` when Redis cannot be reached
