@@ -200,6 +200,8 @@ def _record(tags):
     missed = _missed
     if missed is not None:
         tags = {*tags, SITE}
+    if not tags:
+        return
     with strict():
         generation = _next_generation()
         _store().set_many({TAG_PREFIX + tag: generation for tag in tags}, timeout=None)
