@@ -7,6 +7,7 @@ by the tests. The limits' own behaviour during an outage is tested with each lim
 logins: tests/accounts/test_cache_outage.py; searches, the contact form, the consent log).
 """
 
+import json
 import time
 
 import pytest
@@ -104,6 +105,25 @@ def test_redis_stopped_mid_test_pages_render_from_the_database_then_are_kept_aga
     assert first[HEADER] == "miss"
     assert "月面着陸に成功" in first.content.decode()
     assert answer(article.url)[HEADER] == "hit"
+
+
+def test_readyz_says_which_check_failed_while_redis_is_stopped(redis_caches, article):
+    ready = Client().get("/readyz")
+    assert ready.status_code == 200
+    assert json.loads(ready.content)["checks"]["cache"]["ok"] is True
+
+    redis_caches.stop()
+    unready = Client().get("/readyz")
+    assert unready.status_code == 503
+    checks = json.loads(unready.content)["checks"]
+    assert checks["cache"] == {
+        "ok": False,
+        "ms": checks["cache"]["ms"],
+        "error": "CacheUnavailable",
+    }
+    assert checks["database"]["ok"] is True
+    # Readers are still served meanwhile.
+    answer(article.url)
 
 
 def test_a_hung_redis_costs_a_process_one_socket_timeout_per_retry_interval(
