@@ -61,7 +61,7 @@ missing=""; \
 endef
 
 .PHONY: help demo reset-demo install install-test system-test-deps test lint format \
-	lock audit messages compile-messages clean serve bench audit-pages
+	lock audit messages compile-messages clean serve bench audit-pages cluster
 
 help: ## List the targets
 	@echo "ukiyo make targets:"
@@ -129,6 +129,12 @@ serve: install compile-messages ## Run in production mode: migrate, collectstati
 bench: install compile-messages ## Load-test the production server with wrk, every page beside a bare view (BENCH_ARGS='--duration 20')
 	@$(call ensure-debs,$(BENCH_SYSTEM_PACKAGES))
 	$(PY) scripts/bench_http.py $(BENCH_ARGS)
+
+# Every process of a multi-server ukiyo on this machine (scripts/cluster): a throwaway
+# PostgreSQL, Redis, moto's S3 server, two app servers, the webhook worker, Varnish in front.
+# moto comes with the test dependencies. Ctrl-C stops everything.
+cluster: install-test compile-messages ## Start a cluster in a box: PostgreSQL, Redis, S3, two app servers, a worker, Varnish (Ctrl-C stops it)
+	PYTHON=$(PY) scripts/cluster
 
 # --- Tests and code quality -----------------------------------------------------
 

@@ -175,3 +175,20 @@ def redis_never_started(settings):
     forget_outages()
     yield
     forget_outages()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What the cluster tests saw (requests, statuses, writes acknowledged and found), printed
+    after every run that had them: their ``cluster`` property travels with the test's report,
+    also from pytest-xdist's processes."""
+    lines = [
+        value
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, ())
+        for name, value in getattr(report, "user_properties", ())
+        if name == "cluster"
+    ]
+    if lines:
+        terminalreporter.section("cluster in a box")
+        for line in lines:
+            terminalreporter.write_line(line)
