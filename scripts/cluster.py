@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import http.client
 import os
-import re
 import shutil
 import signal
 import socket
@@ -146,13 +145,11 @@ class Process:
 def cluster_vcl(port_a, port_b):
     """deploy/varnish/cluster.vcl with the app servers' ports in place of 8001 and 8002."""
     text = VCL.read_text()
-    text, found = re.subn(r'(backend app_a \{\s*\.host = "127.0.0.1";\s*\.port = )"8001"',
-                          rf'\1"{port_a}"', text)  # fmt: skip
-    text, found_b = re.subn(r'(backend app_b \{\s*\.host = "127.0.0.1";\s*\.port = )"8002"',
-                            rf'\1"{port_b}"', text)  # fmt: skip
-    if (found, found_b) != (1, 1):
-        raise ClusterError(f"{VCL} no longer declares app_a on 8001 and app_b on 8002")
-    return text
+    if (text.count('.port = "8001";'), text.count('.port = "8002";')) != (2, 2):
+        raise ClusterError(f"{VCL} no longer declares app server A on 8001 and B on 8002")
+    return text.replace('.port = "8001";', f'.port = "{port_a}";').replace(
+        '.port = "8002";', f'.port = "{port_b}";'
+    )
 
 
 class ClusterInABox:

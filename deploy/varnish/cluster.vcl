@@ -2,7 +2,10 @@
 # ukiyo.vcl, unchanged, with the requests that reach ukiyo shared between the app servers in
 # turn (a round-robin director). Each app server is asked GET /readyz every second; one that
 # fails two of its last three answers (database, cache or storage unreachable, or the process
-# gone) gets no more requests until it answers again.
+# gone) gets no more requests until it answers again. When no app server is ready (PostgreSQL
+# restarting: every server says so at once), requests go to the servers that are alive
+# (GET /healthz): ukiyo itself answers then, with the pages its page cache holds and a 503
+# with Retry-After for the rest, rather than Varnish's own error page.
 #
 #   varnishd -a :6081 -p vcl_path=/etc/varnish -f /etc/varnish/cluster.vcl -s malloc,1g
 #
@@ -11,9 +14,21 @@
 vcl 4.1;
 
 import directors;
+import std;
 
 probe ready {
     .request = "GET /readyz HTTP/1.1"
+        "Host: 127.0.0.1"
+        "Connection: close";
+    .interval = 1s;
+    .timeout = 2s;
+    .window = 3;
+    .threshold = 2;
+    .initial = 2;
+}
+
+probe alive {
+    .request = "GET /healthz HTTP/1.1"
         "Host: 127.0.0.1"
         "Connection: close";
     .interval = 1s;
@@ -41,12 +56,37 @@ backend app_b {
     .between_bytes_timeout = 30s;
 }
 
+# The same two servers, checked for being alive only.
+backend app_a_alive {
+    .host = "127.0.0.1";
+    .port = "8001";
+    .probe = alive;
+    .connect_timeout = 2s;
+    .first_byte_timeout = 60s;
+    .between_bytes_timeout = 30s;
+}
+
+backend app_b_alive {
+    .host = "127.0.0.1";
+    .port = "8002";
+    .probe = alive;
+    .connect_timeout = 2s;
+    .first_byte_timeout = 60s;
+    .between_bytes_timeout = 30s;
+}
+
 include "ukiyo.vcl";
 
 sub vcl_init {
-    new app_servers = directors.round_robin();
-    app_servers.add_backend(app_a);
-    app_servers.add_backend(app_b);
+    new ready_servers = directors.round_robin();
+    ready_servers.add_backend(app_a);
+    ready_servers.add_backend(app_b);
+    new alive_servers = directors.round_robin();
+    alive_servers.add_backend(app_a_alive);
+    alive_servers.add_backend(app_b_alive);
+    new app_servers = directors.fallback();
+    app_servers.add_backend(ready_servers.backend());
+    app_servers.add_backend(alive_servers.backend());
 }
 
 # ukiyo.vcl names its single backend in vcl_recv; the fetch goes to the director instead,
@@ -54,10 +94,16 @@ sub vcl_init {
 sub vcl_backend_fetch {
     if (bereq.retries == 0) {
         set bereq.backend = app_servers.backend();
-    } else if (bereq.http.x-ukiyo-failed == "app_a") {
+    } else if (bereq.http.x-ukiyo-failed ~ "^app_a") {
         set bereq.backend = app_b;
+        if (!std.healthy(app_b)) {
+            set bereq.backend = app_b_alive;
+        }
     } else {
         set bereq.backend = app_a;
+        if (!std.healthy(app_a)) {
+            set bereq.backend = app_a_alive;
+        }
     }
     unset bereq.http.x-ukiyo-failed;
 }

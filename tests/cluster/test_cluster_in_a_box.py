@@ -96,9 +96,9 @@ def box(database):
         box.stop()
 
 
-def publish(box, port, title, word):
-    """POST an article (published at once) to the server on ``port``: the status, and the
-    article as the answer gives it."""
+def publish(box, port, title, word="観測"):
+    """POST an article (published at once) to the server on ``port``: the status, the article
+    as the answer gives it (else the answer's text), and the answer's Retry-After."""
     data = {
         "meta": {"type": "news.ArticlePage", "parent_id": box.index_id, "action": "publish"},
         "title": title,
@@ -111,21 +111,26 @@ def publish(box, port, title, word):
             ]}},
         ],
     }  # fmt: skip
-    status, _, text = request(
+    status, headers, text = request(
         port, "POST", "/api/v3/pages/", headers={**box.auth, "Content-Type": "application/json"},
         body=json.dumps(data).encode(),
     )  # fmt: skip
-    return status, (json.loads(text) if status == 201 else text)
+    retry_after = headers.get("Retry-After") if headers else None
+    return status, (json.loads(text) if status == 201 else text), retry_after
 
 
-def test_the_cluster_serves_every_change_everywhere_and_survives_losing_an_app_server(
-    box, record_property
+def test_the_cluster_serves_every_change_everywhere_and_survives_losing_a_server(
+    box, database, record_property
 ):
-    """One test, so that pytest-xdist never starts the cluster twice: first the reads after a
-    publication, then the crash of an app server (which the first part must not see)."""
+    """One test, so that pytest-xdist never starts the cluster twice: the reads after a
+    publication, the crash of an app server, then a restart of PostgreSQL, each part starting
+    from where the one before left the cluster."""
     record_property("cluster", "\n".join(box.started))
     what_server_a_publishes_is_read_through_varnish_and_on_server_b(box, record_property)
     killing_an_app_server_loses_no_acknowledged_write_and_readers_get_answers(box, record_property)
+    restarting_postgresql_answers_503_with_retry_after_and_the_servers_recover(
+        box, database, record_property
+    )
 
 
 def what_server_a_publishes_is_read_through_varnish_and_on_server_b(box, record_property):
@@ -141,7 +146,7 @@ def what_server_a_publishes_is_read_through_varnish_and_on_server_b(box, record_
             assert request(varnish, "GET", path)[0] == 200, path
     assert request(varnish, "GET", lists[0])[1]["X-Cache"] == "HIT"
 
-    status, article = publish(box, a, "彗星の接近を観測", word)
+    status, article, _ = publish(box, a, "彗星の接近を観測", word)
     assert status == 201, article
     title = article["title"]
     path = urlsplit(article["meta"]["html_url"]).path
@@ -159,73 +164,144 @@ def what_server_a_publishes_is_read_through_varnish_and_on_server_b(box, record_
     record_property("cluster", f"read after publishing on app-a, by (tier, what): {seen}")
 
 
-def killing_an_app_server_loses_no_acknowledged_write_and_readers_get_answers(box, record_property):
-    varnish = box.ports["varnish"]
-    writes = []  # (status, id or None, title)
-    reads = collections.Counter()
-    failures = []
-    stop = threading.Event()
-    word = "流星" + uuid.uuid4().hex[:6]
+class Traffic:
+    """An editor publishing articles and three readers reading through Varnish, each in a
+    thread of its own, until ``stop()``; what each request got is kept."""
 
-    def editor():
+    def __init__(self, box, word):
+        self.box = box
+        self.word = word
+        self.writes = []  # (status, id or None, title, Retry-After)
+        self.reads = collections.Counter()
+        self.unanswered = []  # (path, status, Retry-After, the start of the body)
+        self.stopping = threading.Event()
+        readers = [
+            ("/ja/", "/ja/feeds/articles.rss"),
+            ("/api/v3/pages/?type=news.ArticlePage", "/ja/search/?q=" + quote(word)),
+            ("/ja/articles/", "/api/v3/pages/?type=news.ArticlePage&limit=1"),
+        ]
+        self.threads = [threading.Thread(target=self.editor)]
+        self.threads += [threading.Thread(target=self.reader, args=(paths,)) for paths in readers]
+        for thread in self.threads:
+            thread.start()
+
+    def editor(self):
         number = 0
-        while not stop.is_set():
+        while not self.stopping.is_set():
             number += 1
-            title = f"流星群の速報 {word} {number}"
-            status, answer = publish(box, varnish, title, word)
-            writes.append((status, answer["id"] if status == 201 else None, title))
+            title = f"流星群の速報 {self.word} {number}"
+            status, answer, retry_after = publish(self.box, self.box.ports["varnish"], title)
+            pk = answer["id"] if status == 201 else None
+            self.writes.append((status, pk, title, retry_after))
+            if status != 201:
+                time.sleep(0.2)
 
-    def reader(paths):
-        while not stop.is_set():
+    def reader(self, paths):
+        while not self.stopping.is_set():
             for path in paths:
                 # Half the reads carry the token: Varnish passes them to an app server.
-                for headers in ({}, box.auth):
-                    status, _, text = request(varnish, "GET", path, headers=headers)
-                    reads[status] += 1
+                for headers in ({}, self.box.auth):
+                    status, answer_headers, text = request(
+                        self.box.ports["varnish"], "GET", path, headers=headers
+                    )
+                    self.reads[status] += 1
                     if status != 200:
-                        failures.append((path, status, text[:300]))
+                        retry_after = answer_headers and answer_headers.get("Retry-After")
+                        self.unanswered.append((path, status, retry_after, text[:300]))
 
-    readers = [
-        ("/ja/", "/ja/feeds/articles.rss"),
-        ("/api/v3/pages/?type=news.ArticlePage", "/ja/search/?q=" + quote(word)),
-        ("/ja/articles/", "/api/v3/pages/?type=news.ArticlePage&limit=1"),
-    ]
-    threads = [threading.Thread(target=editor)]
-    threads += [threading.Thread(target=reader, args=(paths,)) for paths in readers]
-    for thread in threads:
-        thread.start()
+    def counts(self):
+        return len(self.writes), sum(self.reads.values())
+
+    def stop(self):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+    def missing_writes(self):
+        """The acknowledged writes app server B cannot find (read with the token)."""
+        missing = []
+        for status, pk, title, _ in self.writes:
+            if status != 201:
+                continue
+            found, _, text = request(
+                self.box.ports["b"], "GET", f"/api/v3/pages/{pk}/", headers=self.box.auth
+            )
+            if found != 200 or json.loads(text)["title"] != title:
+                missing.append((pk, found))
+        return missing
+
+    def report(self, fault_at):
+        statuses = collections.Counter(status for status, *_ in self.writes)
+        acknowledged = statuses.get(201, 0)
+        return (
+            f"fault after {fault_at[0]} writes and {fault_at[1]} reads"
+            f"\nreads through Varnish: {sum(self.reads.values())}, by status {dict(self.reads)}"
+            f"\nwrites: {len(self.writes)}, by status {dict(statuses)}; acknowledged "
+            f"{acknowledged}, found afterwards {acknowledged - len(self.missing_writes())}"
+        )
+
+
+def killing_an_app_server_loses_no_acknowledged_write_and_readers_get_answers(box, record_property):
+    traffic = Traffic(box, "流星" + uuid.uuid4().hex[:6])
     try:
         time.sleep(4)
         box.processes["app-a"].kill()
-        killed_at = len(writes), sum(reads.values())
+        killed_at = traffic.counts()
         time.sleep(8)
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
+        traffic.stop()
 
-    acknowledged = [(pk, title) for status, pk, title in writes if status == 201]
-    found = 0
-    missing = []
-    for pk, title in acknowledged:
-        status, _, text = request(box.ports["b"], "GET", f"/api/v3/pages/{pk}/", headers=box.auth)
-        if status == 200 and json.loads(text)["title"] == title:
-            found += 1
-        else:
-            missing.append((pk, status))
-    write_statuses = collections.Counter(status for status, _, _ in writes)
-    record_property(
-        "cluster",
-        f"app-a killed after {killed_at[0]} writes and {killed_at[1]} reads"
-        f"\nreads through Varnish: {sum(reads.values())}, by status {dict(reads)}"
-        f"\nwrites: {len(writes)}, by status {dict(write_statuses)}; acknowledged "
-        f"{len(acknowledged)}, found afterwards {found}",
-    )
-    assert acknowledged, "no write was acknowledged"
-    assert not missing, missing
-    assert killed_at[0] > 0 and len(writes) > killed_at[0], "the kill was not mid-stream"
+    record_property("cluster", "app-a killed (SIGKILL): " + traffic.report(killed_at))
+    assert any(status == 201 for status, *_ in traffic.writes), "no write was acknowledged"
+    assert not traffic.missing_writes()
+    assert 0 < killed_at[0] < len(traffic.writes), "the kill was not mid-stream"
     # Readers were answered throughout: the requests that reached the killed server went again
     # to the other one (deploy/varnish/cluster.vcl).
-    assert set(reads) == {200}, failures[:5]
-    # Writes have no retry: one that reached the dead server is a 503 of Varnish, never a 500.
-    assert set(write_statuses) <= {201, 503}, writes
+    assert set(traffic.reads) == {200}, traffic.unanswered[:5]
+    # Writes are not sent again: one that reached the dead server is a 503, never a 500.
+    assert {status for status, *_ in traffic.writes} <= {201, 503}, traffic.writes
+
+
+def restarting_postgresql_answers_503_with_retry_after_and_the_servers_recover(
+    box, database, record_property
+):
+    box.restart("app-a")
+    pids = {name: box.processes[name].popen.pid for name in ("app-a", "app-b")}
+    traffic = Traffic(box, "北極光" + uuid.uuid4().hex[:6])
+    try:
+        time.sleep(3)
+        stopped_at = traffic.counts()
+        database.stop()
+        time.sleep(5)
+        during = traffic.counts()
+        database.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready = [request(box.ports[name], "GET", "/readyz")[0] for name in ("a", "b")]
+            if ready == [200, 200]:
+                break
+            time.sleep(0.2)
+        time.sleep(4)
+    finally:
+        traffic.stop()
+
+    record_property(
+        "cluster",
+        f"PostgreSQL stopped for {during[1] - stopped_at[1]} reads and "
+        f"{during[0] - stopped_at[0]} writes, then started: " + traffic.report(stopped_at),
+    )
+    assert ready == [200, 200], "the app servers did not recover"
+    # The same processes: nothing restarted them.
+    assert {name: box.processes[name].popen.pid for name in pids} == pids
+    assert all(box.processes[name].alive() for name in pids)
+    # The outage was seen, as ukiyo's own 503 with Retry-After, never as a 500 or Varnish's
+    # error page; pages the caches hold kept answering 200.
+    assert traffic.reads[503] > 0, traffic.reads
+    assert set(traffic.reads) <= {200, 503}, traffic.unanswered[:5]
+    assert all(retry_after for _, _, retry_after, _ in traffic.unanswered), traffic.unanswered[:5]
+    write_statuses = {status for status, *_ in traffic.writes}
+    assert write_statuses <= {201, 503}, traffic.writes
+    assert all(retry for status, _, _, retry in traffic.writes if status == 503)
+    assert not traffic.missing_writes()
+    # Writes go through again once PostgreSQL is back.
+    assert traffic.writes[-1][0] == 201, traffic.writes[-5:]
