@@ -7,6 +7,10 @@ seen from outside by an editor and by readers.
 - App server A is killed (SIGKILL, as a crashed machine) in the middle of a stream of editor
   writes and reader reads through Varnish: every write the editor saw acknowledged is there
   afterwards, and readers keep getting answers from B.
+- PostgreSQL is stopped and started again under the same stream: the errors are 503s with
+  Retry-After, never 500s, and the same app server processes serve again once it is back.
+- The webhook worker is killed (SIGKILL) while a delivery is in hand and started again: the
+  receiver gets the delivery again, under the same delivery id, as a later attempt.
 
 PostgreSQL is a cluster of this module's own (tests/postgres.py), started as a copy of the
 suite's migrated test database; the app servers use the production settings with static files
@@ -17,6 +21,7 @@ end of the run prints (tests/conftest.py), with or without pytest-xdist.
 
 import collections
 import http.client
+import http.server
 import json
 import sys
 import threading
@@ -80,7 +85,14 @@ def box(database):
         prepare=False,
         python=sys.executable,
         # The stream of reads searches from one address more often than readers may.
-        extra_env={"SEARCH_RATE_LIMIT": "10000/60"},
+        extra_env={
+            "SEARCH_RATE_LIMIT": "10000/60",
+            # The receiver of the webhooks is on this machine, over plain HTTP.
+            "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "on",
+            # A delivery lost with its worker goes out again seconds later, not minutes.
+            "WEBHOOK_CLAIM_LEASE": "8",
+            "WEBHOOK_SWEEP_INTERVAL": "1",
+        },
     )
     started = time.monotonic()
     box.start()
@@ -123,14 +135,15 @@ def test_the_cluster_serves_every_change_everywhere_and_survives_losing_a_server
     box, database, record_property
 ):
     """One test, so that pytest-xdist never starts the cluster twice: the reads after a
-    publication, the crash of an app server, then a restart of PostgreSQL, each part starting
-    from where the one before left the cluster."""
+    publication, the crash of an app server, then a restart of PostgreSQL, then the crash of the
+    webhook worker, each part starting from where the one before left the cluster."""
     record_property("cluster", "\n".join(box.started))
     what_server_a_publishes_is_read_through_varnish_and_on_server_b(box, record_property)
     killing_an_app_server_loses_no_acknowledged_write_and_readers_get_answers(box, record_property)
     restarting_postgresql_answers_503_with_retry_after_and_the_servers_recover(
         box, database, record_property
     )
+    killing_the_worker_mid_delivery_delivers_again_under_the_same_id(box, record_property)
 
 
 def what_server_a_publishes_is_read_through_varnish_and_on_server_b(box, record_property):
@@ -305,3 +318,72 @@ def restarting_postgresql_answers_503_with_retry_after_and_the_servers_recover(
     assert not traffic.missing_writes()
     # Writes go through again once PostgreSQL is back.
     assert traffic.writes[-1][0] == 201, traffic.writes[-5:]
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """A webhook receiver: records each POST's delivery id and attempt, and holds its answer
+    to the first one until ``release`` is set."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), ReceiverHandler)
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        self.received = []  # (X-Ukiyo-Delivery, X-Ukiyo-Attempt)
+
+
+class ReceiverHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append(
+            (self.headers["X-Ukiyo-Delivery"], self.headers["X-Ukiyo-Attempt"])
+        )
+        if not self.server.arrived.is_set():
+            self.server.arrived.set()
+            self.server.release.wait(30)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def killing_the_worker_mid_delivery_delivers_again_under_the_same_id(box, record_property):
+    receiver = Receiver()
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+        box.manage("shell", "-c", (
+            "from webhooks.models import Webhook; "
+            f"Webhook.objects.create(name='cluster', url={url!r}, events=['page.published'])"
+        ))  # fmt: skip
+        status, article, _ = publish(box, box.ports["varnish"], "オーロラの予報")
+        assert status == 201, article
+        assert receiver.arrived.wait(60), "the worker sent no delivery"
+        box.processes["worker"].kill()
+        receiver.release.set()
+        first = receiver.received[0]
+        box.restart("worker")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(receiver.received) < 2:
+            time.sleep(0.2)
+    finally:
+        receiver.release.set()
+        receiver.shutdown()
+        receiver.server_close()
+
+    ids = collections.Counter(delivery for delivery, _ in receiver.received)
+    record_property(
+        "cluster",
+        f"worker killed (SIGKILL) while delivery {first[0]} was in hand, then started again: "
+        f"the receiver got {len(receiver.received)} POSTs {receiver.received}, "
+        f"{len(ids)} distinct delivery id(s)",
+    )
+    # At least once: the delivery the killed worker held went out again, under its id (the
+    # receiver drops the repeat), as a later attempt.
+    assert len(receiver.received) >= 2, receiver.received
+    assert set(ids) == {first[0]}, receiver.received
+    assert int(receiver.received[-1][1]) > int(first[1]), receiver.received
