@@ -1,6 +1,6 @@
 """Middleware every request goes through: health checks, the request's id and its log line,
-the language of the URL, the size of a request body, who may cache a page, which answers are
-compressed, and the security policies the browser applies to it.
+the language of the URL, the size of a request body, which database it reads, who may cache a
+page, which answers are compressed, and the security policies the browser applies to it.
 
 What only the API needs runs as decorators of the API's own views (``api.views``), not here.
 """
@@ -25,7 +25,7 @@ from django.utils.cache import (
 from django.utils.functional import empty
 from django.utils.http import parse_http_date_safe
 
-from . import editing, health, logs, pagecache
+from . import databases, editing, health, logs, pagecache
 
 security_logger = logging.getLogger("django.security.RequestDataTooBig")
 request_logger = logging.getLogger("ukiyo.requests")
@@ -386,6 +386,34 @@ class RequestBodyLimitMiddleware:
                 handler = get_resolver(get_urlconf()).resolve_error_handler(400)
                 return handler(request, exception)
         return self.get_response(request)
+
+
+class ReadReplicaMiddleware:
+    """With a read replica (``DATABASE_REPLICA_URL``), which database the request reads
+    (``core.databases``): decided before the view, once the user is known, and undone when
+    the response is done.
+
+    A GET that failed because the replica did (it went away, or cancelled a query that
+    conflicted with its replay) is answered again from the primary: readers get the page, not
+    a 500. A request that wrote marks the browser to read the primary for a while
+    (``UKIYO_REPLICA_STICKY_SECONDS``), so that the next page shows what it wrote.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not databases.configured():
+            return self.get_response(request)
+        reads = databases.Reads(allowed=databases.may_read_replica(request))
+        with databases.routing(reads):
+            response = self.get_response(request)
+        if databases.failed_on_replica(request, response, reads):
+            reads = databases.Reads(allowed=False)
+            with databases.routing(reads):
+                response = self.get_response(request)
+        databases.remember_write(request, response, reads)
+        return response
 
 
 class EditorBackgroundMiddleware:

@@ -22,6 +22,9 @@ Invalidation
     change) and again after the commit (every other process: a page rendered in between from
     the old rows is stale again), and then asks the CDN to purge the URLs the change touched
     (Wagtail's ``frontend_cache``; nothing to do when ``WAGTAILFRONTENDCACHE`` is empty).
+    With a read replica, the commit's place in the primary's WAL is recorded before the tags
+    move: readers read the primary until the replica has the change, and what a request read
+    from a replica that may lack a change is not kept (``core.databases``).
 
 While the shared cache (Redis) is out of reach, nothing is found in it and nothing is kept
 (``core.sharedcache``): pages render from the database. A change made then cannot move its
@@ -52,6 +55,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 
 from compat.django import on_commit_once, scheduled_on_commit
 
+from . import databases
 from .sharedcache import CacheUnavailable, is_strict, strict
 
 logger = logging.getLogger(__name__)
@@ -257,7 +261,7 @@ def cached(key, tags, compute, timeout=None):
         return entry[1]
     generation = current_generation(values.get(GENERATION))
     value = compute()
-    if _settle_tags(tags, generation, values):
+    if _settle_tags(tags, generation, values) and databases.reads_are_current():
         store.set(full_key, (generation, value), timeout or settings.UKIYO_PAGE_CACHE_TIMEOUT)
     return value
 
@@ -329,7 +333,7 @@ def fragment(key, render, tags=(), keep=lambda value: True):
     if not keep(value):
         return value
     values = store.get_many([TAG_PREFIX + tag for tag in declared])
-    if _settle_tags(declared, generation, values):
+    if _settle_tags(declared, generation, values) and databases.reads_are_current():
         entry = {"generation": generation, "tags": sorted(declared), "value": value}
         store.set(full_key, entry, settings.UKIYO_PAGE_CACHE_TIMEOUT)
         local_fragments.put(full_key, _local(entry))
@@ -367,6 +371,10 @@ class Invalidation:
         self.memo = {}
 
     def __call__(self):
+        # With a read replica, readers read the primary until the replica has this change:
+        # recorded before the tags move, so that no page rendered under the new tags can come
+        # from a replica without it (core.databases).
+        databases.note_change()
         bump(self.tags)
         purge(self.urls)
 
@@ -424,6 +432,7 @@ def purge(urls):
 
 def clear():
     """Every stored page and piece stale at once (``manage.py clear_page_cache``)."""
+    databases.note_change()
     bump([SITE])
 
 
@@ -643,7 +652,7 @@ def store(page_key, response, tags, generation, nonce):
     tags = {SITE, *tags}
     store_ = cache()
     values = store_.get_many([TAG_PREFIX + tag for tag in tags])
-    if not _settle_tags(tags, generation, values):
+    if not _settle_tags(tags, generation, values) or not databases.reads_are_current():
         return False
     entry = {
         "generation": generation,

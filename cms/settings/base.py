@@ -19,6 +19,7 @@ from .environment import (
     logging_from_env,
     machine_translator_from_env,
     media_storage_from_env,
+    replica_database,
     serve_media_from_env,
     url_origin,
 )
@@ -119,6 +120,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With a read replica: which database the request reads (core.databases), decided
+    # once the user is known (an editor reads the primary).
+    "core.middleware.ReadReplicaMiddleware",
     # The page editor's autosave and preview checks keep Wagtail's rules for drafts
     # (core.editing).
     "core.middleware.EditorBackgroundMiddleware",
@@ -170,6 +174,25 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# --- Read replica (core.databases; docs/configuration.md, "Read replica") -------------
+# A PostgreSQL standby of the primary: anonymous readers' pages and the API's anonymous reads
+# go to it, everything else to the primary. Without DATABASE_REPLICA_URL the router answers
+# nothing and the middleware does nothing: one database, as before.
+if _replica_url := os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = replica_database(
+        _replica_url,
+        DATABASES["default"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+    )
+DATABASE_ROUTERS = ["core.databases.ReplicaRouter"]
+# Seconds a browser that wrote (a POST that saved something) keeps reading the primary: what
+# it wrote is there before the replica has replayed it.
+UKIYO_REPLICA_STICKY_SECONDS = int(os.environ.get("DATABASE_REPLICA_STICKY_SECONDS", "10"))
+# Seconds the replica is left alone after it could not be read (its readers read the primary).
+UKIYO_REPLICA_RETRY_SECONDS = int(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "10"))
+# Paths that always read the primary: the admin, and the previews a frontend fetches right
+# after the admin stored them.
+UKIYO_REPLICA_PRIMARY_PATHS = ["/admin/", "/api/v2/preview/", "/api/v3/preview/"]
 # --- SQLite: requests and the webhook worker share one file ------------------------
 # The worker (db_worker) takes the write lock every second. A transaction that reads first
 # and writes later (Django's default, DEFERRED) then cannot get the lock and SQLite fails it
@@ -190,11 +213,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # search of 100,000 article pages when it happens). Asked for when connecting; POSTGRES_JIT=on
 # sends nothing and keeps the server's setting (behind pgbouncer, which does not pass the
 # option on: turn JIT off on the server, docs/configuration.md "Database connections").
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
-    "POSTGRES_JIT"
-):
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql" and not env_bool("POSTGRES_JIT"):
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    # Behind pgbouncer in transaction pooling, a server-side cursor (QuerySet.iterator()) could
+    # outlive its transaction's server connection: DISABLE_SERVER_SIDE_CURSORS=true.
+    _database["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS")
 # --- PostgreSQL: give up connecting after a few seconds ---------------------------------
 # A server that cannot be reached (a firewall drops the packets, a failover moves its
 # address) would otherwise hold each request for the operating system's TCP timeout, minutes,
@@ -205,9 +230,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
 # ------------------------------------------------------------------------------------
-# Behind pgbouncer in transaction pooling, a server-side cursor (QuerySet.iterator()) could
-# outlive its transaction's server connection: DISABLE_SERVER_SIDE_CURSORS=true.
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared between processes when CACHE_URL names a server; rate limits (failed logins, the

@@ -1,5 +1,6 @@
-"""Reading the environment into settings: booleans, lists, the cache, the machine translator,
-the frontend caches (CDNs, Varnish) to purge, the storage of uploaded files, the logs.
+"""Reading the environment into settings: booleans, lists, the read replica, the cache, the
+machine translator, the frontend caches (CDNs, Varnish) to purge, the storage of uploaded
+files, the logs.
 
 Settings name application code by dotted path only (``"translations.machine.OfflineTranslator"``),
 as Django's own settings do: importing it here would load the apps before they are configured.
@@ -10,11 +11,13 @@ import os
 import re
 from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 DEEPL = "wagtail_localize.machine_translators.deepl.DeepLTranslator"
 LIBRETRANSLATE = "wagtail_localize.machine_translators.libretranslate.LibreTranslator"
 OFFLINE = "translations.machine.OfflineTranslator"
+POSTGRESQL = "django.db.backends.postgresql"
 HTTP_PURGE = "core.frontend_cache.HTTPPurgeBackend"
 LOG_FORMATTERS = {"json": "core.logs.JsonFormatter", "text": "core.logs.TextFormatter"}
 CLOUDFLARE = "core.frontend_cache.CloudflareBackend"
@@ -58,6 +61,35 @@ def url_origin(url):
     if not parts.netloc:
         return None
     return f"{parts.scheme or 'https'}://{parts.netloc}"
+
+
+def replica_database(url, primary, conn_max_age=0):
+    """The read replica's entry of ``DATABASES`` from ``DATABASE_REPLICA_URL``.
+
+    A standby of the primary's PostgreSQL: ukiyo asks it how far it has replayed the
+    primary's WAL (``core.databases``), so both must be PostgreSQL. It is given up on after
+    ``connect_timeout`` seconds (3 unless the URL says otherwise): readers then read the
+    primary. Tests never create it: it mirrors the primary's test database.
+    """
+    if primary["ENGINE"] != POSTGRESQL:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL: DATABASE_URL must name the primary "
+            "(postgres://...)."
+        )
+    try:
+        replica = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    except Exception as error:
+        # Not the URL itself in the message: it may hold a password.
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a database URL ({type(error).__name__})."
+        ) from None
+    if replica["ENGINE"] != POSTGRESQL:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name a PostgreSQL server (postgres://...)."
+        )
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
 
 
 def cache_from_url(url, retry_interval=None):

@@ -13,7 +13,8 @@ if not ALLOWED_HOSTS:  # noqa: F405
 DEBUG = False
 # Persistent database connections (health-checked before reuse): a minute unless CONN_MAX_AGE
 # says otherwise; every server thread keeps one (docs/configuration.md, "Database connections").
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+for _database in DATABASES.values():  # noqa: F405  (the primary, and the read replica)
+    _database["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True

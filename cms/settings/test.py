@@ -28,6 +28,10 @@ UKIYO_SEARCH_RATE_LIMIT = "off"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
+# One database, whatever the environment names as a read replica: the replica's tests
+# (tests/replica/) make a primary and a standby of their own.
+DATABASES.pop("replica", None)  # noqa: F405
+
 # Tests never call a machine translation service, whatever the environment holds.
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": OFFLINE}
 # Nor purge a cache: the tests that purge Varnish (tests/cdn/) name their own.
