@@ -363,3 +363,31 @@ def test_a_replica_that_fails_halfway_through_a_page_leaves_the_reader_a_page(si
     assert killed
     assert page.status_code == 200
     assert "Moon landing" in html(page)
+
+
+def test_a_query_the_replica_cancels_is_answered_from_the_primary(client, site, replication):
+    """A statement timeout, or a query in the way of the replay (``canceling statement due
+    to conflict with recovery``): the replica is fine, the request is answered again from
+    the primary, and the next one reads the replica."""
+    replication.catch_up()
+    reader = Client(raise_request_exception=False)
+    url = site.article.url
+    cancelled = []
+
+    def cancel_the_query(execute, sql, params, many, context):
+        if sql != databases.REPLAYED_SQL and not cancelled:
+            cancelled.append(sql)
+            context["cursor"].execute("SET statement_timeout = 50")
+            return execute("SELECT pg_sleep(5)", None, False, context)
+        return execute(sql, params, many, context)
+
+    with connections["replica"].execute_wrapper(cancel_the_query):
+        page = reader.get(url)
+
+    assert cancelled
+    assert page.status_code == 200
+    assert "Moon landing" in html(page)
+    assert databases._replica_down_until == 0.0  # not left alone
+    with queries() as answered:
+        client.get(f"/api/v2/pages/{site.article.pk}/")
+    assert not only_asked_how_far(answered.replica)
