@@ -270,20 +270,25 @@ def latest_change():
     return store().get(LATEST_CHANGE)
 
 
-def note_change(using=PRIMARY):
+def note_change(using=PRIMARY, restart=False):
     """Record how far the primary's WAL has come, after a commit that makes pages stale and
     before the pages are marked stale: from then on, readers read the primary until the
-    replica has replayed that far. A failure is logged: the change is committed already."""
+    replica has replayed that far. A failure is logged: the change is committed already.
+
+    ``restart``: record the primary's position even below the one recorded, for a database
+    restored from a backup, whose WAL stops short of where the old one had come
+    (``manage.py clear_page_cache``); else its replica would never be read again.
+    """
     if not configured():
         return
     try:
         position = primary_position(connections[using])
-        _raise_latest_change(position)
+        _record_latest_change(position, restart)
     except Exception:
         logger.exception("Recording the primary's position after a change failed.")
 
 
-def _raise_latest_change(position):
+def _record_latest_change(position, restart):
     # Two commits may record at once, the later one first: the value may only rise, so it is
     # read and set under a lock (cache.add: one holder, freed after 5 s if it dies).
     cache = store()
@@ -295,7 +300,7 @@ def _raise_latest_change(position):
         time.sleep(0.005)
     try:
         current = cache.get(LATEST_CHANGE)
-        if current is None or current < position:
+        if restart or current is None or current < position:
             cache.set(LATEST_CHANGE, position, timeout=None)
     finally:
         if locked:

@@ -3,6 +3,7 @@ reads the primary, what readers see while it lags behind, and what happens when 
 
 import re
 from contextlib import contextmanager
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
@@ -309,6 +310,25 @@ def test_a_page_read_from_a_replica_that_lacks_a_later_change_is_not_kept(site, 
         assert pagecache.cached("replica-test-2", ["list:en"], piece) == "Every article"
         assert pagecache.cached("replica-test-2", ["list:en"], piece) == "Every article"
     assert len(computed) == 4
+
+
+def test_after_a_restore_clear_page_cache_puts_readers_back_on_the_replica(
+    client, site, replication
+):
+    url = f"/api/v2/pages/{site.article.pk}/"
+    # What a primary restored to an earlier point leaves recorded: a position its WAL has
+    # not reached (nor its new standby's).
+    caches["pages"].set(databases.LATEST_CHANGE, 2**62)
+    replication.catch_up()
+    with queries() as restored:
+        client.get(url, {"fields": "title"})
+    assert only_asked_how_far(restored.replica)
+
+    call_command("clear_page_cache", stdout=StringIO())
+    replication.catch_up()
+    with queries() as cleared:
+        client.get(url, {"fields": "slug"})
+    assert not only_asked_how_far(cleared.replica)
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from core import pagecache
+from core import databases, pagecache
 from core.sharedcache import CacheUnavailable, strict
 
 from ...invalidation import site_wide
@@ -10,12 +10,17 @@ class Command(BaseCommand):
     help = (
         "Make every page and shared page part kept in the page cache stale (after a "
         "deployment that changes templates, or data written without signals: bulk imports, "
-        "raw SQL), and purge the home and All Articles pages of every language from the CDN."
+        "raw SQL, a database restored from a backup), and purge the home and All Articles "
+        "pages of every language from the CDN."
     )
 
     def handle(self, *args, **options):
         try:
             with strict():
+                # With a read replica: readers read it again once it has the primary as it is
+                # now, also when the primary was restored to an earlier point than the one
+                # last recorded.
+                databases.note_change(restart=True)
                 site_wide([pagecache.SITE])
         except CacheUnavailable as error:
             raise CommandError(
