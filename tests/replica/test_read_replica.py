@@ -1,7 +1,9 @@
 """The read replica, on PostgreSQL streaming replication (conftest.py): who reads it, who
 reads the primary, what readers see while it lags behind, and what happens when it fails."""
 
+import logging
 import re
+import signal
 from contextlib import contextmanager
 from io import StringIO
 from types import SimpleNamespace
@@ -21,6 +23,9 @@ from core import databases, pagecache
 from core.models import SearchDocument
 from news.models import ArticleIndexPage, ArticlePage
 from tests.factories import ArticlePageFactory
+from tests.webhooks.conftest import PUBLIC_ADDRESS, Receiver, make_webhook
+from webhooks import delivery, transport
+from webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db(
     transaction=True, serialized_rollback=True, databases=["default", "replica"]
@@ -279,6 +284,55 @@ def test_commands_read_and_write_the_primary(client, site, replication):
         search = client.get("/api/v2/pages/", {"search": "Moon", "fields": "title"})
     assert [item["title"] for item in search.json()["items"]] == ["Moon landing"]
     assert not only_asked_how_far(searched.replica)  # a reader's search reads the index there
+
+
+@pytest.fixture
+def receiver(monkeypatch, settings):
+    """The webhook's receiver, a public address as far as the transport knows."""
+    settings.UKIYO_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    fake = Receiver()
+    monkeypatch.setattr(transport, "resolve", lambda host, port: [PUBLIC_ADDRESS])
+    monkeypatch.setattr(transport, "post", fake)
+    monkeypatch.setattr(delivery, "JITTER", 0)
+    return fake
+
+
+def run_the_worker():
+    """``db_worker --backend webhooks --queue-name webhooks --batch``: what is due, then stop."""
+    numbers = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    handlers = {number: signal.getsignal(number) for number in numbers}
+    loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
+    levels = [logger.level for logger in loggers]
+    try:
+        call_command(
+            "db_worker",
+            "--backend=webhooks",
+            "--queue-name=webhooks",
+            "--batch",
+            "--no-reload",
+            "--no-startup-delay",
+            verbosity=0,
+        )
+    finally:
+        # The worker takes over the signals and its loggers' levels, for its process.
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def test_the_webhook_worker_reads_and_writes_the_primary(editor, site, replication, receiver):
+    make_webhook()
+    replication.pause()  # what is queued from now on is on the primary only
+    publish_index_in_the_admin(editor, site.index, "Every article")
+
+    with queries() as answered:
+        run_the_worker()
+
+    assert len(answered.replica) == 0
+    assert len(receiver.requests) == 1
+    assert b"Every article" in receiver.requests[0]["body"]
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.SUCCEEDED
 
 
 def test_a_page_read_from_a_replica_that_lacks_a_later_change_is_not_kept(site, replication):
