@@ -99,7 +99,13 @@ def test_other_errors_stay_500(rf, error):
     assert handled(rf.get("/ja/"), error).status_code == 500
     api = handled(rf.get("/api/v3/pages/"), error)
     assert api.status_code == 500
-    assert json.loads(api.content) == {"message": "Internal server error."}
+    assert api["Content-Type"] == "application/problem+json"
+    assert json.loads(api.content) == {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "Internal server error.",
+    }
 
 
 def test_without_the_page_a_line_of_plain_text(rf, settings, tmp_path, caplog):
