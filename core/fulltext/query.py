@@ -9,9 +9,10 @@ the language as a column.
 On PostgreSQL a search reads the matching documents through the GIN index, each with its
 date and its relevance (``ts_rank`` of its title and the opening of its text, where a word of
 the title weighs ten times a word of the text), from a function of the database
-(``core/migrations/0005_search_matches_function.py``) that never reads the whole table: its
-planner does not count reading each document's out-of-line vector, and chose to past a few
-thousand matches (0.7 s at 100,000 article pages instead of 15 ms). The matches, a narrow
+(``core/migrations/0005_search_matches_function.py``) that never reads the whole table: the
+planner does not count reading each document's out-of-line vector, and past a few thousand
+matches it chose to read them all (0.7 s at 100,000 article pages, about 17 ms through the
+index). The matches, a narrow
 table sorted in memory, come first in the query (a common table expression, through
 django-cte: Django's ORM joins tables, not functions); the pages at its top are read last.
 On SQLite it is FTS5's ``MATCH`` and its ``bm25`` (the title weighted ten times too). Ties,

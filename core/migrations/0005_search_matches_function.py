@@ -5,7 +5,7 @@ A document's ``vector`` (every word) is stored out of line. PostgreSQL's planner
 the cost of reading it: when a word is in many documents (a name in the news, or one of the
 commonest words of a language), it judged reading the whole table cheaper than the index, and
 then read every document's vector: 0.7 s for a word in 13,793 of 100,000 article pages, against
-15 ms through the index, which says which documents match without reading any of them. The
+about 17 ms through the index, which says which documents match without reading any of them. The
 functions plan their query with the index as the only way in: no sequential scan, no walk of
 the primary key's index (which a small table also made look cheaper), and no parallel workers,
 whose start costs more than they save here. Each returns every match with its date and its rank
