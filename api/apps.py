@@ -18,18 +18,20 @@ class ApiConfig(AppConfig):
         """
         from compat import ninja, wagtail_api
 
-        from .v3 import write_fields
+        from .v3 import read_schemas, write_fields
         from .v3.schemas import typed_streamfield
 
         wagtail_api.type_streamfields(typed_streamfield)
+        ninja.require_serialized_fields()
         # The schemas turn model labels into field titles: built under the site's language
         # they would make the OpenAPI contract Japanese. Build them now, in English. The
-        # page types' write fields join their write schemas before the pages router
-        # gathers those.
+        # page types' write fields join their write schemas, and their read schemas say what
+        # can be null, before the pages router gathers those.
         with translation.override("en"):
             from wagtail.api.v3.registry import registry
 
             write_fields.extend(registry)
+            read_schemas.extend(registry)
             from wagtail.api.v3.api import api as api_v3
         from wagtail.api.v3.routers.pages import router as pages_router
 

@@ -1,4 +1,4 @@
-"""django-ninja, as Wagtail's API v3 uses it: two reliances on what ninja does not document.
+"""django-ninja, as Wagtail's API v3 uses it: three reliances on what ninja does not document.
 
 Wagtail makes the v3 ``NinjaAPI`` instance itself (``wagtail.api.v3.api.api``) and offers it
 as the place to add routers. django-ninja's documented way to change a whole OpenAPI document
@@ -38,3 +38,37 @@ def operation_id(run):
     function names.
     """
     return getattr(getattr(run, "__self__", None), "operation_id", None)
+
+
+def require_serialized_fields():
+    """Answers' schemas in the OpenAPI document name as required every field an answer has.
+
+    ninja writes an answer with every field of its schema (an operation may ask it to leave
+    out unset, default or null values; none of the API's does), but documents the schema as
+    pydantic does for input: a field with a default is optional, so a generated client makes
+    every reader check for a field that is always there. Pydantic's own remedy, the
+    ``json_schema_serialization_defaults_required`` setting, is per schema class, and ninja
+    and Wagtail make most of them. This makes ninja's JSON schema generator treat every
+    answer's field as required, except one that its schema leaves out of some answers
+    (``exclude_if``); a ``TypedDict``'s keys keep what the type says. Request bodies keep
+    pydantic's rule: a field with a default may be left out there.
+
+    Replaces the generator class that ``ninja.openapi.schema`` names when it builds schemas.
+    Upstream: https://github.com/vitalik/django-ninja/issues/907 (input and output schemas
+    are one; https://github.com/vitalik/django-ninja/pull/1139 proposed the same rule).
+    """
+    from ninja.openapi import schema as openapi_schema
+
+    generator = openapi_schema.NinjaGenerateJsonSchema
+    if getattr(generator, "ukiyo_serialized_fields_required", False):
+        return
+
+    class SerializedFieldsRequired(generator):
+        ukiyo_serialized_fields_required = True
+
+        def field_is_required(self, field, total):
+            if self.mode == "serialization" and field["type"] != "typed-dict-field":
+                return field.get("serialization_exclude_if") is None
+            return super().field_is_required(field, total)
+
+    openapi_schema.NinjaGenerateJsonSchema = SerializedFieldsRequired

@@ -56,9 +56,17 @@ def operations(document):
                 yield operation
 
 
+def problem_schema():
+    """``ProblemDetail`` as problems are written: ``detail`` always, ``errors`` and the other
+    members only when they say something (``api.problems``)."""
+    schema = ProblemDetail.model_json_schema()
+    schema["required"] = [*schema["required"], "detail"]
+    return schema
+
+
 def document_writes(document):
     components = document.setdefault("components", {}).setdefault("schemas", {})
-    components.setdefault("ProblemDetail", ProblemDetail.model_json_schema())
+    components["ProblemDetail"] = problem_schema()
     for operation in operations(document):
         operation_id = operation.get("operationId")
         responses = operation.setdefault("responses", {})

@@ -1,9 +1,10 @@
-"""compat.ninja: ninja still writes the document through the instance, and still hands a
-view-mode decorator the operation's bound ``run``."""
+"""compat.ninja: ninja still writes the document through the instance, still hands a
+view-mode decorator the operation's bound ``run``, and still builds its schemas with the
+generator its OpenAPI module names."""
 
 import inspect
 
-from ninja import NinjaAPI, Router
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.openapi import views as openapi_views
 from wagtail.api.v3.api import api as api_v3
 
@@ -36,3 +37,28 @@ def test_a_view_mode_decorator_learns_the_operation_id():
     api.add_router("/", router)
     api.urls  # noqa: B018  (building the URLs applies the decorators)
     assert seen == ["things_list"]
+
+
+class Thing(Schema):
+    name: str
+    tags: list[str] = []
+    note: str | None = Field(None, exclude_if=lambda value: value is None)
+
+
+class NewThing(Schema):
+    name: str
+    tags: list[str] = []
+
+
+def test_an_answers_fields_are_required_a_requests_are_not():
+    api = NinjaAPI(urls_namespace="compat_ninja_required")
+
+    @api.post("/things/", response=Thing, operation_id="things_create")
+    def create(request, data: NewThing):
+        return data
+
+    schemas = api.get_openapi_schema(path_prefix="")["components"]["schemas"]
+    # An answer has every field, but one its schema may leave out.
+    assert schemas["Thing"]["required"] == ["name", "tags"]
+    # A request may leave out what has a default.
+    assert schemas["NewThing"]["required"] == ["name"]
