@@ -25,8 +25,8 @@ class ApiConfig(AppConfig):
         ninja.require_serialized_fields()
         # The schemas turn model labels into field titles: built under the site's language
         # they would make the OpenAPI contract Japanese. Build them now, in English. The
-        # page types' write fields join their write schemas, and their read schemas say what
-        # can be null, before the pages router gathers those.
+        # page types' write fields join their write schemas, and their read schemas get their
+        # type and say what can be null, before the pages router gathers those.
         with translation.override("en"):
             from wagtail.api.v3.registry import registry
 

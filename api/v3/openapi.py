@@ -18,6 +18,11 @@ What ninja cannot express from the views, in one place and one order:
 5. **Errors.** Every error an operation can answer, as the problem it is
    (``application/problem+json``, ``ProblemDetail``), and ``find``'s redirect: a generated
    client then types them instead of ``never``.
+6. **Pages told apart by ``type``.** What the pages detail, ``find``, the preview and the
+   page writes answer is one component, ``Page``: the union of the page schemas with
+   OpenAPI's ``discriminator`` on the ``type`` every page answer carries
+   (``api.v3.read_schemas``), and its mapping. Code generators make a tagged union of it,
+   which TypeScript narrows on ``page.type``.
 
 Installed by ``api.apps`` with ``compat.ninja.postprocess_openapi``.
 """
@@ -27,6 +32,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from wagtail.api.v3.errors import ProblemDetail
+from wagtail.models import get_page_models
 
 from .pages import (
     BODY_OPERATIONS,
@@ -46,7 +52,8 @@ def build(generate):
     with translation.override("en"):
         document = document_find(document_writes(generate()))
         document = json.loads(json.dumps(document, cls=DjangoJSONEncoder))
-    return document_errors(optional_token(document))
+    document = document_errors(optional_token(document))
+    return discriminated_pages(document)
 
 
 def operations(document):
@@ -251,3 +258,60 @@ def document_find_redirect(responses):
     }
     if "200" in responses:
         responses["200"]["description"] = "The page, once the redirect (302) is followed."
+
+
+PAGE = "Page"
+PAGE_UNION = "A page of any type, told apart by type (the same as meta.type)."
+
+
+def discriminated_pages(document):
+    """Every union of page schemas becomes the ``Page`` component, a union discriminated by
+    the ``type`` each page answer carries: generated clients then name it (``Page``) rather
+    than repeat it in each operation."""
+    schemas = document.get("components", {}).get("schemas", {})
+    labels = {model._meta.label for model in get_page_models()}
+
+    def page_type(member):
+        schema = schemas.get(member.get("$ref", "").rsplit("/", 1)[-1], {})
+        if "type" not in schema.get("required", ()):
+            return None
+        label = schema["properties"]["type"].get("const")
+        return label if label in labels else None
+
+    unions = []
+
+    def visit(node):
+        if isinstance(node, dict):
+            members = node.get("oneOf")
+            if members and all(page_type(member) for member in members):
+                unions.append(node)
+                return
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(document.get("paths", {}))
+    visit(schemas)
+    if not unions:
+        return document
+
+    def discriminator(members):
+        mapping = {page_type(member): member["$ref"] for member in members}
+        return {"propertyName": "type", "mapping": mapping}
+
+    members = unions[0]["oneOf"]
+    schemas[PAGE] = {
+        "title": PAGE,
+        "description": PAGE_UNION,
+        "oneOf": members,
+        "discriminator": discriminator(members),
+    }
+    for union in unions:
+        if union["oneOf"] == members:
+            union.clear()
+            union["$ref"] = f"#/components/schemas/{PAGE}"
+        else:  # some page types only: told apart the same way
+            union["discriminator"] = discriminator(union["oneOf"])
+    return document

@@ -1,11 +1,18 @@
 """What a page type's v3 read schema says of its JSON, beyond what Wagtail generates.
 
-**Null only where it can be.** Wagtail types every field read through a serializer as
-nullable, and ninja every text field that may be left blank: a generated client then makes
-frontends check ``alternates`` or ``subtitle`` for a ``null`` that never comes. A field read
-from a model column is nullable if the column is (``null=True``); a field read through a
-serializer if its ``to_representation`` return type says so, or if what it reads is a
-nullable column (a lead image's renditions, when there is no lead image).
+- **Its type, at the top.** Every page answer (the pages detail, ``find``, the preview, the
+  article in a language, a write's answer) carries ``type``, the page type as ``meta.type``
+  names it. Wagtail's union of page schemas tells them apart by ``meta.type``, which neither
+  OpenAPI's ``discriminator`` (a property of the union's members) nor TypeScript (a nested
+  property does not narrow the object holding it) can use: with ``type`` at the top, the
+  document declares the union with a discriminator (``api.v3.openapi``), and a frontend's
+  ``if (page.type === "news.ArticlePage") page.body`` type-checks.
+- **Null only where it can be.** Wagtail types every field read through a serializer as
+  nullable, and ninja every text field that may be left blank: a generated client then makes
+  frontends check ``alternates`` or ``subtitle`` for a ``null`` that never comes. A field
+  read from a model column is nullable if the column is (``null=True``); a field read through
+  a serializer if its ``to_representation`` return type says so, or if what it reads is a
+  nullable column (a lead image's renditions, when there is no lead image).
 
 Which fields are required is the OpenAPI document's business: every field of an answer is
 there (``compat.ninja.require_serialized_fields``).
@@ -18,9 +25,10 @@ import copy
 import sys
 import types
 import typing
-from typing import Union
+from typing import Literal, Union
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from pydantic import Field
 from wagtail.api import APIField
 
 # Fields of every page's meta read from a column of Wagtail's page that cannot be null.
@@ -28,7 +36,7 @@ META_COLUMNS = ("seo_title", "search_description", "show_in_menus")
 
 
 def extend(registry):
-    """Give every page type's read schema in ``registry`` its true nullability."""
+    """Give every page type's read schema in ``registry`` its ``type`` and true nullability."""
     if "wagtail.api.v3.routers.pages" in sys.modules:
         raise ImproperlyConfigured(
             "API v3 built its union of page schemas before ukiyo completed them: import no "
@@ -44,7 +52,15 @@ def extend(registry):
 
 
 def extended(schema, model):
-    annotations, namespace = {}, {}
+    label = model._meta.label
+    annotations = {"type": Literal[label]}
+    namespace = {
+        "type": Field(
+            description=f"The page type, always {label} here: the same as meta.type, for "
+            "telling the types of a page answer apart."
+        ),
+        "resolve_type": staticmethod(lambda page: label),
+    }
     for name, field_info in schema.model_fields.items():
         if name == "meta":
             meta = field_info.annotation
