@@ -279,6 +279,7 @@ class ClusterInABox:
             for name in ("app-a", "app-b", "worker", "varnish"):
                 self.processes[name].wait_ready()
                 report(f"{name:8} ready  {self.processes[name].address}")
+            self.name_the_site()
         except BaseException:
             self.stop()
             raise
@@ -293,6 +294,17 @@ class ClusterInABox:
             aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )  # fmt: skip
         client.create_bucket(Bucket=BUCKET)
+
+    def name_the_site(self):
+        """Give the default site Varnish's address: the one readers use. Pages' URLs, and so
+        the purges a publication sends, name the site's host and port (docs/configuration.md,
+        "CDN and Varnish"); under any other name Varnish would keep serving the old lists."""
+        self.manage("shell", "-c", (
+            "from wagtail.models import Site\n"
+            "site = Site.objects.get(is_default_site=True)\n"
+            f"site.hostname, site.port = '127.0.0.1', {self.ports['varnish']}\n"
+            "site.save()\n"
+        ))  # fmt: skip
 
     def run_setup(self):
         log = self.folder / "setup.log"
