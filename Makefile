@@ -34,6 +34,10 @@ RUNTIME_STAMP := $(VENV)/.stamp-install
 RUNTIME_LOCK := requirements.lock
 TEST_LOCK := requirements-test.lock
 TEST_STAMP := $(VENV)/.stamp-install-test
+# The typed TypeScript client of the API: openapi-typescript and TypeScript from npm, at the
+# versions of its package-lock.json, for the tests that generate and type-check it.
+TS_CLIENT := examples/typescript
+TS_CLIENT_STAMP := $(TS_CLIENT)/node_modules/.package-lock.json
 
 # The demo always uses the default settings (cms.settings.dev) and SQLite. The site
 # (load_demo), the API's links and the images' URLs all say the address it is served at.
@@ -98,7 +102,14 @@ install: $(RUNTIME_STAMP) ## Create .venv and install the runtime dependencies
 system-test-deps:
 	@$(call ensure-debs,$(TEST_SYSTEM_PACKAGES))
 
-install-test: system-test-deps $(TEST_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext, Varnish, Redis)
+# npm from Debian only where none is installed: Node.js from other sources ships its own npm,
+# and its package conflicts with Debian's.
+$(TS_CLIENT_STAMP): $(TS_CLIENT)/package.json $(TS_CLIENT)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { $(call ensure-debs,npm); }
+	cd $(TS_CLIENT) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install-test: system-test-deps $(TEST_STAMP) $(TS_CLIENT_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext, Varnish, Redis, npm)
 	@:
 
 # --- Demo -----------------------------------------------------------------------

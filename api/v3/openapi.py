@@ -23,6 +23,11 @@ What ninja cannot express from the views, in one place and one order:
    OpenAPI's ``discriminator`` on the ``type`` every page answer carries
    (``api.v3.read_schemas``), and its mapping. Code generators make a tagged union of it,
    which TypeScript narrows on ``page.type``.
+7. **Bodies generators can read.** ninja declares an optional request body whose schema has
+   defaults (``actions/unpublish/``, ``copy/``, ``create_alias/``) as ``allOf`` of the
+   schema with the defaults beside it, which openapi-python-client cannot make a model of
+   (it skipped the three operations): the body is the schema itself; each of its
+   properties says its default.
 
 Installed by ``api.apps`` with ``compat.ninja.postprocess_openapi``.
 """
@@ -53,7 +58,7 @@ def build(generate):
         document = document_find(document_writes(generate()))
         document = json.loads(json.dumps(document, cls=DjangoJSONEncoder))
     document = document_errors(optional_token(document))
-    return discriminated_pages(document)
+    return plain_request_bodies(discriminated_pages(document))
 
 
 def operations(document):
@@ -314,4 +319,14 @@ def discriminated_pages(document):
             union["$ref"] = f"#/components/schemas/{PAGE}"
         else:  # some page types only: told apart the same way
             union["discriminator"] = discriminator(union["oneOf"])
+    return document
+
+
+def plain_request_bodies(document):
+    """A request body ``{"allOf": [schema], "default": ...}`` becomes the schema itself."""
+    for operation in operations(document):
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            schema = media.get("schema", {})
+            if set(schema) == {"allOf", "default"} and len(schema["allOf"]) == 1:
+                media["schema"] = schema["allOf"][0]
     return document
