@@ -241,20 +241,32 @@ def document_errors(document):
                         **answer,
                         "content": {PROBLEM_JSON: {"schema": PROBLEM}},
                     }
-            if operation.get("operationId") == FIND:
-                document_find_redirect(responses)
+            if operation.get("operationId") in FIND_REDIRECTS:
+                document_find_redirect(responses, operation["operationId"])
             operation["responses"] = dict(sorted(responses.items(), key=lambda item: int(item[0])))
     return document
 
 
-def document_find_redirect(responses):
+# What each ``find`` redirects to: pages' (``api.v3.pages``), and Wagtail's redirects'.
+FIND_REDIRECTS = {
+    FIND: (
+        "a redirect to the page's detail (pages_detail), or with locale to the article in a "
+        "language (articles_detail)",
+        "The page, once the redirect (302) is followed.",
+    ),
+    "redirects_find": (
+        "a redirect to the redirect's detail (redirects_detail)",
+        "The redirect, once the redirect (302) is followed.",
+    ),
+}
+
+
+def document_find_redirect(responses, operation_id):
+    leads_to, followed = FIND_REDIRECTS[operation_id]
     responses["302"] = {
-        "description": (
-            "Found: a redirect to the page's detail (pages_detail), or with locale to the "
-            "article in a language (articles_detail); a client that follows it gets the 200."
-        ),
+        "description": f"Found: {leads_to}; a client that follows it gets the 200.",
         "headers": {
-            "Location": {"description": "Where the page is.", "schema": {"type": "string"}},
+            "Location": {"description": "Where it leads.", "schema": {"type": "string"}},
             "ETag": {
                 "description": "Names where the redirect leads.",
                 "schema": {"type": "string"},
@@ -262,7 +274,7 @@ def document_find_redirect(responses):
         },
     }
     if "200" in responses:
-        responses["200"]["description"] = "The page, once the redirect (302) is followed."
+        responses["200"]["description"] = followed
 
 
 PAGE = "Page"

@@ -74,8 +74,9 @@ def test_each_operation_declares_the_errors_it_can_answer(document, operation_id
         assert "401" not in operation["responses"]
 
 
-def test_find_declares_its_redirect(document):
-    responses = document["paths"]["/api/v3/pages/find/"]["get"]["responses"]
+@pytest.mark.parametrize("path", ["/api/v3/pages/find/", "/api/v3/redirects/find/"])
+def test_find_declares_its_redirect(document, path):
+    responses = document["paths"][path]["get"]["responses"]
 
     assert set(responses["302"]["headers"]) >= {"Location", "ETag"}
     assert "content" not in responses["302"]

@@ -2,7 +2,7 @@
 
 Every field of an answer's schema is required (ninja writes every field), except those its
 schema leaves out of some answers; a page's field is nullable only where it can be null
-(``api.v3.read_schemas``).
+(``api.v3.read_schemas``). ``test_contract.py`` holds these against every answer of the demo.
 """
 
 import pytest
