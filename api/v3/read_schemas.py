@@ -52,6 +52,11 @@ def extend(registry):
 
 
 def extended(schema, model):
+    if "type" in schema.model_fields:
+        raise ImproperlyConfigured(
+            f"{model._meta.label} has an API field named type: a page answer's type is its "
+            "page type (as meta.type), by which clients tell page types apart."
+        )
     label = model._meta.label
     annotations = {"type": Literal[label]}
     namespace = {

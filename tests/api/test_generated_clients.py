@@ -96,7 +96,7 @@ def npm_tool(name):
     path = NPM_BIN / name
     if not path.exists():
         pytest.fail(
-            f"{path} is missing: `make test` installs it (npm ci in {EXAMPLE.name}/).",
+            f"{path} is missing: `make test` installs it (npm ci in examples/typescript/).",
             pytrace=False,
         )
     return str(path)

@@ -138,3 +138,20 @@ def test_every_page_answer_carries_its_type(client, pages, admin_user):
         "draft": "news.ArticlePage",
         "write": "home.StandardPage",
     }
+
+
+def test_a_page_type_with_an_api_field_named_type_is_refused():
+    """``type`` tells the page types of an answer apart: a page type's own field of that name
+    would hide it, so ukiyo refuses to start rather than answer with either."""
+    from django.core.exceptions import ImproperlyConfigured
+    from ninja import Schema
+
+    from api.v3.read_schemas import extended
+    from news.models import ArticlePage
+
+    class WithType(Schema):
+        type: str
+
+    refused = r"news\.ArticlePage has an API field named type"
+    with pytest.raises(ImproperlyConfigured, match=refused):
+        extended(WithType, ArticlePage)
