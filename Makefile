@@ -119,7 +119,7 @@ demo: install compile-messages ## Migrate, load the demo content and run the dev
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	@echo "The site: $(DEMO_URL)/   the admin: $(DEMO_URL)/admin/"
 # The webhook worker runs beside the server and stops with it.
-	$(DEMO_ENV) $(PY) manage.py db_worker --backend webhooks --queue-name webhooks --no-reload & \
+	$(DEMO_ENV) $(PY) manage.py db_worker --backend worker --queue-name '*' --no-reload & \
 		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 		$(DEMO_ENV) $(PY) manage.py runserver $(DEMO_ADDR)
 

@@ -9,10 +9,14 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import request_finished
+        from wagtail.signals import page_published
 
         from compat import wagtail_images, wagtail_localize
 
-        from . import checks  # noqa: F401  (registers the deployment checks)
+        from . import (
+            checks,  # noqa: F401  (registers the deployment checks)
+            renditions,
+        )
         from .logs import forget_request_id
         from .slugs import slugify_title
 
@@ -27,3 +31,7 @@ class CoreConfig(AppConfig):
         wagtail_localize.skip_empty_blocks()
         # Wagtail answered 500 to an image upload whose file is cut short (admin and API).
         wagtail_images.refuse_unreadable_images()
+
+        # The renditions a published page shows are made by the worker, not by its first
+        # readers (core.renditions).
+        page_published.connect(renditions.on_page_published, dispatch_uid="ukiyo_renditions")

@@ -22,6 +22,9 @@ from .serializers import AlternatesField
 from .slugs import NO_SLUG_MESSAGE, slugify_title, validate_slug
 from .visibility import public, restricted
 
+# The one size of a page's social image (og:image in cms/templates/base.html).
+SOCIAL_RENDITION = "width-1200|format-webp"
+
 
 class BasePage(SlugFromTitleMixin, Page):
     """Abstract base of every ukiyo page type.
@@ -124,6 +127,12 @@ class BasePage(SlugFromTitleMixin, Page):
     def prefetch_for_reading(self):
         """Fetch at once what showing the whole page reads later (a subclass's body images,
         say); called by ``serve`` and the APIs' detail before they render."""
+
+    def renditions_needed(self):
+        """``(image, specs)`` for every image readers' pages and the APIs show of this page,
+        with the specs they show it at; the worker makes them when the page is published
+        (``core.renditions``). Subclasses add their own images."""
+        yield self.social_image, (SOCIAL_RENDITION,)
 
     def route(self, request, path_components):
         """Wagtail's routing, with the whole path looked up at once.

@@ -2,8 +2,8 @@
 
 With ``INDEXNOW_KEY`` set, every recorded change of a public page (``changes``: published,
 unpublished, moved, deleted) queues a ping after its commit, never in the editor's request:
-the worker that sends webhooks (``manage.py db_worker --backend webhooks --queue-name
-webhooks``) posts the page's URLs, the new and the old, to ``INDEXNOW_ENDPOINT``
+the worker that sends webhooks (``manage.py db_worker --backend worker``, queue
+``webhooks``) posts the page's URLs, the new and the old, to ``INDEXNOW_ENDPOINT``
 (api.indexnow.org shares them with Bing, Yandex, Seznam, Naver and the others). The key is
 served at ``/indexnow-key.txt`` on each host, which the ping names as its ``keyLocation``: a
 file at the root vouches for every URL of its host.
@@ -58,7 +58,7 @@ def on_change_recorded(sender, instance, created=False, raw=False, **kwargs):
     transaction.on_commit(queue_ping, robust=True)
 
 
-@task(backend="webhooks", queue_name="webhooks")
+@task(backend="worker", queue_name="webhooks")
 def ping(urls):
     """Post ``urls`` to IndexNow, one request per host (run by the worker)."""
     send(urls)

@@ -34,6 +34,16 @@ SIZES = {
     "top-story": "(min-width: 75rem) 42rem, (min-width: 48em) 60vw, calc(100vw - 2rem)",
     "article": "(min-width: 44em) 40em, 92vw",
 }
+# The lead image at 1200 pixels wide in the three shapes Google asks for (16:9, 4:3, 1:1), for
+# an article's structured data (news.structured_data).
+STRUCTURED_DATA_RENDITIONS = (
+    "fill-1200x675|format-webp",
+    "fill-1200x900|format-webp",
+    "fill-1200x1200|format-webp",
+)
+# An author's photo on their page.
+AUTHOR_PHOTO_RENDITION = "fill-160x160"
+
 SRCSET = {"card": CARD_SRCSET, "top-story": CARD_SRCSET, "article": ARTICLE_SRCSET}
 FALLBACK = {"card": CARD_RENDITION, "top-story": CARD_RENDITION, "article": LEAD_RENDITION}
 

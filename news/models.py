@@ -23,7 +23,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from api.images import SRCSET_SPECS, RenditionField, ResponsiveImageField
+from api.images import SRCSET_SPECS, RenditionField, ResponsiveImageField, srcset_specs
 from api.v3.write_fields import WriteField
 from compat.wagtail_pages import publish_action_holding_dates
 from core import pagecache
@@ -32,10 +32,17 @@ from core.models import BasePage
 from core.rich_text import resolved_page_links
 from core.visibility import public
 
-from .blocks import ArticleBodyBlock, ReferencesBlock, renditions_together
+from .blocks import FIGURE_RENDITION, ArticleBodyBlock, ReferencesBlock, renditions_together
 from .citations import beyond_references, reference_count
 from .forms import ArticlePageForm
-from .images import ARTICLE_SRCSET, CARD_RENDITION, CARD_SRCSET, LEAD_RENDITION
+from .images import (
+    ARTICLE_SRCSET,
+    AUTHOR_PHOTO_RENDITION,
+    CARD_RENDITION,
+    CARD_SRCSET,
+    LEAD_RENDITION,
+    STRUCTURED_DATA_RENDITIONS,
+)
 from .pagination import ArticleListing
 from .serializers import (
     AuthorsField,
@@ -659,6 +666,30 @@ class ArticlePage(BasePage):
         with renditions_together(self.lead_image, self.social_image):
             for _block in self.body:  # converts every block of the body at once
                 pass
+
+    def renditions_needed(self):
+        """The social image; the lead image as the article page, cards, sharing, structured
+        data and both APIs show it; every body figure; the authors' photos (their pages)."""
+        yield from super().renditions_needed()
+        if self.lead_image is not None:
+            yield (
+                self.lead_image,
+                (
+                    LEAD_RENDITION,
+                    *ARTICLE_SRCSET,
+                    CARD_RENDITION,
+                    *CARD_SRCSET,
+                    *STRUCTURED_DATA_RENDITIONS,
+                    *srcset_specs(self.lead_image),
+                ),
+            )
+        for section in self.body:
+            for block in section.value["content"]:
+                if block.block_type == "image" and block.value.get("image") is not None:
+                    image = block.value["image"]
+                    yield image, (FIGURE_RENDITION, *ARTICLE_SRCSET, *srcset_specs(image))
+        for author in self.authors:
+            yield author.photo, (AUTHOR_PHOTO_RENDITION,)
 
     def row_cache_tags(self):
         # Also the name of its category.

@@ -7,14 +7,8 @@ from django.utils.translation import gettext as _
 
 from core.structured_data import CONTEXT, organization
 
+from .images import STRUCTURED_DATA_RENDITIONS
 from .models import author_path
-
-# The lead image at 1200 pixels wide in the three shapes Google asks for (16:9, 4:3, 1:1).
-IMAGE_RENDITIONS = (
-    "fill-1200x675|format-webp",
-    "fill-1200x900|format-webp",
-    "fill-1200x1200|format-webp",
-)
 
 
 def iso(moment):
@@ -59,9 +53,9 @@ def news_article(page, request, site_name):
         "isAccessibleForFree": True,
     }
     if page.lead_image is not None:
-        renditions = page.lead_image.get_renditions(*IMAGE_RENDITIONS)
+        renditions = page.lead_image.get_renditions(*STRUCTURED_DATA_RENDITIONS)
         data["image"] = [
-            request.build_absolute_uri(renditions[spec].url) for spec in IMAGE_RENDITIONS
+            request.build_absolute_uri(renditions[spec].url) for spec in STRUCTURED_DATA_RENDITIONS
         ]
     if page.category is not None:
         data["articleSection"] = page.category.name

@@ -236,8 +236,8 @@ class ClusterInABox:
 
     def worker(self):
         return Process(
-            "worker", [self.python, "manage.py", "db_worker", "--backend", "webhooks",
-                       "--queue-name", "webhooks", "--interval", "0.5"],
+            "worker", [self.python, "manage.py", "db_worker", "--backend", "worker",
+                       "--queue-name", "*", "--interval", "0.5"],
             self.folder / "worker.log", env=self.app_env(),
         )  # fmt: skip
 

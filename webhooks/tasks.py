@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 
 
-@task(backend="webhooks", queue_name="webhooks")
+@task(backend="worker", queue_name="webhooks")
 def deliver_webhook(delivery_id, attempts):
     """One attempt at a delivery, run by the worker (``manage.py db_worker``).
 

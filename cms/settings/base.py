@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "corsheaders",
     "csp",
-    "django_tasks_db",  # the queue of the "webhooks" task backend
+    "django_tasks_db",  # the queues of the "worker" task backend
 ]
 
 MIDDLEWARE = [
@@ -577,13 +577,19 @@ UKIYO_ORGANIZATION_SAME_AS = env_list("ORGANIZATION_SAME_AS")
 # that every choice still relied on can be shown, plus time to answer a complaint about it.
 UKIYO_CONSENT_LOG_RETENTION_DAYS = int(os.environ.get("CONSENT_LOG_RETENTION_DAYS", "395"))
 
-# Background tasks. Wagtail's own tasks (reference index, file deletion) keep running in
-# the request, as before. Webhook deliveries go to a queue in the database that a worker
-# empties: `manage.py db_worker --backend webhooks --queue-name webhooks`. Publishing
-# never waits for a receiver.
+# Background tasks (docs/configuration.md, "The worker"). Work that talks to other machines
+# or may take seconds goes to queues in the database that workers empty
+# (`manage.py db_worker --backend worker --queue-name '*'`, as many as wanted): webhook
+# deliveries and IndexNow pings ("webhooks"), and the renditions a published page's images
+# need ("renditions"). Publishing never waits for them. Wagtail's own tasks (the search index
+# and reference index of the object saved, file deletions) keep running in the request: a
+# reader searching for what was just published finds it on the next request.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "webhooks": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["webhooks"]},
+    "worker": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["webhooks", "renditions"],
+    },
 }
 # Webhooks (webhooks/): receivers on private, loopback or link-local addresses (and plain
 # http://) are refused unless this is on, so that an admin form cannot aim ukiyo at the

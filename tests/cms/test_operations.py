@@ -355,8 +355,8 @@ def test_the_webhook_worker_waits_out_an_outage(cluster, tmp_path):
     log = tmp_path / "worker.log"
     with log.open("w") as output:
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--backend", "webhooks", "--queue-name",
-             "webhooks", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+            [sys.executable, "manage.py", "db_worker", "--backend", "worker", "--queue-name",
+             "*", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
 

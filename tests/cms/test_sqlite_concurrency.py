@@ -43,7 +43,7 @@ with ThreadPoolExecutor(6) as pool:
 
 
 # As make demo starts it, polling more often.
-WORKER = ["db_worker", "--backend", "webhooks", "--queue-name", "webhooks", "--no-reload"]
+WORKER = ["db_worker", "--backend", "worker", "--queue-name", "*", "--no-reload"]
 WORKER += ["--no-startup-delay", "--interval", "0.05"]
 
 

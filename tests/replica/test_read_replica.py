@@ -300,7 +300,7 @@ def receiver(monkeypatch, settings):
 
 
 def run_the_worker():
-    """``db_worker --backend webhooks --queue-name webhooks --batch``: what is due, then stop."""
+    """``db_worker --backend worker --queue-name webhooks --batch``: what is due, then stop."""
     numbers = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
     handlers = {number: signal.getsignal(number) for number in numbers}
     loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
@@ -308,7 +308,7 @@ def run_the_worker():
     try:
         call_command(
             "db_worker",
-            "--backend=webhooks",
+            "--backend=worker",
             "--queue-name=webhooks",
             "--batch",
             "--no-reload",

@@ -6,10 +6,9 @@ resolve through ``public_dns``.
 """
 
 import pytest
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
 
 from changes.models import ContentChange
+from tests.tasks import run_queued
 from webhooks import delivery, transport
 from webhooks.models import Webhook
 
@@ -98,23 +97,5 @@ def record_change(django_capture_on_commit_callbacks):
 
 
 def run_worker():
-    """Run the queued webhook tasks that are due, as ``db_worker --batch`` would.
-
-    The worker's own loop opens an exclusive transaction that SQLite refuses inside a
-    test's transaction; claiming and running each task is the rest of that loop.
-    """
-    worker = Worker(
-        queue_names=["webhooks"],
-        interval=0,
-        batch=True,
-        backend_name="webhooks",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="tests",
-    )
-    ran = 0
-    while task := DBTaskResult.objects.ready().filter(backend_name="webhooks").first():
-        task.claim(worker.worker_id)
-        worker.run_task(task)
-        ran += 1
-    return ran
+    """Run the queued webhook tasks that are due, as ``db_worker --batch`` would."""
+    return run_queued("webhooks")

@@ -25,7 +25,7 @@ def only_delivery():
 
 
 def queued_tasks():
-    return list(DBTaskResult.objects.filter(backend_name="webhooks").order_by("enqueued_at"))
+    return list(DBTaskResult.objects.filter(backend_name="worker").order_by("enqueued_at"))
 
 
 def test_a_change_is_queued_not_sent_then_the_worker_sends_it(receiver, webhook, record_change):

@@ -1,7 +1,7 @@
 """Deliveries are an outbox: the worker sends what a dead worker or a failed queueing left.
 
 A delivery row is saved with its change; its task only says "look now". The worker
-(``manage.py db_worker --backend webhooks --queue-name webhooks``) sweeps for due
+(``manage.py db_worker --backend worker --queue-name '*'``) sweeps for due
 deliveries that no task will run, when it starts and then at an interval.
 """
 
@@ -41,7 +41,7 @@ def start_worker(monkeypatch):
     def start():
         call_command(
             "db_worker",
-            "--backend=webhooks",
+            "--backend=worker",
             "--queue-name=webhooks",
             "--batch",
             "--no-reload",
@@ -58,7 +58,7 @@ def start_worker(monkeypatch):
 
 
 def webhook_tasks(**filters):
-    return DBTaskResult.objects.filter(backend_name="webhooks", **filters)
+    return DBTaskResult.objects.filter(backend_name="worker", **filters)
 
 
 def die_during_attempt(lease_expired):

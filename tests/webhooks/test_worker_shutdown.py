@@ -29,7 +29,7 @@ from webhooks.models import WebhookDelivery
 from .conftest import make_webhook
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKER = ["db_worker", "--backend", "webhooks", "--queue-name", "webhooks", "--no-reload"]
+WORKER = ["db_worker", "--backend", "worker", "--queue-name", "*", "--no-reload"]
 WORKER += ["--no-startup-delay", "--interval", "0.1"]
 START_SECONDS = 90
 
@@ -144,7 +144,7 @@ def test_sigterm_lets_the_delivery_in_hand_finish(worker, receiver):
     [delivery] = WebhookDelivery.objects.all()
     assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.SUCCEEDED, 1)
     assert delivery.response_status == 200
-    [task] = DBTaskResult.objects.filter(backend_name="webhooks")
+    [task] = DBTaskResult.objects.filter(backend_name="worker")
     assert task.status == TaskResultStatus.SUCCESSFUL
     assert len(receiver.received) == 1
 
@@ -171,7 +171,7 @@ def test_the_first_signal_asks_the_loop_to_stop_and_the_second_stops_at_once():
         queue_names=["webhooks"],
         interval=1,
         batch=False,
-        backend_name="webhooks",
+        backend_name="worker",
         startup_delay=False,
         max_tasks=None,
         worker_id="signals",

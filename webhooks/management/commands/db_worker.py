@@ -3,7 +3,7 @@ and waits out a database outage.
 
 Same name, options and behaviour as ``django_tasks_db``'s ``db_worker`` (this app comes
 before it in ``INSTALLED_APPS``, so this command is the one ``manage.py`` runs): a worker
-started as documented, ``db_worker --backend webhooks --queue-name webhooks``, also queues
+started as documented, ``db_worker --backend worker --queue-name '*'``, also queues
 again the deliveries no task will run (``webhooks.tasks.sweep``), when it starts and then
 every ``UKIYO_WEBHOOK_SWEEP_INTERVAL`` seconds from a thread of its own, so a delivery lost
 with a killed worker, or never queued, goes out without an operator.

@@ -1,0 +1,77 @@
+"""The renditions of a published page's images, made by the worker before readers ask.
+
+A reader's page shows each image at several widths (``srcset``), a card at others, the API
+at its own, search engines a few crops more. A rendition that does not exist yet is made by
+the first request that needs it: the original read from storage (a bucket, in production),
+decoded, resized and encoded for each missing size, and each written back. For a breaking
+story with a new photograph that is a second or more of the first readers' requests, on
+every app server at once.
+
+So publishing queues a task (``make_renditions``, on the worker's ``renditions`` queue) once
+the publication has committed, and the worker makes every rendition the page's images need
+in one go per image (Wagtail's ``get_renditions`` opens each original once for all its
+missing sizes). Readers who arrive before it has finished get them made as before; the
+worker's later inserts of the same sizes are ignored (Wagtail inserts renditions ignoring
+conflicts), so several workers, and readers, may race safely.
+
+What a page needs comes from the page itself (``renditions_needed()`` on ``BasePage`` and
+its subclasses): the specs are those its templates and API fields use, and a test renders
+every reader page and API answer of a published article after the worker ran and finds no
+rendition made.
+
+Queued rows name the task by its import path, ``core.renditions.make_renditions``: it must
+not move while tasks may be waiting.
+"""
+
+import logging
+
+from django.db import transaction
+from django_tasks import task
+from wagtail.images.models import SourceImageIOError
+from wagtail.models import Page
+
+logger = logging.getLogger(__name__)
+
+
+def needed(page):
+    """``{image id: (image, [spec, ...])}``: every rendition ``page`` shows, by image."""
+    by_image = {}
+    for image, specs in page.renditions_needed():
+        if image is None:
+            continue
+        _, wanted = by_image.setdefault(image.pk, (image, []))
+        wanted.extend(spec for spec in specs if spec not in wanted)
+    return by_image
+
+
+def on_page_published(sender, instance, **kwargs):
+    """``page_published``: queue ``make_renditions`` for the page after the commit, when it
+    shows any image."""
+    page = instance.specific
+    if not hasattr(page, "renditions_needed") or not needed(page):
+        return
+    page_id = page.pk
+    transaction.on_commit(lambda: make_renditions.enqueue(page_id), robust=True)
+
+
+@task(backend="worker", queue_name="renditions")
+def make_renditions(page_id):
+    """Make the renditions page ``page_id`` shows that do not exist yet (run by the worker).
+
+    A page unpublished or deleted since it was queued needs none; an image whose original
+    cannot be read is logged and the others are still made.
+    """
+    page = Page.objects.live().filter(pk=page_id).specific().first()
+    if page is None or not hasattr(page, "renditions_needed"):
+        return
+    for image, specs in needed(page).values():
+        try:
+            image.get_renditions(*specs)
+        except SourceImageIOError:
+            logger.warning(
+                "The original of image %s (%s) cannot be read: its renditions for page %s "
+                "were not made.",
+                image.pk,
+                image.file.name,
+                page_id,
+            )

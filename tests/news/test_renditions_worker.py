@@ -1,0 +1,143 @@
+"""The renditions of a published article's images are made by the worker, before readers ask.
+
+Publishing queues one task (``core.renditions.make_renditions``) on the worker's
+``renditions`` queue after its commit; the worker makes every size the page's images are
+shown at, so that no reader's page or API answer makes one.
+"""
+
+import logging
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+from wagtail.images.models import Rendition
+
+from core.renditions import make_renditions
+from news.models import author_path
+from tests.factories import (
+    ArticlePageFactory,
+    AuthorFactory,
+    ImageFactory,
+    add_author,
+    rich_body,
+)
+from tests.tasks import run_queued
+
+pytestmark = pytest.mark.django_db
+
+
+def queued():
+    return list(DBTaskResult.objects.filter(backend_name="worker", queue_name="renditions"))
+
+
+@pytest.fixture
+def images():
+    return {name: ImageFactory(width=900, height=600) for name in ("lead", "social", "figure")}
+
+
+@pytest.fixture
+def article(index, category, images):
+    """A draft article that shows four images: lead, social, a body figure, its author's
+    photo."""
+    page = ArticlePageFactory(
+        parent=index,
+        title="彗星の接近",
+        slug="comet",
+        lead_image=images["lead"],
+        social_image=images["social"],
+        body=rich_body(2, images=[images["figure"]]),
+        category=category,
+        live=False,
+    )
+    author = AuthorFactory(name="森 健二", slug="kenji-mori", photo=ImageFactory())
+    add_author(page, author)
+    return page
+
+
+def publish(page, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+
+
+def test_publishing_queues_the_renditions_and_makes_none_in_the_request(
+    article, django_capture_on_commit_callbacks
+):
+    publish(article, django_capture_on_commit_callbacks)
+
+    assert Rendition.objects.count() == 0
+    [task] = queued()
+    assert task.task_path == "core.renditions.make_renditions"
+    assert task.args_kwargs["args"] == [article.pk]
+
+
+def test_after_the_worker_no_reader_page_or_api_answer_makes_a_rendition(
+    client, article, home, index, images, django_capture_on_commit_callbacks
+):
+    publish(article, django_capture_on_commit_callbacks)
+    assert run_queued("renditions") == 1
+    made = set(Rendition.objects.values_list("image_id", "filter_spec"))
+    assert {image for image, _ in made} == {
+        images["lead"].pk,
+        images["social"].pk,
+        images["figure"].pk,
+        article.authors[0].photo_id,
+    }
+
+    article.refresh_from_db()
+    pages = [
+        article.url,
+        home.url,
+        index.url,
+        author_path("kenji-mori", "ja"),
+        f"/api/v2/pages/{article.pk}/",
+        "/api/v2/pages/?type=news.ArticlePage&fields=*&locale=ja",
+        f"/api/v3/pages/{article.pk}/",
+        "/api/v3/articles/?locale=ja",
+        f"/api/v3/articles/{article.pk}/",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    # Every image is shown (the lead in the article, on cards and in the APIs; the figure;
+    # the photo on the author's page), and every size shown was already there.
+    assert set(Rendition.objects.values_list("image_id", "filter_spec")) == made
+
+
+def test_a_page_unpublished_before_the_worker_gets_none(
+    article, django_capture_on_commit_callbacks
+):
+    publish(article, django_capture_on_commit_callbacks)
+    article.refresh_from_db()
+    article.unpublish()
+
+    assert run_queued("renditions") == 1
+    assert Rendition.objects.count() == 0
+    [task] = queued()
+    assert task.status == "SUCCESSFUL"
+
+
+def test_an_unreadable_original_is_logged_and_the_other_images_still_get_theirs(
+    article, images, caplog, django_capture_on_commit_callbacks
+):
+    publish(article, django_capture_on_commit_callbacks)
+    images["figure"].file.storage.delete(images["figure"].file.name)
+
+    with caplog.at_level(logging.WARNING, logger="core.renditions"):
+        assert run_queued("renditions") == 1
+
+    [task] = queued()
+    assert task.status == "SUCCESSFUL"
+    shown = set(Rendition.objects.values_list("image_id", flat=True))
+    assert images["lead"].pk in shown and images["social"].pk in shown
+    assert images["figure"].pk not in shown
+    assert f"image {images['figure'].pk}" in caplog.text
+
+
+def test_a_page_without_images_queues_nothing(index, django_capture_on_commit_callbacks):
+    page = ArticlePageFactory(parent=index, live=False)
+    publish(page, django_capture_on_commit_callbacks)
+    assert queued() == []
+
+
+def test_the_task_for_a_page_that_is_gone_does_nothing(article):
+    assert make_renditions.call(article.pk + 1000) is None
+    assert Rendition.objects.count() == 0
