@@ -6,6 +6,7 @@ The key
     ``PageKey.for_request``: which requests may be answered from the cache, and under which
     key (scheme, host, language, path, and the query parameters a page reads). Anything it
     cannot be sure of (a session or messages cookie, an unknown parameter) bypasses the cache.
+    Every kept page, part and piece is also kept under the running release (``in_release``).
 
 Dependency tags and generations
     While a page renders, the code that reads something declares it: ``depends_on("list:ja")``
@@ -109,6 +110,15 @@ def cache():
 
 def _store():
     return caches[settings.UKIYO_PAGE_CACHE_ALIAS]
+
+
+def in_release(key):
+    """``key`` for the running release (``UKIYO_RELEASE``): kept pages, parts and pieces are
+    made by the code, so each release keeps its own. During a rolling deployment a server of
+    the new release never serves the HTML (or reads the data) the old code made, and the
+    reverse. The generation and the tags are never in a release: they say what changed."""
+    release = settings.UKIYO_RELEASE
+    return f"{release}/{key}" if release else key
 
 
 # ---------------------------------------------------------------------------
@@ -253,7 +263,7 @@ def cached(key, tags, compute, timeout=None):
     tags = (SITE, *tags)
     depends_on(*tags)
     store = cache()
-    full_key = "piece:" + key
+    full_key = in_release("piece:" + key)
     tag_keys = [TAG_PREFIX + tag for tag in tags]
     values = store.get_many([full_key, GENERATION, *tag_keys])
     entry = values.get(full_key)
@@ -315,7 +325,7 @@ def fragment(key, render, tags=(), keep=lambda value: True):
         depends_on(*tags)
         return render()
     store = cache()
-    full_key = FRAGMENT_PREFIX + key
+    full_key = in_release(FRAGMENT_PREFIX + key)
     entry, _now = local_fragments.fresh(full_key, store, generation)
     if entry is not None:
         depends_on(*entry["tags"])
@@ -462,7 +472,8 @@ class PageKey:
         self.language = language
         self.query = query
         raw = "|".join([request.scheme, request.get_host().lower(), language, request.path, query])
-        self.key = ENTRY_PREFIX + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        self.key = in_release(ENTRY_PREFIX + digest)
 
     @classmethod
     def for_request(cls, request):

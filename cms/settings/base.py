@@ -19,6 +19,7 @@ from .environment import (
     logging_from_env,
     machine_translator_from_env,
     media_storage_from_env,
+    release_from_env,
     replica_database,
     serve_media_from_env,
     url_origin,
@@ -264,6 +265,12 @@ UKIYO_PAGE_CACHE_LOCAL_ENTRIES = int(
         "PAGE_CACHE_LOCAL_ENTRIES", "0" if _page_cache_url.startswith("locmem://") else "100"
     )
 )
+# The running release (RELEASE: a build id, a date, a commit): part of the key of every kept
+# page, part and piece, so that while a deployment restarts the servers one at a time, the
+# servers of each release serve only what their own code rendered, and the new release starts
+# from pages of its own without anyone emptying the cache. The tags are shared: a change
+# published on a server of either release makes the pages of both stale.
+UKIYO_RELEASE = release_from_env(os.environ)
 # Feeds (discovery.feeds): each item with the whole article as HTML, not only its summary.
 UKIYO_FEEDS_FULL_CONTENT = env_bool("FEEDS_FULL_CONTENT", False)
 # Anonymous API reads of pages and article cards, kept whole in the same store until what

@@ -51,6 +51,25 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# A release's name: what a build id, a date or a commit is written with.
+RELEASE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+
+
+def release_from_env(environ):
+    """The name of the running release (``RELEASE``), or "" when none is given.
+
+    It becomes part of the page cache's keys, which must stay short and plain: anything but
+    1-64 letters, digits, dots, hyphens, underscores and plus signs stops the start.
+    """
+    release = environ.get("RELEASE", "").strip()
+    if release and not RELEASE_NAME.fullmatch(release):
+        raise ImproperlyConfigured(
+            f"RELEASE must be 1-64 letters, digits and ._+- (a build id, a date, a commit), "
+            f"not {release!r}."
+        )
+    return release
+
+
 def url_origin(url):
     """The origin of an absolute (or scheme-relative, taken as https) URL; None for a path.
 

@@ -160,6 +160,22 @@ def test_a_wrong_retry_interval_stops_the_start_with_its_reason(value):
     )
 
 
+def test_the_release_names_the_page_cache_keys_and_must_be_plain():
+    from cms.settings.environment import release_from_env
+
+    assert release_from_env({}) == ""
+    assert release_from_env({"RELEASE": " 2026-12-08.3a74bd8 "}) == "2026-12-08.3a74bd8"
+    result = load_settings(
+        "cms.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example",
+        RELEASE="release 8",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "RELEASE must be 1-64 letters, digits and ._+-" in result.stderr
+    for wrong in ("a/b", "x" * 65, "-leading", "\u30ea\u30ea\u30fc\u30b9"):
+        with pytest.raises(ImproperlyConfigured, match="RELEASE must be"):
+            release_from_env({"RELEASE": wrong})
+
+
 def test_an_unknown_cache_url_stops_the_start_with_its_reason():
     result = load_settings(
         "cms.settings.production",

@@ -873,6 +873,58 @@ def test_clear_page_cache_makes_every_page_stale(client, site):
 
 
 # ---------------------------------------------------------------------------
+# Releases (RELEASE): during a rolling deployment, each server keeps to its own code's pages
+# ---------------------------------------------------------------------------
+
+
+def test_a_new_release_never_serves_the_html_the_old_code_rendered(client, site, settings):
+    url = site["th"]["article"].url
+    settings.UKIYO_RELEASE = "2026-12-01.a1"
+    cached_twice(client, url)
+    # What the old templates made, as a server of the old release kept it.
+    key = pagecache.PageKey.for_request(RequestFactory().get(url)).key
+    entry = pagecache.cache().get(key)
+    entry["content"] = entry["content"].replace(b"</body>", b"<p>old templates</p></body>")
+    entry["gzip"] = None
+    pagecache.cache().set(key, entry)
+    pagecache.local_copies.discard(key)
+    assert b"old templates" in get(client, url).content
+
+    settings.UKIYO_RELEASE = "2026-12-08.b2"
+    first, second = cached_twice(client, url)
+    assert b"old templates" not in first.content
+    assert b"old templates" not in second.content
+    # A server of the old release, not yet restarted, still answers from its own pages.
+    settings.UKIYO_RELEASE = "2026-12-01.a1"
+    old = get(client, url)
+    assert old[HEADER] == "hit"
+    assert b"old templates" in old.content
+
+
+def test_a_change_under_either_release_makes_both_releases_pages_stale(client, site, settings):
+    url = site["th"]["article"].url
+    for release in ("2026-12-01.a1", "2026-12-08.b2"):
+        settings.UKIYO_RELEASE = release
+        cached_twice(client, url)
+    # Published from an old server in the middle of the roll.
+    settings.UKIYO_RELEASE = "2026-12-01.a1"
+    pagecache.bump([pagecache.page_tag(site["th"]["article"].translation_key)])
+    for release in ("2026-12-08.b2", "2026-12-01.a1"):
+        settings.UKIYO_RELEASE = release
+        assert get(client, url)[HEADER] == "miss", release
+
+
+def test_the_pieces_pages_share_are_kept_apart_by_release(settings):
+    # A piece is Python data whose shape the code decides (a dict the templates read).
+    settings.UKIYO_RELEASE = "old"
+    assert pagecache.cached("release-test", (), lambda: {"links": []}) == {"links": []}
+    settings.UKIYO_RELEASE = "new"
+    assert pagecache.cached("release-test", (), lambda: {"items": [1]}) == {"items": [1]}
+    settings.UKIYO_RELEASE = "old"
+    assert pagecache.cached("release-test", (), lambda: {"links": ["x"]}) == {"links": []}
+
+
+# ---------------------------------------------------------------------------
 # Each process's own copies (UKIYO_PAGE_CACHE_LOCAL_ENTRIES)
 # ---------------------------------------------------------------------------
 
