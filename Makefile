@@ -25,7 +25,7 @@ AUDIT_ARGS ?=
 LANGUAGES := ja en zh_Hans es fr ko de th hi
 # PyICU (the search's word breaks) is built against ICU: its headers, pkg-config and g++.
 RUNTIME_SYSTEM_PACKAGES := libicu-dev pkg-config g++
-TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext varnish redis-server
+TEST_SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk fonts-noto-core gettext varnish redis-server systemd
 # make bench: a throwaway PostgreSQL, Redis as the cache, wrk as the load generator.
 BENCH_SYSTEM_PACKAGES := postgresql redis-server wrk gettext
 BENCH_ARGS ?=
@@ -109,7 +109,7 @@ $(TS_CLIENT_STAMP): $(TS_CLIENT)/package.json $(TS_CLIENT)/package-lock.json
 	cd $(TS_CLIENT) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install-test: system-test-deps $(TEST_STAMP) $(TS_CLIENT_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext, Varnish, Redis, npm)
+install-test: system-test-deps $(TEST_STAMP) $(TS_CLIENT_STAMP) ## install + test dependencies + system packages (PostgreSQL, Chromium, fonts, gettext, Varnish, Redis, systemd-analyze, npm)
 	@:
 
 # --- Demo -----------------------------------------------------------------------
