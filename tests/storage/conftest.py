@@ -139,13 +139,14 @@ def use_test_credentials(monkeypatch):
         monkeypatch.setenv(name, value)
 
 
-def use_bucket(settings, **environ):
+def use_bucket(settings, forget_renditions=True, **environ):
     """The site's media storage, as the deployment's environment ``environ`` configures it."""
     storage, media_url = media_storage_from_env(environ)
     settings.STORAGES = {**settings.STORAGES, "default": storage}
     settings.MEDIA_URL = media_url
-    # Renditions found before are kept in the default cache with their storage's addresses.
-    cache.clear()
+    if forget_renditions:
+        # Renditions found before are kept in the default cache with their storage's addresses.
+        cache.clear()
 
 
 @pytest.fixture
