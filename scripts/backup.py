@@ -724,8 +724,8 @@ def backup_problems(source, manifest):
 
 
 def clear_caches():
-    """Make what the caches hold from before the restore go away: pages (the page cache),
-    renditions and API answers (the default cache). Caches in each process's memory go with
+    """Make what the caches hold from before the restore go away: pages and API answers (the
+    page cache), renditions (the default cache). Caches in each process's memory go with
     the process: a restart of the app servers."""
     from django.conf import settings
     from django.core.cache import caches
