@@ -595,7 +595,7 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "worker": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["webhooks", "renditions"],
+        "QUEUES": ["webhooks", "renditions", "search"],
     },
 }
 # Webhooks (webhooks/): receivers on private, loopback or link-local addresses (and plain

@@ -6,10 +6,13 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
+from core.fulltext.tasks import reindex_pages
 from core.models import SearchDocument
 from tests.factories import ArticlePageFactory, paragraph, section
+from tests.tasks import run_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,52 @@ def test_searches_kept_while_the_index_was_empty_are_forgotten(client, articles)
     # The same URL, not bypassing any cache: the page and its count are made again.
     html = client.get("/ja/search/", {"q": "灯台守"}).content.decode()
     assert html.count('class="search-result__title"') == 3
+
+
+def rows():
+    return list(
+        SearchDocument.objects.order_by("page_id").values_list(
+            "page_id", "language_code", "date", "title", "text", "vector", "head"
+        )
+    )
+
+
+def test_in_the_worker_the_chunks_write_what_the_command_writes(client, articles):
+    call_command("rebuild_search_index", stdout=StringIO())
+    written_here = rows()
+    SearchDocument.objects.all().delete()
+
+    output = StringIO()
+    call_command("rebuild_search_index", in_worker=True, chunk_size=2, stdout=output)
+    # Nothing written yet: the chunks wait for a worker (3 articles in chunks of 2, the home,
+    # the articles index and the tree's root).
+    assert SearchDocument.objects.count() == 0
+    tasks = DBTaskResult.objects.filter(backend_name="worker", queue_name="search")
+    assert sorted(task.args_kwargs["args"][0] for task in tasks) == [
+        "home.HomePage",
+        "news.ArticleIndexPage",
+        "news.ArticlePage",
+        "news.ArticlePage",
+        "wagtailcore.Page",
+    ]
+    assert "Queued 5 task(s)" in output.getvalue()
+
+    assert run_queued("search") == 5
+    assert rows() == written_here
+    assert found(client, "灯台守") == 3
+
+
+def test_a_search_kept_before_a_chunk_is_made_again_after_it(client, articles):
+    SearchDocument.objects.all().delete()
+    html = client.get("/ja/search/", {"q": "灯台守"}).content.decode()
+    assert 'class="search-result__title"' not in html
+
+    call_command("rebuild_search_index", in_worker=True, stdout=StringIO())
+    run_queued("search")
+    # The same URL, not bypassing any cache: the page and its count are made again.
+    html = client.get("/ja/search/", {"q": "灯台守"}).content.decode()
+    assert html.count('class="search-result__title"') == 3
+
+
+def test_a_chunk_of_a_page_type_that_is_gone_writes_nothing(db):
+    assert reindex_pages.call("news.NoSuchPage", 1, 10) == 0
