@@ -7,10 +7,13 @@
   feed not at all without revalidating (``no-cache``: a client that syncs must see every
   change).
 - A request with a token (``Authorization``) or asking for drafts (``version=draft``) may see
-  what others must not: ``private, no-store``. So may any answer its view already marked
-  private or no-store (previews): it is left as it is.
+  what others must not: ``private, no-store``, with an ETag all the same, so that a token
+  holder's client can ask again with ``If-None-Match`` (no ``Last-Modified``: the content
+  clock does not follow drafts). So may any answer its view already marked private or
+  no-store (previews): it is left as it is.
 - Errors are not kept (``no-store``); redirects (``find/``) briefly, like the content.
-- Every read gets an ``ETag`` (a hash of the body; of a redirect, of where it leads);
+- Every read gets an ``ETag`` (a hash of the body; of a redirect, of where it leads; a token
+  holder's read of a page keeps the revision tag its view gives, for ``If-Match``);
   ``If-None-Match`` with the same tag answers ``304 Not Modified`` without the body (a
   redirect is always answered whole: conditional requests apply to 2xx answers, RFC 9110
   13.2.1). ``Vary: Authorization`` keeps caches from mixing token holders' and anonymous
@@ -92,9 +95,17 @@ def cached_answer(request, response):
         # A redirect's answer is where it leads: find/ leads elsewhere once the page moves.
         where = f"{response.status_code} {response['Location']}".encode()
         response["ETag"] = quote_etag(hashlib.md5(where, usedforsecurity=False).hexdigest())
-    if is_personal(request) or response.status_code >= 400:
+    if response.status_code >= 400:
         patch_cache_control(response, private=True, no_store=True)
         return response
+    if is_personal(request):
+        patch_cache_control(response, private=True, no_store=True)
+        if response.has_header("ETag") or response.streaming or response.status_code != 200:
+            # A tag the view gave (a page's revision, for If-Match) names no JSON: a renamed
+            # category changes the answer, not the revision. It is never compared here.
+            return response
+        set_response_etag(response)
+        return get_conditional_response(request, etag=response["ETag"], response=response)
     marked = {part.strip() for part in response.get("Cache-Control", "").split(",")}
     if marked & {"private", "no-store"}:
         return response

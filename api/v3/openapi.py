@@ -6,7 +6,9 @@ What ninja cannot express from the views, in one place and one order:
    language: field titles and descriptions come from translatable model labels, which stay
    lazy until the document is written out. It is written out under English here.
 2. **Find.** ``find``'s ``locale`` and ``fallback``, which ukiyo reads beside Wagtail's
-   parameters, and what its ``html_path`` takes.
+   parameters, and what its ``html_path`` takes; the parameters its redirect keeps for the
+   page's detail (``rich_text_format``; ``site``, which the detail reads too). Every v3
+   operation refuses a query parameter the document does not declare (``api.v3.params``).
 3. **Writes.** The ``If-Match`` header of the page writes (required on PATCH), the ``ETag``
    of their answers, and their 412, 422, 423 and 428 problem answers (``api.v3.pages``).
 4. **A valid document.** Wagtail 8.0.1 declares anonymous access as a security scheme
@@ -28,10 +30,14 @@ What ninja cannot express from the views, in one place and one order:
    schema with the defaults beside it, which openapi-python-client cannot make a model of
    (it skipped the three operations): the body is the schema itself; each of its
    properties says its default.
+8. **What a write says of publishing.** The page writes that can publish answer with
+   ``meta.live`` and ``meta.scheduled_at`` (``api.v3.pages.with_publishing_state``): every
+   page type's meta declares them, optional, as reads leave them out.
 
 Installed by ``api.apps`` with ``compat.ninja.postprocess_openapi``.
 """
 
+import copy
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,6 +47,7 @@ from wagtail.models import get_page_models
 
 from .pages import (
     BODY_OPERATIONS,
+    DETAIL,
     FIND,
     IF_MATCH_REQUIRED,
     LOCKED_OPERATIONS,
@@ -58,7 +65,7 @@ def build(generate):
         document = document_find(document_writes(generate()))
         document = json.loads(json.dumps(document, cls=DjangoJSONEncoder))
     document = document_errors(optional_token(document))
-    return plain_request_bodies(discriminated_pages(document))
+    return plain_request_bodies(publishing_state(discriminated_pages(document)))
 
 
 def operations(document):
@@ -150,21 +157,51 @@ FIND_PARAMETERS = {
 }
 
 
+# What the page's detail reads beside what Wagtail declares: find's redirect keeps it.
+DETAIL_PARAMETERS = {
+    "site": (
+        "Without a token: the site (host[:port]) the page must belong to, as find's redirect "
+        "keeps it; a page of another site is a 404."
+    ),
+}
+RICH_TEXT_FORMAT = "rich_text_format"
+
+
 def document_find(document):
     """``find``'s reader paths and its languages (``api.v3.pages.find_in_language``), which
-    ukiyo reads from the query string beside Wagtail's parameters."""
-    for operation in operations(document):
-        if operation.get("operationId") != FIND:
-            continue
-        parameters = operation.setdefault("parameters", [])
-        named = {parameter.get("name"): parameter for parameter in parameters}
-        for name, description in FIND_PARAMETERS.items():
-            if name not in named:
-                named[name] = {"name": name, "in": "query", "required": False}
-                named[name]["schema"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
-                parameters.append(named[name])
-            named[name]["description"] = description
+    ukiyo reads from the query string beside Wagtail's parameters, and what its redirect
+    passes on to the detail, which the detail then declares."""
+    by_id = {operation.get("operationId"): operation for operation in operations(document)}
+    if FIND in by_id:
+        declare_parameters(by_id[FIND], FIND_PARAMETERS)
+    if DETAIL in by_id:
+        declare_parameters(by_id[DETAIL], DETAIL_PARAMETERS)
+        passed_on = next(
+            (
+                parameter
+                for parameter in by_id[DETAIL].get("parameters", [])
+                if parameter.get("name") == RICH_TEXT_FORMAT
+            ),
+            None,
+        )
+        if FIND in by_id and passed_on is not None:
+            description = "Passed on to the detail the redirect leads to."
+            declare_parameters(by_id[FIND], {RICH_TEXT_FORMAT: description}, like=passed_on)
     return document
+
+
+def declare_parameters(operation, descriptions, *, like=None):
+    """Query parameters ``{name: description}`` of ``operation``: optional strings, or
+    typed as ``like`` is."""
+    parameters = operation.setdefault("parameters", [])
+    named = {parameter.get("name"): parameter for parameter in parameters}
+    for name, description in descriptions.items():
+        if name not in named:
+            named[name] = {"name": name, "in": "query", "required": False}
+            schema = like["schema"] if like else {"anyOf": [{"type": "string"}, {"type": "null"}]}
+            named[name]["schema"] = copy.deepcopy(schema)
+            parameters.append(named[name])
+        named[name]["description"] = description
 
 
 def optional_token(document):
@@ -331,6 +368,39 @@ def discriminated_pages(document):
             union["$ref"] = f"#/components/schemas/{PAGE}"
         else:  # some page types only: told apart the same way
             union["discriminator"] = discriminator(union["oneOf"])
+    return document
+
+
+# What a publishing write adds to its page's meta; reads leave them out.
+PUBLISHING_STATE = {
+    "live": {
+        "type": "boolean",
+        "title": "Live",
+        "description": (
+            "In the answer of a write that can publish (create, PATCH, publish, unpublish, "
+            "revert) only: whether the page is live now."
+        ),
+    },
+    "scheduled_at": {
+        "anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}],
+        "title": "Scheduled At",
+        "description": (
+            "In the answer of a write that can publish only: when the version scheduled to go "
+            "live does so (UTC), or null if none is."
+        ),
+    },
+}
+
+
+def publishing_state(document):
+    """``meta.live`` and ``meta.scheduled_at`` declared on the meta of every page type."""
+    schemas = document.get("components", {}).get("schemas", {})
+    for member in schemas.get(PAGE, {}).get("oneOf", []):
+        page = schemas.get(member.get("$ref", "").rsplit("/", 1)[-1], {})
+        meta = page.get("properties", {}).get("meta", {}).get("$ref", "")
+        meta_schema = schemas.get(meta.rsplit("/", 1)[-1])
+        if meta_schema is not None:
+            meta_schema.setdefault("properties", {}).update(copy.deepcopy(PUBLISHING_STATE))
     return document
 
 

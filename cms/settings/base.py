@@ -485,9 +485,20 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_PREFLIGHT_MAX_AGE = 86400
-# Headers a browser frontend may read beyond the safelisted ones (Last-Modified is one): the
-# ETag to revalidate or to send in If-Match, and the preview marker.
-CORS_EXPOSE_HEADERS = ["ETag", "Ukiyo-Preview"]
+# Headers a browser frontend reads from the API's answers (docs/api.md, "CORS"): the ETag to
+# revalidate or to send in If-Match, Last-Modified (safelisted, named for clarity), where a
+# redirect leads, when to try again (429, 503), the request id to quote in a report, whether
+# the answer was kept on the server, the methods a 405 names, and the preview marker.
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "X-API-Cache",
+    "Allow",
+    "Ukiyo-Preview",
+]
 # And request headers beyond django-cors-headers' defaults: conditional reads and writes.
 CORS_ALLOW_HEADERS = [*default_cors_headers, "if-match", "if-none-match"]
 # Seconds anonymous API reads may be reused by browsers and apps, and by shared caches (CDNs),

@@ -313,7 +313,9 @@ def walk_languages(walk, languages):
         for rich_text_format in ("html", "markdown", "db_html", "db_markdown"):
             walk.get(query(f"/api/v3/pages/{first['id']}/", rich_text_format=rich_text_format))
         walk.get(query(f"/api/v3/pages/{home['id']}/", version="live"))
-        walk.follow(query("/api/v3/pages/find/", id=first["id"], version="live"))
+        walk.follow(
+            query("/api/v3/pages/find/", id=first["id"], version="live", rich_text_format="html")
+        )
         walk.follow(query("/api/v3/pages/find/", html_path=f"/{language}/", site="testserver"))
     return articles
 

@@ -58,3 +58,25 @@ def test_a_frontend_may_send_conditional_requests(client, db, header):
     assert response.status_code == 200
     allowed = {name.strip() for name in response["Access-Control-Allow-Headers"].split(",")}
     assert header in allowed
+
+
+@pytest.mark.parametrize("url", ["/api/v2/pages/", "/api/v3/articles/", "/api/v3/no-such/"])
+def test_a_frontend_may_read_the_headers_the_api_answers_with(client, db, url):
+    """What docs/api.md tells a frontend to read: the ETag and Last-Modified to revalidate,
+    where a redirect leads, when to try again, the request id to quote in a report, whether
+    the answer was kept, the methods a 405 allows, the preview marker."""
+    response = client.get(url, HTTP_ORIGIN=APP)
+
+    exposed_header = response["Access-Control-Expose-Headers"]
+    exposed = {name.strip().lower() for name in exposed_header.split(",")}
+    assert exposed >= {
+        "etag",
+        "last-modified",
+        "location",
+        "retry-after",
+        "x-request-id",
+        "x-api-cache",
+        "allow",
+        "ukiyo-preview",
+    }
+    assert "X-Request-ID" in response

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
+from wagtail.models import APIToken
 
 from api.caching import http_caching
 from changes import clock as content_clock
@@ -65,7 +66,35 @@ def test_reads_with_a_token_or_for_drafts_are_never_stored(client, article, head
 
     assert {"private", "no-store"} <= cache_control(response)
     assert "public" not in cache_control(response)
-    assert "ETag" not in response
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v2/pages/",
+        "/api/v2/pages/{id}/",
+        "/api/v3/pages/",
+        "/api/v3/articles/",
+        "/api/v3/articles/{id}/",
+    ],
+)
+def test_a_token_holders_read_is_private_and_revalidates_with_304(client, article, admin_user, url):
+    """A token may see drafts: never stored, but tagged, so that a client holding the answer
+    can ask again with If-None-Match, as anonymous callers do."""
+    _, plaintext = APIToken.create_token(user=admin_user, name="importer")
+    token = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+    url = url.format(id=article.pk)
+
+    first = client.get(url, **token)
+    assert first.status_code == 200, first.content
+    assert {"private", "no-store"} <= cache_control(first)
+    assert "Authorization" in first["Vary"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"], **token)
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+    assert {"private", "no-store"} <= cache_control(again)
 
 
 def test_errors_are_not_stored(client, db):

@@ -14,6 +14,9 @@ from tests.factories import ArticlePageFactory, full_article
 # Fields an answer leaves out when they have nothing to say.
 SOMETIMES_LEFT_OUT = {
     "warnings",  # meta.warnings of Wagtail's answers: only when rich text lost something
+    # A page's meta.live and meta.scheduled_at: only in the answers of publishing writes.
+    "live",
+    "scheduled_at",
     # Problems (api.problems): errors only when there are several to name.
     "ProblemDetail.errors",
 }

@@ -135,3 +135,24 @@ def test_a_page_created_and_published_answers_its_address_and_first_publication(
         == client.get(f"/api/v3/pages/{page_id}/").json()["meta"]["first_published_at"]
     )
     assert meta["first_published_at"] is not None
+
+
+def test_what_a_write_says_of_publishing_is_in_the_document(client, auth, article):
+    """meta.live and meta.scheduled_at of a write's answer are declared on its page type's
+    meta, so that a generated client types them; reads leave them out."""
+    document = client.get("/api/v3/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    response = patch(client, article, auth, {"title": "SLIM"}, action="publish")
+
+    meta = response.json()["meta"]
+    assert {"live", "scheduled_at"} <= set(meta)
+    for member in schemas["Page"]["oneOf"]:
+        page = schemas[member["$ref"].rsplit("/", 1)[1]]
+        meta_schema = schemas[page["properties"]["meta"]["$ref"].rsplit("/", 1)[1]]
+        if meta_schema["properties"]["type"]["const"] == "news.ArticlePage":
+            assert set(meta) <= set(meta_schema["properties"])
+        assert meta_schema["properties"]["live"]["type"] == "boolean"
+        assert {"type": "null"} in meta_schema["properties"]["scheduled_at"]["anyOf"]
+        assert not {"live", "scheduled_at"} & set(meta_schema["required"])
+    assert "live" not in client.get(url(article)).json()["meta"]
