@@ -13,10 +13,10 @@ from wagtail.images.api.fields import (
     ImageRenditionErrorDict,
     ImageRenditionField,
 )
-from wagtail.images.models import SourceImageIOError
 from wagtail.images.utils import to_svg_safe_spec
 
 from core.links import absolute_media_url
+from core.renditions import renditions_or_none
 
 # The widths a frontend picks from with ``srcset``: phones, tablets, desktops, wide screens.
 SRCSET_WIDTHS = (480, 800, 1200, 1600)
@@ -74,7 +74,10 @@ def image_sources(image, renditions=None):
     specs = srcset_specs(image)
     renditions = renditions or {}
     if any(spec not in renditions for spec in specs):
-        renditions = {**renditions, **image.get_renditions(*specs)}
+        made = renditions_or_none(image, *specs)
+        if made is None:
+            return []  # its original cannot be read now: no size of it, and not kept
+        renditions = {**renditions, **made}
     return [
         {
             "url": absolute_media_url(renditions[spec].url),
@@ -126,10 +129,10 @@ class RenditionField(ImageRenditionField):
         spec = self.filter_spec
         if self.preserve_svg and image.is_svg():
             spec = to_svg_safe_spec(spec)
-        try:
-            (rendition,) = image.get_renditions(spec).values()
-        except SourceImageIOError:
+        renditions = renditions_or_none(image, spec)
+        if renditions is None:
             return ImageRenditionErrorDict(error="SourceImageIOError")
+        (rendition,) = renditions.values()
         return ImageRenditionDict(
             url=rendition.url,
             full_url=absolute_media_url(rendition.url),
@@ -141,9 +144,9 @@ class RenditionField(ImageRenditionField):
 
 def cached_rendition(image, spec):
     """``image.get_rendition(spec)``, without writing a prefetched rendition back to the cache
-    (``RenditionField``)."""
-    (rendition,) = image.get_renditions(spec).values()
-    return rendition
+    (``RenditionField``); None when the original cannot be read."""
+    renditions = renditions_or_none(image, spec)
+    return next(iter(renditions.values())) if renditions else None
 
 
 def rendition_payload(image, rendition):

@@ -292,7 +292,7 @@ class PageCacheMiddleware:
         with pagecache.collecting() as tags:
             response = self.get_response(request)
         response[self.HEADER] = "miss"
-        if self.storable(request, response):
+        if self.storable(request, response) and pagecache.INCOMPLETE not in tags:
             nonce = getattr(request, "_csp_nonce", None)
             pagecache.store(page_key, response, tags, generation, nonce)
             self.public(response)

@@ -65,6 +65,10 @@ logger = logging.getLogger(__name__)
 SITE = "site"  # everything: sites, locales, images, documents, tags, a clear_page_cache
 CHROME = "chrome"  # the header and footer links: home pages, All Articles, footer pages
 CONSENT = "consent"  # the consent settings (policy version, scripts) of every language
+# Declared by what a page shows only partly for now (an image whose original the storage did
+# not give: ``core.renditions.renditions_or_none``): neither the page nor any part or API
+# answer made with it is kept, so the whole one is made once the storage answers again.
+INCOMPLETE = "incomplete"
 
 GENERATION = "generation"
 ENTRY_PREFIX = "entry:"
@@ -340,7 +344,7 @@ def fragment(key, render, tags=(), keep=lambda value: True):
     with collecting() as declared:
         depends_on(SITE, *tags)
         value = render()
-    if not keep(value):
+    if not keep(value) or INCOMPLETE in declared:
         return value
     values = store.get_many([TAG_PREFIX + tag for tag in declared])
     if _settle_tags(declared, generation, values) and databases.reads_are_current():

@@ -19,6 +19,10 @@ its subclasses): the specs are those its templates and API fields use, and a tes
 every reader page and API answer of a published article after the worker ran and finds no
 rendition made.
 
+``renditions_or_none`` is how pages and API answers ask for renditions: an original that
+cannot be read (the bucket out of reach before the renditions were made) leaves the image
+out of what is being rendered, which is then not kept, instead of failing it.
+
 Queued rows name the task by its import path, ``core.renditions.make_renditions``: it must
 not move while tasks may be waiting.
 """
@@ -30,7 +34,22 @@ from django_tasks import task
 from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page
 
+from . import pagecache
+
 logger = logging.getLogger(__name__)
+
+
+def renditions_or_none(image, *specs):
+    """``image.get_renditions(*specs)``, or None when its original cannot be read (deleted, or
+    the bucket out of reach): the caller shows the image without those files, and what is
+    being rendered is not kept (``pagecache.INCOMPLETE``), so that readers get the image once
+    the storage answers again."""
+    try:
+        return image.get_renditions(*specs)
+    except SourceImageIOError as error:
+        logger.warning("The original of image %s could not be read: %s", image.pk, error)
+        pagecache.depends_on(pagecache.INCOMPLETE)
+        return None
 
 
 def needed(page):

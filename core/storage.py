@@ -77,6 +77,15 @@ class MediaStorage(S3Storage):
         self._probes = {}
         self._probes_lock = threading.Lock()
 
+    def _open(self, name, mode="rb"):
+        # Opening a file asks the bucket for it (a HEAD). A bucket out of reach, or refusing,
+        # is an error reading the file, as a missing disk would be: Wagtail then shows an
+        # image without its renditions (``SourceImageIOError``) instead of failing the page.
+        try:
+            return super()._open(name, mode)
+        except (BotoCoreError, ClientError) as error:
+            raise OSError(f"{name} could not be read from the bucket: {error}") from error
+
     def get_object_parameters(self, name):
         parameters = super().get_object_parameters(name)
         if is_public_media(name):

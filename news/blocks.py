@@ -31,6 +31,7 @@ from wagtail.models import Page
 
 from api.images import image_sources, rendition_payload, srcset, srcset_specs
 from core import editing
+from core.renditions import renditions_or_none
 from core.rich_text import resolved_page_links
 
 from . import citations
@@ -386,11 +387,12 @@ class FigureBlock(blocks.StructBlock):
         }
         if image:
             # Every rendition of the figure in one call: one lookup, and none when prefetched.
-            renditions = image.get_renditions(FIGURE_RENDITION, *srcset_specs(image))
-            sources = image_sources(image, renditions)
-            representation["rendition"] = rendition_payload(image, renditions[FIGURE_RENDITION])
-            representation["renditions"] = sources
-            representation["srcset"] = srcset(sources)
+            renditions = renditions_or_none(image, FIGURE_RENDITION, *srcset_specs(image))
+            if renditions is not None:  # else its original cannot be read now
+                sources = image_sources(image, renditions)
+                representation["rendition"] = rendition_payload(image, renditions[FIGURE_RENDITION])
+                representation["renditions"] = sources
+                representation["srcset"] = srcset(sources)
         return representation
 
 

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from django.utils.translation import gettext as _
 
+from core.renditions import renditions_or_none
 from core.structured_data import CONTEXT, organization
 
 from .images import STRUCTURED_DATA_RENDITIONS
@@ -53,10 +54,14 @@ def news_article(page, request, site_name):
         "isAccessibleForFree": True,
     }
     if page.lead_image is not None:
-        renditions = page.lead_image.get_renditions(*STRUCTURED_DATA_RENDITIONS)
-        data["image"] = [
-            request.build_absolute_uri(renditions[spec].url) for spec in STRUCTURED_DATA_RENDITIONS
-        ]
+        # None when the original cannot be read: no image, rather than addresses of files
+        # that do not exist.
+        renditions = renditions_or_none(page.lead_image, *STRUCTURED_DATA_RENDITIONS)
+        if renditions:
+            data["image"] = [
+                request.build_absolute_uri(renditions[spec].url)
+                for spec in STRUCTURED_DATA_RENDITIONS
+            ]
     if page.category is not None:
         data["articleSection"] = page.category.name
     tags = [tag.name for tag in page.tags.all()]

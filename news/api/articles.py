@@ -30,7 +30,7 @@ from wagtail.api.rich_text import RichTextOutputFormat
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.api.v3.registry import registry
-from wagtail.images.models import Rendition, SourceImageIOError
+from wagtail.images.models import Rendition
 from wagtail.models import Page
 
 from api.access import public_pages
@@ -111,10 +111,9 @@ class ArticleCard(FallbackMarks):
     def resolve_lead_image_thumbnail(obj):
         if obj.lead_image is None:
             return None
-        try:
-            rendition = cached_rendition(obj.lead_image, CARD_RENDITION)
-        except SourceImageIOError:
-            return None  # the file is gone: a card without an image rather than an error
+        rendition = cached_rendition(obj.lead_image, CARD_RENDITION)
+        if rendition is None:
+            return None  # the file cannot be read: a card without an image, not an error
         return {
             "url": rendition.url,
             "full_url": absolute_media_url(rendition.url),

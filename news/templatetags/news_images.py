@@ -3,8 +3,8 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from wagtail.images.shortcuts import get_renditions_or_not_found
 
+from core.renditions import renditions_or_none
 from news.images import FALLBACK, SIZES, SRCSET, image_filter
 
 register = template.Library()
@@ -24,14 +24,17 @@ def responsive_image(image, layout, alt=None, css_class="", priority=False, eage
     the first screen (the LCP element): fetched first, never lazily; ``eager`` loads
     another image of the first screen at once; any other image waits until it nears the
     screen. ``alt`` defaults to the image's own description; pass ``""``
-    for an image the text beside it already names.
+    for an image the text beside it already names. An image whose original cannot be read
+    (the bucket out of reach, before its renditions were made) is left out.
     """
     if not image:
         return ""
     specs = SRCSET[layout]
-    renditions = get_renditions_or_not_found(
-        image, [image_filter(spec) for spec in (*specs, FALLBACK[layout])]
+    renditions = renditions_or_none(
+        image, *(image_filter(spec) for spec in (*specs, FALLBACK[layout]))
     )
+    if renditions is None:
+        return ""  # its original cannot be read now: the page without it, not kept
     fallback = renditions[FALLBACK[layout]]
     by_width = {}
     for spec in specs:
@@ -64,4 +67,5 @@ def rendition(image, spec):
         return None
     # Wagtail's get_rendition writes the rendition to the cache on every call, even one
     # found among the prefetched renditions; get_renditions writes only what it looked up.
-    return get_renditions_or_not_found(image, [image_filter(spec)])[spec]
+    renditions = renditions_or_none(image, image_filter(spec))
+    return renditions[spec] if renditions else None

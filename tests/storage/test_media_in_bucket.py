@@ -257,6 +257,48 @@ def test_pages_and_answers_read_nothing_from_the_bucket_once_renditions_exist(
     assert Rendition.objects.count() == made
 
 
+def test_with_the_bucket_unreachable_pages_without_their_renditions_still_answer(
+    client, article, bucket, settings, caplog
+):
+    """Renditions not made yet (a page published while the worker was behind) and the bucket
+    out of reach: readers get the page and frontends the answers, without those images'
+    files, never an error."""
+    assert Rendition.objects.count() == 0
+    use_bucket(
+        settings,
+        MEDIA_BUCKET=bucket.name,
+        MEDIA_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
+        MEDIA_REGION="us-east-1",
+        MEDIA_CUSTOM_DOMAIN=bucket.public_url,
+    )
+    forget_everything_kept()
+
+    answers = reads(client, article)
+
+    assert {name: answer.status_code for name, answer in answers.items()} == dict.fromkeys(
+        answers, 200
+    )
+    assert Rendition.objects.count() == 0
+    assert "could not be read" in caplog.text
+    # Neither the page nor the answers are kept without their images: asked again, they are
+    # made again, and with the bucket back they show every image.
+    assert client.get(article.url)["X-Page-Cache"] == "bypass"
+    assert client.get(f"/api/v3/pages/{article.pk}/")["X-API-Cache"] != "hit"
+    use_bucket(
+        settings,
+        MEDIA_BUCKET=bucket.name,
+        MEDIA_ENDPOINT_URL=bucket.endpoint,
+        MEDIA_REGION="us-east-1",
+        MEDIA_CUSTOM_DOMAIN=bucket.public_url,
+        MEDIA_ACL="public-read",
+    )
+    back = reads(client, article)
+    assert Rendition.objects.count() > 0
+    shown_then, shown_now = addresses_in(answers), addresses_in(back)
+    assert shown_then["page"] == []
+    assert shown_now["page"] and all(shown_now[name] for name in ("v2", "v3", "v3 cards"))
+
+
 def test_an_image_deleted_in_the_admin_leaves_the_bucket_with_its_renditions(
     editor, bucket, django_capture_on_commit_callbacks
 ):
