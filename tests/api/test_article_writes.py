@@ -11,7 +11,6 @@ import json
 
 import pytest
 from django.core.cache import cache
-from wagtail.models import APIToken
 
 from news.models import ArticleAuthor, ArticlePage
 from tests.conftest import translate_page
@@ -33,12 +32,6 @@ JST = datetime.timezone(datetime.timedelta(hours=9))
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-@pytest.fixture
-def auth(admin_user):
-    _, plaintext = APIToken.create_token(user=admin_user, name="wire importer")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
 @pytest.fixture

@@ -6,21 +6,16 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from wagtail.models import (
-    APIToken,
     GroupPagePermission,
     Page,
 )
 
 from news.models import ArticlePage
+from tests.api.tokens import token_for
 from tests.factories import full_article, paragraph, section
 
 PROBLEM = "application/problem+json"
 TYPE = {"type": "news.ArticlePage"}
-
-
-def token_for(user):
-    _, plaintext = APIToken.create_token(user=user, name="frontend")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
 @pytest.fixture

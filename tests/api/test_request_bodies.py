@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import APIToken, Collection, Page
+from wagtail.models import Collection, Page
 
 from news.models import ArticlePage, Category
 from tests.factories import ImageFactory, full_article, rich_body
@@ -25,12 +25,6 @@ TEN_MB = 10 * 1024 * 1024
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-@pytest.fixture
-def auth(admin_user):
-    _, plaintext = APIToken.create_token(user=admin_user, name="integration")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from wagtail.models import APIToken
 
 from news.models import Author, Category
 from tests.factories import AuthorFactory, CategoryFactory
@@ -11,12 +10,6 @@ from tests.factories import AuthorFactory, CategoryFactory
 PROBLEM = "application/problem+json"
 CATEGORIES = "/api/v3/snippets/news.Category/"
 AUTHORS = "/api/v3/snippets/news.Author/"
-
-
-@pytest.fixture
-def auth(admin_user):
-    _, plaintext = APIToken.create_token(user=admin_user, name="frontend")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
 def post(client, auth, path, data):

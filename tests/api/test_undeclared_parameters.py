@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from wagtail.models import APIToken
 
 from tests.factories import full_article
 
@@ -29,12 +28,6 @@ def article(index, category):
     page = full_article(index, title="月面着陸", slug="moon-landing", category=category)
     page.save_revision().publish()
     return page
-
-
-@pytest.fixture
-def auth(admin_user):
-    _, plaintext = APIToken.create_token(user=admin_user, name="importer")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
 def refused(response, name):

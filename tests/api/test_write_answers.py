@@ -11,22 +11,11 @@ import json
 
 import pytest
 from django.utils import timezone
-from wagtail.models import APIToken
 
 from news.models import ArticlePage
 from tests.factories import full_article, paragraph, section
 
 TYPE = {"type": "news.ArticlePage"}
-
-
-def token_for(user):
-    _, plaintext = APIToken.create_token(user=user, name="newsroom importer")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
-
-
-@pytest.fixture
-def auth(admin_user):
-    return token_for(admin_user)
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from wagtail.models import APIToken, Page
+from wagtail.models import Page
 
 from news.models import ArticlePage
+from tests.api.tokens import token_for
 from tests.factories import full_article, paragraph, section
 
 TYPE = {"type": "news.ArticlePage"}
@@ -25,16 +26,6 @@ SCRIPT_URLS = [
     "vbscript:msgbox(1)",
 ]
 SCRIPT_SCHEME = re.compile(r"(?:java\s*script|data|vbscript)\s*:", re.IGNORECASE)
-
-
-def token_for(user):
-    _, plaintext = APIToken.create_token(user=user, name="frontend")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
-
-
-@pytest.fixture
-def auth(admin_user):
-    return token_for(admin_user)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from wagtail.models import (
-    APIToken,
     Collection,
     GroupCollectionPermission,
     GroupPagePermission,
@@ -21,6 +20,7 @@ from wagtail.models import (
 from wagtail_localize.models import StringSegment, TranslationSource
 
 from news.models import ArticlePage
+from tests.api.tokens import token_for
 from tests.factories import (
     ImageFactory,
     full_article,
@@ -41,16 +41,6 @@ TYPE = {"type": "news.ArticlePage"}
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-def token_for(user):
-    _, plaintext = APIToken.create_token(user=user, name="frontend")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
-
-
-@pytest.fixture
-def auth(admin_user):
-    return token_for(admin_user)
 
 
 @pytest.fixture
