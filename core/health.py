@@ -26,7 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.http import HttpResponse, JsonResponse
 from django.utils.module_loading import import_string
 
-from core import sharedcache, storage
+from core import sharedcache
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,10 @@ def check_storage():
     """The storage of uploaded images and documents (the bucket, or ``MEDIA_ROOT``) can be
     used: a server without it can take no upload nor make a rendition
     (``core.storage.reachable``)."""
+    # Here, not at start-up: the storage module brings boto3, which a site without a bucket
+    # never needs.
+    from core import storage
+
     if not storage.reachable(timeout=settings.UKIYO_READINESS_TIMEOUT):
         raise StorageUnavailable("the media storage did not answer (see core.storage)")
 

@@ -2,7 +2,10 @@
 anything that could refuse, redirect, cache or log the question (core.health)."""
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -186,3 +189,18 @@ def test_a_cache_server_that_refuses_makes_readyz_503(client, settings):
         "ms": body["checks"]["cache"]["ms"],
         "error": "ConnectionError",
     }
+
+
+def test_a_site_without_a_bucket_loads_no_s3_client():
+    """The storage module (and boto3 with it) is read when the storage is checked, not when
+    the site starts: a site without a bucket never needs it."""
+    code = (
+        "import django, sys; django.setup(); import core.health; "
+        "print('boto3' in sys.modules, 'core.storage' in sys.modules)"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MEDIA_")}
+    environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environ, check=False
+    )
+    assert result.stdout.split() == ["False", "False"], result.stderr[-2000:]
