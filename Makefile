@@ -142,7 +142,7 @@ bench: install compile-messages ## Load-test the production server with wrk, eve
 	$(PY) scripts/bench_http.py $(BENCH_ARGS)
 
 # Every process of a multi-server ukiyo on this machine (scripts/cluster): a throwaway
-# PostgreSQL, Redis, moto's S3 server, two app servers, the webhook worker, Varnish in front.
+# PostgreSQL, Redis, moto's S3 server, two app servers, the worker, Varnish in front.
 # moto comes with the test dependencies. Ctrl-C stops everything.
 cluster: install-test compile-messages ## Start a cluster in a box: PostgreSQL, Redis, S3, two app servers, a worker, Varnish (Ctrl-C stops it)
 	PYTHON=$(PY) scripts/cluster
@@ -153,10 +153,11 @@ cluster: install-test compile-messages ## Start a cluster in a box: PostgreSQL, 
 # instead if set).
 # TEST_PROCESSES: pytest-xdist's processes, each with its own test database, each taking the
 # tests in pytest-django's order (the tests that flush the database after all the others).
-# TEST_PROCESSES=0: one process.
+# TEST_PROCESSES=0: one process. The 25 slowest tests are listed at the end: the suite must
+# stay under 25 minutes on 2 cores.
 TEST_PROCESSES ?= 2
 test: install-test compile-messages ## Run the test suite on a throwaway PostgreSQL (PYTEST_ARGS='-k foo' to select, TEST_PROCESSES=2)
-	scripts/with-postgres $(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	scripts/with-postgres $(PY) -m pytest -n $(TEST_PROCESSES) --durations=25 $(PYTEST_ARGS)
 
 # The .mo files are built, not committed: msgfmt comes from Debian's gettext.
 compile-messages: install

@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
-    "wagtail.snippets",
-    "wagtail.documents",
-    "wagtail.images",
+    # wagtail.snippets, wagtail.documents and wagtail.images, their API v3 schemas built in
+    # English (api.wagtail_apps).
+    "api.wagtail_apps.SnippetsConfig",
+    "api.wagtail_apps.DocumentsConfig",
+    "api.wagtail_apps.ImagesConfig",
     "wagtail.search",
     "wagtail.admin",
     "wagtail.api.v2",
