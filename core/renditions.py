@@ -19,6 +19,10 @@ its subclasses): the specs are those its templates and API fields use, and a tes
 every reader page and API answer of a published article after the worker ran and finds no
 rendition made.
 
+A new file uploaded for an image in the admin makes Wagtail delete the image's renditions: the
+live pages that show it (Wagtail's reference index knows them) are queued again, once per
+transaction.
+
 ``renditions_or_none`` is how pages and API answers ask for renditions: an original that
 cannot be read (the bucket out of reach before the renditions were made) leaves the image
 out of what is being rendered, which is then not kept, instead of failing it.
@@ -29,10 +33,14 @@ not move while tasks may be waiting.
 
 import logging
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django_tasks import task
+from wagtail.images import get_image_model
 from wagtail.images.models import SourceImageIOError
-from wagtail.models import Page
+from wagtail.models import Page, ReferenceIndex
+
+from compat.django import on_commit_once, scheduled_on_commit
 
 from . import pagecache
 
@@ -71,6 +79,39 @@ def on_page_published(sender, instance, **kwargs):
         return
     page_id = page.pk
     transaction.on_commit(lambda: make_renditions.enqueue(page_id), robust=True)
+
+
+class ImagesRedone:
+    """The images whose renditions one transaction deleted (a new file uploaded for an image
+    in the admin: Wagtail deletes its renditions), handled once after the commit: the live
+    pages that show them get their renditions made again by the worker."""
+
+    MARKER = "ukiyo_images_redone"
+
+    def __init__(self):
+        self.image_ids = set()
+
+    def __call__(self):
+        image_type = ContentType.objects.get_for_model(get_image_model())
+        page_ids = ReferenceIndex.objects.filter(
+            to_content_type=image_type,
+            to_object_id__in=[str(pk) for pk in self.image_ids],
+            base_content_type=ContentType.objects.get_for_model(Page),
+        ).values_list("object_id", flat=True)
+        for page_id in (
+            Page.objects.live().filter(pk__in=set(page_ids)).values_list("pk", flat=True)
+        ):
+            make_renditions.enqueue(page_id)
+
+
+def on_rendition_deleted(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+    """``post_delete`` of a rendition: its image's pages are queued after the commit (once
+    per transaction, however many renditions it deleted)."""
+    batch = scheduled_on_commit(using, ImagesRedone.MARKER)
+    if batch is None:
+        batch = ImagesRedone()
+        on_commit_once(batch, using, ImagesRedone.MARKER)
+    batch.image_ids.add(instance.image_id)
 
 
 @task(backend="worker", queue_name="renditions")

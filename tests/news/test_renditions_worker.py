@@ -5,11 +5,16 @@ Publishing queues one task (``core.renditions.make_renditions``) on the worker's
 shown at, so that no reader's page or API answer makes one.
 """
 
+import io
 import logging
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
+from PIL import Image as PILImage
 from wagtail.images.models import Rendition
+from wagtail.models import Collection
 
 from core.renditions import make_renditions
 from news.models import author_path
@@ -141,3 +146,36 @@ def test_a_page_without_images_queues_nothing(index, django_capture_on_commit_ca
 def test_the_task_for_a_page_that_is_gone_does_nothing(article):
     assert make_renditions.call(article.pk + 1000) is None
     assert Rendition.objects.count() == 0
+
+
+def test_a_new_file_for_an_image_has_its_pages_renditions_made_again(
+    editor, article, images, django_capture_on_commit_callbacks
+):
+    publish(article, django_capture_on_commit_callbacks)
+    run_queued("renditions")
+    lead = images["lead"]
+    before = set(Rendition.objects.filter(image=lead).values_list("filter_spec", "file"))
+    assert before
+
+    picture = io.BytesIO()
+    PILImage.new("RGB", (1200, 800), "teal").save(picture, "PNG")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            reverse("wagtailimages:edit", args=[lead.pk]),
+            {
+                "title": lead.title,
+                "collection": Collection.get_first_root_node().pk,
+                "file": SimpleUploadedFile("new-photo.png", picture.getvalue(), "image/png"),
+            },
+        )
+    assert response.status_code == 302, response.content[:2000]
+    # Wagtail deleted the renditions of the old file; the article is queued again.
+    assert not Rendition.objects.filter(image=lead).exists()
+    assert [task.args_kwargs["args"] for task in queued() if task.status == "READY"] == [
+        [article.pk]
+    ]
+
+    run_queued("renditions")
+    after = set(Rendition.objects.filter(image=lead).values_list("filter_spec", "file"))
+    assert {spec for spec, _ in after} == {spec for spec, _ in before}
+    assert not after & before  # made from the new file
