@@ -600,8 +600,9 @@ UKIYO_CONSENT_LOG_RETENTION_DAYS = int(os.environ.get("CONSENT_LOG_RETENTION_DAY
 # Background tasks (docs/configuration.md, "The worker"). Work that talks to other machines
 # or may take seconds goes to queues in the database that workers empty
 # (`manage.py db_worker --backend worker --queue-name '*'`, as many as wanted): webhook
-# deliveries and IndexNow pings ("webhooks"), and the renditions a published page's images
-# need ("renditions"). Publishing never waits for them. Wagtail's own tasks (the search index
+# deliveries and IndexNow pings ("webhooks"), the renditions a published page's images need
+# ("renditions"), and the chunks of a search index rebuilt with --in-worker ("search").
+# Publishing never waits for them. Wagtail's own tasks (the search index
 # and reference index of the object saved, file deletions) keep running in the request: a
 # reader searching for what was just published finds it on the next request.
 TASKS = {
