@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,19 @@ def copy_database(settings_dict, cluster):
          "-U", "ukiyo", "-d", "ukiyo", "--no-owner", "--no-privileges", str(dump)],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
+
+
+@contextmanager
+def copy_of_test_database():
+    """A cluster of its own holding a copy of the suite's migrated test database (inside a
+    fixture that depends on ``django_db_setup``), removed afterwards."""
+    from django.db import connection
+
+    cluster = Cluster()
+    try:
+        cluster.start()
+        cluster.create_database()
+        copy_database(connection.settings_dict, cluster)
+        yield cluster
+    finally:
+        cluster.remove()

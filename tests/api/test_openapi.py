@@ -12,13 +12,6 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi-v3.json"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 
 
-@pytest.fixture
-def document(client, db):
-    response = client.get("/api/v3/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
 def test_the_document_is_valid_openapi(document):
     validate(document)  # raises, naming the first error
 

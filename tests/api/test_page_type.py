@@ -47,13 +47,6 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def document(client, db):
-    response = client.get("/api/v3/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
 def component(document, ref):
     return document["components"]["schemas"][ref.rsplit("/", 1)[1]]
 

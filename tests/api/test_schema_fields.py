@@ -27,13 +27,6 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def document(client, db):
-    response = client.get("/api/v3/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
 def referenced(document, node, found=None):
     """The names of the components ``node`` refers to, directly or through others."""
     found = set() if found is None else found

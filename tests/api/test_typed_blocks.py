@@ -48,13 +48,6 @@ def empty_cache():
 
 
 @pytest.fixture
-def document(client, db):
-    response = client.get("/api/v3/openapi.json")
-    assert response.status_code == 200
-    return response.json()
-
-
-@pytest.fixture
 def photo(db):
     """A photo narrower than the widest srcset width: its renditions stop at 1000 pixels."""
     return ImageFactory(

@@ -31,10 +31,9 @@ import uuid
 from urllib.parse import quote, urlsplit
 
 import pytest
-from django.db import connection
 
 from scripts.cluster import ClusterInABox
-from tests.postgres import Cluster, copy_database
+from tests.postgres import copy_of_test_database
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db]
 
@@ -68,14 +67,8 @@ def request(port, method, path, headers=None, body=None, timeout=30):
 
 @pytest.fixture(scope="module")
 def database(django_db_setup):
-    cluster = Cluster()
-    try:
-        cluster.start()
-        cluster.create_database()
-        copy_database(connection.settings_dict, cluster)
+    with copy_of_test_database() as cluster:
         yield cluster
-    finally:
-        cluster.remove()
 
 
 @pytest.fixture(scope="module")

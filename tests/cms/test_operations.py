@@ -29,9 +29,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
-from tests.postgres import Cluster, copy_database, free_port
+from tests.postgres import copy_of_test_database, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 90
@@ -116,14 +115,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def cluster(django_db_setup, tmp_path_factory):
-    cluster = Cluster()
-    try:
-        cluster.start()
-        cluster.create_database()
-        copy_database(connection.settings_dict, cluster)
+    with copy_of_test_database() as cluster:
         yield cluster
-    finally:
-        cluster.remove()
 
 
 def start_server(cluster, folder, **environ):

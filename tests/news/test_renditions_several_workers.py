@@ -13,9 +13,8 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection
 
-from tests.postgres import Cluster, copy_database
+from tests.postgres import copy_of_test_database
 from tests.sqlite import ROOT
 
 pytestmark = pytest.mark.django_db
@@ -59,14 +58,8 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def database(django_db_setup):
-    cluster = Cluster()
-    try:
-        cluster.start()
-        cluster.create_database()
-        copy_database(connection.settings_dict, cluster)
+    with copy_of_test_database() as cluster:
         yield cluster
-    finally:
-        cluster.remove()
 
 
 def manage(env, *arguments, timeout=300):
