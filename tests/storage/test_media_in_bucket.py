@@ -113,6 +113,19 @@ def article(index, bucket):
     )
 
 
+def cut_off(settings, bucket):
+    """The same bucket, its S3 API now unreachable (a closed port); the custom domain that
+    readers fetch files from stays. Nothing kept from before: as a newly started server."""
+    use_bucket(
+        settings,
+        MEDIA_BUCKET=bucket.name,
+        MEDIA_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
+        MEDIA_REGION="us-east-1",
+        MEDIA_CUSTOM_DOMAIN=bucket.public_url,
+    )
+    forget_everything_kept()
+
+
 def reads(client, article):
     """What readers, frontends and crawlers get for ``article``: its page, its API answers,
     the sitemap and the feed that list it."""
@@ -239,16 +252,7 @@ def test_pages_and_answers_read_nothing_from_the_bucket_once_renditions_exist(
     first = reads(client, article)
     made = Rendition.objects.count()
     assert made > 0
-    # The same bucket, its S3 API now unreachable (a closed port); the custom domain that
-    # readers fetch files from stays.
-    use_bucket(
-        settings,
-        MEDIA_BUCKET=bucket.name,
-        MEDIA_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
-        MEDIA_REGION="us-east-1",
-        MEDIA_CUSTOM_DOMAIN=bucket.public_url,
-    )
-    forget_everything_kept()
+    cut_off(settings, bucket)
 
     again = reads(client, article)
 
@@ -264,14 +268,7 @@ def test_with_the_bucket_unreachable_pages_without_their_renditions_still_answer
     out of reach: readers get the page and frontends the answers, without those images'
     files, never an error."""
     assert Rendition.objects.count() == 0
-    use_bucket(
-        settings,
-        MEDIA_BUCKET=bucket.name,
-        MEDIA_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
-        MEDIA_REGION="us-east-1",
-        MEDIA_CUSTOM_DOMAIN=bucket.public_url,
-    )
-    forget_everything_kept()
+    cut_off(settings, bucket)
 
     answers = reads(client, article)
 
