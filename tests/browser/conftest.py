@@ -233,10 +233,16 @@ def chromium():
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         # Playwright turns the back/forward cache off; readers' browsers have it, and pages
-        # restored from it must not keep a withdrawn consent (test_consent.py).
+        # restored from it must not keep a withdrawn consent (test_consent.py). No host name
+        # but localhost resolves (the live server is 127.0.0.1): what the pages ask of the
+        # outside world (the admin's Gravatar avatars and Wagtail's release check, a consented
+        # embed) fails at once instead of waiting on whatever DNS the machine has.
         browser = playwright.chromium.launch(
             executable_path=executable,
-            args=CHROMIUM_ARGS,
+            args=[
+                *CHROMIUM_ARGS,
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+            ],
             ignore_default_args=["--disable-back-forward-cache"],
         )
         yield browser

@@ -379,14 +379,36 @@ def explorer_of(page, title):
     raise AssertionError(f"No explorer link for {title!r} on {page.url}")
 
 
-def side_panels(page):
+class InFlight:
+    """The requests a page has sent and not seen answered, to say what a wait waited for."""
+
+    def __init__(self, page):
+        self.page = page
+        self.pending = set()
+        page.on("request", lambda request: self.pending.add(request))
+        page.on("requestfinished", lambda request: self.pending.discard(request))
+        page.on("requestfailed", lambda request: self.pending.discard(request))
+
+    def settle(self):
+        """Waits until the page's network is idle; when it never is, fails naming what was
+        still loading."""
+        try:
+            self.page.wait_for_load_state("networkidle")
+        except PlaywrightTimeout:
+            waiting = sorted(f"{r.method} {r.url}" for r in self.pending)
+            raise AssertionError(
+                f"{self.page.url} never went quiet; still loading: {waiting or 'nothing'}"
+            ) from None
+
+
+def side_panels(page, inflight):
     """Each side panel of an edit view opened in turn, and the status panel's scheduling
     dialog."""
     for toggle in page.locator("[data-side-panel-toggle]").all():
         name = toggle.get_attribute("data-side-panel-toggle")
         toggle.click()
         page.locator(f"[data-side-panel='{name}']").wait_for(state="visible")
-        page.wait_for_load_state("networkidle")
+        inflight.settle()
         yield f"article edit view: side panel {name!r}", texts_of(page)
         if name == "status":
             schedule = page.locator("[data-a11y-dialog-show='schedule-publishing-dialog']")
@@ -405,11 +427,13 @@ def walk(page, *, home_title, index_title):
     by which the page explorer is walked.
     """
 
+    inflight = InFlight(page)
+
     def visit(url):
         """Opens ``url``: None when it loads, else a text that says it failed, which the sweep
         reports with the screen (a screen that fails cannot be read, and must not pass)."""
         response = page.goto(url)
-        page.wait_for_load_state("networkidle")
+        inflight.settle()
         if not response.ok:
             return [f"HTTP {response.status} answered (the screen could not be read)"]
         return None
@@ -452,7 +476,7 @@ def walk(page, *, home_title, index_title):
         click_all(page, "button[aria-expanded=false][data-panel-toggle]")
         click_all(page, "[data-streamfield-stream-container] button[aria-expanded=false]")
         yield "article edit view (blocks expanded)", texts_of(page)
-        yield from side_panels(page)
+        yield from side_panels(page, inflight)
 
     yield "article history", screen(f"/admin/pages/{article_id}/history/")
     yield "add child page: type chooser", screen(f"/admin/pages/{index_id}/add_subpage/")
