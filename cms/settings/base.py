@@ -688,12 +688,21 @@ UKIYO_CSP_DIRECTIVES = {
     "frame-ancestors": [NONE],  # as X-Frame-Options: DENY
     "report-uri": _report_uri or None,
 }
+# Editors' avatars in the admin: the picture each uploads in their account settings, else
+# Wagtail's default one. GRAVATAR=true looks the others up at Gravatar, which then learns from a
+# hash of each editor's address who opens the admin, and when; so it is off unless asked for.
+UKIYO_GRAVATAR = env_bool("GRAVATAR")
+WAGTAIL_GRAVATAR_PROVIDER_URL = "//www.gravatar.com/avatar" if UKIYO_GRAVATAR else None
 UKIYO_CSP_ADMIN_DIRECTIVES = {
     **UKIYO_CSP_DIRECTIVES,
     "script-src": [SELF, UNSAFE_INLINE, *_file_hosts],
     "style-src": [SELF, UNSAFE_INLINE, *_file_hosts],
-    # Avatars (Gravatar), image previews made in the browser.
-    "img-src": [*UKIYO_CSP_DIRECTIVES["img-src"], "blob:", "www.gravatar.com"],
+    # Image previews made in the browser; Gravatar's avatars when they are on.
+    "img-src": [
+        *UKIYO_CSP_DIRECTIVES["img-src"],
+        "blob:",
+        *(["www.gravatar.com"] if UKIYO_GRAVATAR else []),
+    ],
     "font-src": [*UKIYO_CSP_DIRECTIVES["font-src"], "data:"],
     # Wagtail's check for new releases.
     "connect-src": [*UKIYO_CSP_DIRECTIVES["connect-src"], "https://releases.wagtail.org"],

@@ -236,6 +236,34 @@ def test_the_admin_gets_a_policy_it_works_with(editor, home):
     assert policy["frame-ancestors"] == ["'self'"]
 
 
+def test_editors_avatars_are_not_looked_up_at_gravatar(editor, home, admin_user):
+    """Off by default: Gravatar would learn who opens the admin, and when."""
+    assert admin_user.email
+    response = editor.get("/admin/")
+    html = response.content.decode()
+    assert "gravatar" not in html.lower()
+    assert "wagtailadmin/images/default-user-avatar" in html
+    assert "www.gravatar.com" not in directives(response[CSP])["img-src"]
+
+
+def test_gravatar_is_turned_on_by_the_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.WAGTAIL_GRAVATAR_PROVIDER_URL, "
+        "'www.gravatar.com' in settings.UKIYO_CSP_ADMIN_DIRECTIVES['img-src'])"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "GRAVATAR": "true",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["//www.gravatar.com/avatar", "True"]
+
+
 @pytest.mark.parametrize("path", ["/ja/", "/api/v2/pages/", "/admin/login/"])
 def test_permissions_policy_denies_powerful_features(client, home, path):
     header = client.get(path)["Permissions-Policy"]
