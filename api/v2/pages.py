@@ -24,7 +24,7 @@ from wagtail.api.v2.serializers import PageParentField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from api.access import page_kind, parent_of, public_pages, read_parent_and_translations
 from api.kept import page_shown
@@ -73,6 +73,12 @@ class PageInItsLanguageSerializer(PageSerializer):
         # Blocks find their page in the context, as in Wagtail's templates: citations resolve
         # to its references (API v3 passes it the same way, see api.v3.schemas).
         self.context["page"] = instance
+        # The languages read once per answer: a listing of every page type holds specific
+        # pages, whose locale would be one query each.
+        if not instance._meta.get_field("locale").is_cached(instance):
+            if "locales" not in self.context:
+                self.context["locales"] = Locale.objects.in_bulk()
+            instance.locale = self.context["locales"][instance.locale_id]
         with translation.override(instance.locale.language_code):
             return super().to_representation(instance)
 

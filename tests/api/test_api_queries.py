@@ -133,6 +133,26 @@ def test_v2_listing_queries_do_not_grow_with_images_in_article_bodies(client, ad
     assert len(fifty) == len(five), grown(five, fifty)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Every page type: specific pages, each of which read its language on its own.
+        "/api/v2/pages/?locale=ja&limit=100",
+        "/api/v2/pages/?search=happened&locale=ja&limit=100",
+        "/api/v2/pages/?search=happened&type=news.ArticlePage&locale=ja&fields=*&limit=100",
+    ],
+)
+def test_v2_listings_and_searches_of_every_type_do_not_grow_with_the_pages(
+    client, add_articles, url
+):
+    add_articles(5)
+    five = measure(client, url)
+    add_articles(20)
+    twenty_five = measure(client, url)
+
+    assert len(twenty_five) == len(five), grown(five, twenty_five)
+
+
 def test_v3_cards_queries_do_not_grow_with_the_number_of_articles(
     client, add_articles, django_assert_max_num_queries
 ):
