@@ -78,6 +78,13 @@ def search_rate_limit(app_configs, **kwargs):
                 id="ukiyo.E021",
             )
         ]
+    if settings.UKIYO_SEARCH_RECENT_PAGES < 0:
+        return [
+            checks.Error(
+                "UKIYO_SEARCH_RECENT_PAGES (SEARCH_RECENT_PAGES) must be 0 or more.",
+                id="ukiyo.E022",
+            )
+        ]
     return []
 
 

@@ -18,6 +18,7 @@ import uuid
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db.models import QuerySet
 
 # A count stays at most this long, even if nothing changes (seconds).
 TIMEOUT = 24 * 60 * 60
@@ -36,7 +37,11 @@ def set_content_version(source):
 
 
 def count(queryset):
-    """``queryset.count()``, from the cache while the content version stays the same."""
+    """``queryset.count()``, from the cache while the content version stays the same. A list
+    of results that is not one queryset counts itself (``RecentFirst``: each of its own
+    querysets through here)."""
+    if not isinstance(queryset, QuerySet):
+        return queryset.count()
     try:
         sql, params = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:  # .none(), an empty __in: nothing to count, no query

@@ -328,6 +328,11 @@ class SearchDocument(models.Model):
 
     class Meta:
         verbose_name = _("search document")
+        indexes = [
+            # A language's newest pages (where a search's ranked matches end), and those of
+            # them that match (core.fulltext.query.recent_first).
+            models.Index(fields=["language_code", "date"], name="search_document_recent"),
+        ]
 
     def __str__(self):
         return self.title

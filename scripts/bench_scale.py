@@ -85,6 +85,11 @@ def urls():
         "search, a name (JAXA)": "/ja/search/?q=JAXA",
         "search, two words (月面 着陸)": "/ja/search/?q=%E6%9C%88%E9%9D%A2+%E7%9D%80%E9%99%B8",
         "search, English stems (landing)": "/en/search/?q=landing",
+        # Past the recent matches at 100,000 (the last page at 1,000), and by date: every
+        # match is read.
+        "search, page 30 (JAXA)": "/ja/search/?q=JAXA&page=30",
+        "search by date (JAXA)": "/ja/search/?q=JAXA&sort=date",
+        "v2 search (JAXA)": "/api/v2/pages/?search=JAXA&locale=ja",
         "v3 cards, q=JAXA": "/api/v3/articles/?locale=ja&q=JAXA",
         "v3 autocomplete (月面)": "/api/v3/articles/autocomplete/?locale=ja&q=%E6%9C%88%E9%9D%A2",
         "v3 cards": "/api/v3/articles/?locale=ja",

@@ -60,7 +60,13 @@ class LimitedQueries:
 
     def search(self, query, model_or_queryset, fields=None, operator=None, **kwargs):
         """A search of pages in the full-text index (``core.fulltext``); any other search
-        (or one limited to some fields, or built of query objects) in Wagtail's."""
+        (or one limited to some fields, or built of query objects) in Wagtail's.
+        ``recent_first=True``: pages by relevance as readers get them on the site
+        (``core.fulltext.query.recent_first``), not a queryset (API v2's ``?search=``);
+        ``language_codes``: the languages of the pages searched, when the caller knows them
+        (every language of the site by default)."""
+        recent_first = kwargs.pop("recent_first", False)
+        language_codes = kwargs.pop("language_codes", None)
         queryset = model_or_queryset
         if not isinstance(queryset, QuerySet):
             queryset = getattr(model_or_queryset, "objects", None)
@@ -70,11 +76,11 @@ class LimitedQueries:
             text = self._text(query, [max_terms()], escape=False)
             if text is None:
                 return queryset.none()
-            return fulltext.search(
-                queryset,
-                fulltext.ParsedQuery(text, operator),
-                order_by_relevance=kwargs.get("order_by_relevance", True),
-            )
+            parsed = fulltext.ParsedQuery(text, operator, language_codes=language_codes)
+            order_by_relevance = kwargs.get("order_by_relevance", True)
+            if recent_first and order_by_relevance:
+                return fulltext.recent_first(queryset, parsed)
+            return fulltext.search(queryset, parsed, order_by_relevance=order_by_relevance)
         return super().search(query, model_or_queryset, fields=fields, operator=operator, **kwargs)
 
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -121,11 +120,8 @@ def search(request):
         pages = pages.filter(search_document__date__gte=since)
     parsed = fulltext.ParsedQuery(query, language_codes=[language_code])
     # The text of each page shown, for its extract, in the same query.
-    results = fulltext.with_text(
-        fulltext.search(pages.specific(), parsed, order_by_relevance=not sort)
-    )
-    if sort == "date":
-        results = results.order_by(F("search_date").desc(nulls_last=True), "-pk")
+    found = fulltext.recent_first(pages.specific(), parsed, order_by_relevance=sort != "date")
+    results = fulltext.with_text(found)
 
     paginator = SearchPaginator(
         results,

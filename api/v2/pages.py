@@ -14,6 +14,7 @@ What it adds to Wagtail's:
   images of every listed body in one query), and ``alternates`` are prefetched.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import Http404
@@ -25,6 +26,7 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.fields import StreamField
 from wagtail.models import Locale, Page
+from wagtail.search.backends import get_search_backend
 
 from api.access import page_kind, parent_of, public_pages, read_parent_and_translations
 from api.kept import page_shown
@@ -142,6 +144,34 @@ class KeptCount:
         return self.queryset[key]
 
 
+class SearchRecentFirst(SearchFilter):
+    """Wagtail's ``?search=``, its results by relevance as the site's search page and the v3
+    cards give them: the matches among the newest pages ranked, then the older ones
+    (``core.fulltext.query.recent_first``). With ``order``, when search is off or with a
+    tag filter, Wagtail's own filter answers."""
+
+    def filter_queryset(self, request, queryset, view):
+        if (
+            "search" not in request.GET
+            or "order" in request.GET
+            or not getattr(settings, "WAGTAILAPI_SEARCH_ENABLED", True)
+            or getattr(queryset, "_filtered_by_tag", False)
+        ):
+            return super().filter_queryset(request, queryset, view)
+        languages = view.requested_languages()
+        if languages is not None:
+            codes = [locale.language_code for locale in languages.chain]
+        else:
+            codes = [request.GET["locale"]] if request.GET.get("locale") else None
+        return get_search_backend().search(
+            request.GET["search"],
+            queryset,
+            operator=request.GET.get("search_operator"),
+            recent_first=True,
+            language_codes=codes,
+        )
+
+
 class PagesEndpoint(RefusesUnknownParameters, PagesAPIViewSet):
     base_serializer_class = PageInItsLanguageSerializer
     pagination_class = CountedOncePerChange
@@ -149,9 +179,11 @@ class PagesEndpoint(RefusesUnknownParameters, PagesAPIViewSet):
     listing_parameters = frozenset(["fallback"])
     known_query_parameters = PagesAPIViewSet.known_query_parameters | listing_parameters
     filter_backends = [
-        {FieldsFilter: FieldsFilterBesidesListing, LocaleFilter: FallbackLocaleFilter}.get(
-            backend, backend
-        )
+        {
+            FieldsFilter: FieldsFilterBesidesListing,
+            LocaleFilter: FallbackLocaleFilter,
+            SearchFilter: SearchRecentFirst,
+        }.get(backend, backend)
         for backend in PagesAPIViewSet.filter_backends
     ]
 
@@ -161,7 +193,9 @@ class PagesEndpoint(RefusesUnknownParameters, PagesAPIViewSet):
         result cannot be filtered further); it reads the query ``parameters``. For an app's
         ``AppConfig.ready()``."""
         backends = list(cls.filter_backends)
-        position = backends.index(SearchFilter) if SearchFilter in backends else len(backends)
+        position = (
+            backends.index(SearchRecentFirst) if SearchRecentFirst in backends else len(backends)
+        )
         cls.filter_backends = [*backends[:position], backend, *backends[position:]]
         cls.listing_parameters = cls.listing_parameters | frozenset(parameters)
         cls.known_query_parameters = cls.known_query_parameters | frozenset(parameters)

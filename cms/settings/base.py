@@ -569,6 +569,10 @@ UKIYO_CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5/600")
 UKIYO_SEARCH_MAX_TERMS = int(os.environ.get("SEARCH_MAX_TERMS", "32"))
 UKIYO_SEARCH_MAX_LENGTH = int(os.environ.get("SEARCH_MAX_LENGTH", "200"))
 UKIYO_SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "20/60")
+# Results by relevance rank the matches among each searched language's newest pages (this
+# many); older matches follow, the newest first (core.fulltext.query.recent_first). 0: every
+# match is ranked, however many there are.
+UKIYO_SEARCH_RECENT_PAGES = int(os.environ.get("SEARCH_RECENT_PAGES", "1000"))
 
 # /robots.txt (discovery.views): the paths crawlers are asked to leave alone ("{language}" is
 # each language code in turn): the admin, the API, the language switch, readers' accounts and

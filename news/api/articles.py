@@ -314,11 +314,11 @@ def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...),
         searched = [locale.language_code] if locale is not None else None
     # Parsed once: for the search, and for each card's marked extract.
     request.ukiyo_search_query = fulltext.ParsedQuery(words, language_codes=searched)
-    found = fulltext.search(
-        articles, request.ukiyo_search_query, order_by_relevance=order == "relevance"
-    )
-    found = _with_card_fields(fulltext.with_text(found))
-    return found if order == "relevance" else found.order_by(*ORDERINGS[order])
+    if order == "relevance":
+        found = fulltext.recent_first(articles, request.ukiyo_search_query)
+        return found.map(lambda results: _with_card_fields(fulltext.with_text(results)))
+    found = fulltext.search(articles, request.ukiyo_search_query, order_by_relevance=False)
+    return _with_card_fields(fulltext.with_text(found)).order_by(*ORDERINGS[order])
 
 
 class ArticleSuggestion(Schema):
