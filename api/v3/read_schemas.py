@@ -17,11 +17,14 @@
 Which fields are required is the OpenAPI document's business: every field of an answer is
 there (``compat.ninja.require_serialized_fields``).
 
-:func:`extend` replaces the read schemas in Wagtail's registry, from ``api.apps``: after the
-registry has built them, before the pages router builds its union of them (at its import).
+:func:`extend` registers each page type again in Wagtail's v3 registry (its ``register``,
+which other apps are meant to call from their ``ready()``, keyed by the type's label) with the
+read schema completed, from ``api.apps``: after the registry has built them, before the pages
+router builds its union of them (at its import).
 """
 
 import copy
+import dataclasses
 import sys
 import types
 import typing
@@ -48,7 +51,9 @@ def extend(registry):
         registration = registry.get(model._meta.label)
         if registration is None or registration.read_schema is None:
             continue
-        registration.read_schema = extended(registration.read_schema, model)
+        registry.register(
+            dataclasses.replace(registration, read_schema=extended(registration.read_schema, model))
+        )
 
 
 def extended(schema, model):

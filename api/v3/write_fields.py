@@ -13,11 +13,13 @@ them, put what the form takes in ``checker.values`` and report each mistake with
 the one 422 that names every mistake of the body. A value they leave alone reaches the form
 as sent.
 
-:func:`extend` adds the fields to the create and patch schemas in Wagtail's registry, from
+:func:`extend` registers each page type again in Wagtail's v3 registry (its ``register``,
+keyed by the type's label) with the fields added to its create and patch schemas, from
 ``api.apps``: after the registry has built them, before the pages router builds its unions
 of them (at its import, like the registry).
 """
 
+import dataclasses
 import sys
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -103,5 +105,10 @@ def extend(registry):
         registration = registry.get(model._meta.label)
         if registration is None or registration.create_schema is None:
             continue
-        registration.create_schema = extended(registration.create_schema, model, creating=True)
-        registration.patch_schema = extended(registration.patch_schema, model, creating=False)
+        registry.register(
+            dataclasses.replace(
+                registration,
+                create_schema=extended(registration.create_schema, model, creating=True),
+                patch_schema=extended(registration.patch_schema, model, creating=False),
+            )
+        )
