@@ -22,22 +22,24 @@ import pytest
 START_SECONDS = 60
 
 
-def server_binaries():
-    """The folder of ``initdb`` and ``pg_ctl``: the newest /usr/lib/postgresql/*/bin, else PATH."""
+def server_binaries(*programs):
+    """The folder of PostgreSQL's server programs (``initdb`` and ``pg_ctl``, and ``programs``):
+    the newest /usr/lib/postgresql/*/bin that has them all, else PATH's."""
+    needed = ("initdb", "pg_ctl", *programs)
     folders = sorted(
         Path("/usr/lib/postgresql").glob("*/bin"),
         key=lambda folder: int(folder.parent.name) if folder.parent.name.isdigit() else 0,
         reverse=True,
     )
-    for folder in folders:
-        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
-            return folder
     initdb = shutil.which("initdb")
-    if initdb and shutil.which("pg_ctl"):
-        return Path(initdb).parent
+    if initdb:
+        folders.append(Path(initdb).parent)
+    for folder in folders:
+        if all((folder / program).exists() for program in needed):
+            return folder
     pytest.fail(
-        "PostgreSQL's server binaries (initdb, pg_ctl) are missing; `make install-test` "
-        "installs Debian's postgresql package.",
+        f"PostgreSQL's server programs ({', '.join(needed)}) are missing; "
+        "`make install-test` installs Debian's postgresql package.",
         pytrace=False,
     )
 

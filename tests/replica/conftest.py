@@ -21,9 +21,7 @@ falls behind while the primary goes on), waits until it has caught up, and stops
 
 import copy
 import os
-import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -36,6 +34,7 @@ import pytest
 from django.db import connections
 
 from core import databases
+from tests.postgres import ensure_postgres_user, free_port, server_binaries
 
 WAIT_SECONDS = 60
 # The standby answers queries while it replays; one that holds up the replay of a change is
@@ -43,45 +42,11 @@ WAIT_SECONDS = 60
 STANDBY_SETTINGS = ("hot_standby=on", "max_standby_streaming_delay=1s")
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def postgres_binaries():
-    """The newest installed server's programs (Debian keeps them out of PATH)."""
-    needed = ("initdb", "pg_ctl", "pg_basebackup", "pg_dump", "pg_restore", "pg_isready")
-    candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
-        key=lambda folder: int(folder.parent.name) if folder.parent.name.isdigit() else 0,
-        reverse=True,
-    )
-    which = shutil.which("initdb")
-    if which:
-        candidates.append(Path(which).parent)
-    for folder in candidates:
-        if all((folder / program).exists() for program in needed):
-            return folder
-    pytest.fail(
-        "The read replica's tests need PostgreSQL's server programs (initdb, pg_ctl, "
-        "pg_basebackup): `make install-test` installs Debian's postgresql package.",
-        pytrace=False,
-    )
-
-
 def server_user():
     """Who runs the servers: this user, or ``postgres`` for root (created if missing)."""
     if os.geteuid() != 0:
         return None
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--user-group", "--no-create-home",
-             "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "postgres"],
-            check=True, capture_output=True, timeout=WAIT_SECONDS,
-        )  # fmt: skip
+    ensure_postgres_user()
     return "postgres"
 
 
@@ -240,7 +205,7 @@ def copy_database(source, server, dbname):
 def replication(django_db_setup, django_db_blocker):
     """A primary holding the test database and a standby replaying it, as ``default`` and
     ``replica`` for the module's tests."""
-    binaries = postgres_binaries()
+    binaries = server_binaries("pg_basebackup", "pg_dump", "pg_restore", "pg_isready")
     user = server_user()
     # In /tmp, not pytest's folder: the servers' user must reach it.
     folder = Path(tempfile.mkdtemp(prefix="ukiyo-replica-"))
