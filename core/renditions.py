@@ -32,6 +32,7 @@ not move while tasks may be waiting.
 """
 
 import logging
+import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -46,6 +47,11 @@ from . import pagecache
 
 logger = logging.getLogger(__name__)
 
+# An image whose original cannot be read is logged once a minute per image and process: while
+# the bucket is out of reach every reader's request meets it again, for every image it shows.
+UNREADABLE_LOG_SECONDS = 60
+_unreadable_logged = {}
+
 
 def renditions_or_none(image, *specs):
     """``image.get_renditions(*specs)``, or None when its original cannot be read (deleted, or
@@ -55,9 +61,24 @@ def renditions_or_none(image, *specs):
     try:
         return image.get_renditions(*specs)
     except SourceImageIOError as error:
-        logger.warning("The original of image %s could not be read: %s", image.pk, error)
+        _log_unreadable(image, error)
         pagecache.depends_on(pagecache.INCOMPLETE)
         return None
+
+
+def _log_unreadable(image, error):
+    now = time.monotonic()
+    logged = _unreadable_logged.get(image.pk)
+    if logged is not None and now - logged < UNREADABLE_LOG_SECONDS:
+        return
+    if len(_unreadable_logged) >= 10_000:  # a bucket with many images, all out of reach
+        _unreadable_logged.clear()
+    _unreadable_logged[image.pk] = now
+    logger.warning(
+        "The original of image %s could not be read (logged once a minute per image): %s",
+        image.pk,
+        error,
+    )
 
 
 def needed(page):
