@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import request_finished
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, pre_save
         from wagtail.images import get_image_model
         from wagtail.signals import page_published
 
@@ -41,4 +41,9 @@ class CoreConfig(AppConfig):
             renditions.on_rendition_deleted,
             sender=get_image_model().get_rendition_model(),
             dispatch_uid="ukiyo_renditions_redone",
+        )
+        pre_save.connect(
+            renditions.on_image_saving,
+            sender=get_image_model(),
+            dispatch_uid="ukiyo_renditions_focal_point",
         )

@@ -103,9 +103,10 @@ def on_page_published(sender, instance, **kwargs):
 
 
 class ImagesRedone:
-    """The images whose renditions one transaction deleted (a new file uploaded for an image
-    in the admin: Wagtail deletes its renditions), handled once after the commit: the live
-    pages that show them get their renditions made again by the worker."""
+    """The images whose renditions one transaction made obsolete (a new file uploaded for an
+    image in the admin: Wagtail deletes its renditions; a focal point moved: crops are made
+    for a focal point), handled once after the commit: the live pages that show them get
+    their renditions made again by the worker."""
 
     MARKER = "ukiyo_images_redone"
 
@@ -125,14 +126,34 @@ class ImagesRedone:
             make_renditions.enqueue(page_id)
 
 
-def on_rendition_deleted(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
-    """``post_delete`` of a rendition: its image's pages are queued after the commit (once
-    per transaction, however many renditions it deleted)."""
+def _redo(image_id, using):
+    """Queue the pages of image ``image_id`` after the commit, once per transaction."""
     batch = scheduled_on_commit(using, ImagesRedone.MARKER)
     if batch is None:
         batch = ImagesRedone()
         on_commit_once(batch, using, ImagesRedone.MARKER)
-    batch.image_ids.add(instance.image_id)
+    batch.image_ids.add(image_id)
+
+
+def on_rendition_deleted(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+    """``post_delete`` of a rendition: its image's pages are queued after the commit (once
+    per transaction, however many renditions it deleted)."""
+    _redo(instance.image_id, using)
+
+
+FOCAL_POINT = ("focal_point_x", "focal_point_y", "focal_point_width", "focal_point_height")
+
+
+def on_image_saving(sender, instance, raw=False, using=DEFAULT_DB_ALIAS, **kwargs):
+    """``pre_save`` of an image: a focal point moved (or set, or cleared) in the admin makes
+    new crops, which readers' first requests would otherwise make; its pages are queued after
+    the commit. One query, for an image saved again."""
+    update_fields = kwargs.get("update_fields")
+    if raw or instance.pk is None or (update_fields and not set(update_fields) & {*FOCAL_POINT}):
+        return
+    stored = sender.objects.using(using).filter(pk=instance.pk).values_list(*FOCAL_POINT).first()
+    if stored is not None and stored != tuple(getattr(instance, name) for name in FOCAL_POINT):
+        _redo(instance.pk, using)
 
 
 @task(backend="worker", queue_name="renditions")

@@ -179,3 +179,48 @@ def test_a_new_file_for_an_image_has_its_pages_renditions_made_again(
     after = set(Rendition.objects.filter(image=lead).values_list("filter_spec", "file"))
     assert {spec for spec, _ in after} == {spec for spec, _ in before}
     assert not after & before  # made from the new file
+
+
+def test_a_moved_focal_point_has_its_pages_crops_made_again(
+    editor, article, images, django_capture_on_commit_callbacks
+):
+    publish(article, django_capture_on_commit_callbacks)
+    run_queued("renditions")
+    lead = images["lead"]
+    before = set(Rendition.objects.filter(image=lead).values_list("filter_spec", "focal_point_key"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            reverse("wagtailimages:edit", args=[lead.pk]),
+            {
+                "title": lead.title,
+                "collection": Collection.get_first_root_node().pk,
+                "focal_point_x": 150,
+                "focal_point_y": 100,
+                "focal_point_width": 60,
+                "focal_point_height": 40,
+            },
+        )
+    assert response.status_code == 302, response.content[:2000]
+    assert [task.args_kwargs["args"] for task in queued() if task.status == "READY"] == [
+        [article.pk]
+    ]
+
+    run_queued("renditions")
+    after = set(Rendition.objects.filter(image=lead).values_list("filter_spec", "focal_point_key"))
+    crops = {spec for spec, _key in before if spec.startswith("fill-")}
+    assert crops, before
+    # Each crop made again for the new focal point; sizes that do not crop stay as they were.
+    assert {spec for spec, _key in after - before} == crops
+
+
+def test_saving_an_image_without_moving_its_focal_point_queues_nothing(
+    editor, article, images, django_capture_on_commit_callbacks
+):
+    publish(article, django_capture_on_commit_callbacks)
+    run_queued("renditions")
+    lead = images["lead"]
+    with django_capture_on_commit_callbacks(execute=True):
+        lead.title = "A new title"
+        lead.save()
+    assert not [task for task in queued() if task.status == "READY"]
