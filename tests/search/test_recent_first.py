@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from tests import sqlite
+from tests.factories import ArticlePageFactory
 from tests.search.recent import RECENT_FIRST, build
 from tests.search.test_search_plans import executed_plans
 
@@ -79,6 +80,30 @@ def test_cards_run_on_from_the_recent_to_the_older(client, comets, offset, limit
     found, count = card_titles(client, offset=offset, limit=limit)
     assert found == RECENT_FIRST[offset : offset + limit]
     assert count == 5
+
+
+def test_cards_of_every_language_leave_out_the_languages_without_pages(client, comets):
+    """Without ``locale`` every language is searched: those with no pages at all do not
+    change where the recent pages begin."""
+    response = client.get("/api/v3/articles/", {"q": "comet"})
+    assert response.status_code == 200
+    assert [item["title"] for item in response.json()["items"]] == RECENT_FIRST
+
+
+def test_a_language_with_fewer_pages_than_the_bound_has_every_match_ranked(
+    client, comets, english_tree
+):
+    """Searched together with Japanese, English has fewer pages than the bound: all its
+    pages are recent, so the languages together have no bound, and the Japanese matches are
+    all ranked, as on a small site."""
+    _home, en_index = english_tree
+    article = en_index.add_child(instance=ArticlePageFactory.build(title="Comet watch"))
+    article.save_revision().publish()
+    response = client.get("/api/v3/articles/", {"q": "comet"})
+    assert response.status_code == 200
+    found = [item["title"] for item in response.json()["items"]]
+    assert sorted(found) == sorted([*RECENT_FIRST, "Comet watch"])
+    assert "Comet archive feature" in found[:3]  # its title counts, whatever its age
 
 
 def test_cards_past_the_last_result_are_none(client, comets):
