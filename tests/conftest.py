@@ -23,6 +23,14 @@ def empty_page_cache():
 
 
 @pytest.fixture
+def no_search_rate_limit(settings):
+    """Searches not limited per client address (the test client sends every request from one),
+    starting from an empty cache."""
+    settings.UKIYO_SEARCH_RATE_LIMIT = "off"
+    caches["default"].clear()
+
+
+@pytest.fixture
 def locales(db):
     """Every site language as a Wagtail locale, by language code."""
     return {

@@ -8,17 +8,11 @@ from django.utils import timezone
 from tests.conftest import translate_page
 from tests.factories import ArticlePageFactory, paragraph, section
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_search_rate_limit")]
 
 V3 = "/api/v3/articles/"
 AUTOCOMPLETE = "/api/v3/articles/autocomplete/"
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit(settings):
-    settings.UKIYO_SEARCH_RATE_LIMIT = "off"
-    cache.clear()
 
 
 def article(parent, title, text, days_ago=0):

@@ -15,13 +15,7 @@ from tests.factories import ArticlePageFactory
 from tests.search.recent import RECENT_FIRST, build
 from tests.search.test_search_plans import executed_plans
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit(settings):
-    settings.UKIYO_SEARCH_RATE_LIMIT = "off"
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_search_rate_limit")]
 
 
 @pytest.fixture

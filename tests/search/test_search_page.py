@@ -17,13 +17,7 @@ from tests.conftest import translate_page
 from tests.factories import ArticlePageFactory, CategoryFactory, paragraph, section
 from tests.search.corpus import build
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit(settings):
-    settings.UKIYO_SEARCH_RATE_LIMIT = "off"
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_search_rate_limit")]
 
 
 def article(parent, title, text="", **fields):

@@ -10,18 +10,11 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import ArticlePageFactory, paragraph, section
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit(settings):
-    settings.UKIYO_SEARCH_RATE_LIMIT = "off"
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_search_rate_limit")]
 
 
 @pytest.fixture
