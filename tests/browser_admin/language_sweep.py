@@ -390,15 +390,16 @@ class InFlight:
         page.on("requestfailed", lambda request: self.pending.discard(request))
 
     def settle(self):
-        """Waits until the page's network is idle; when it never is, fails naming what was
-        still loading."""
+        """Waits until the page's network is idle (Playwright: 500 ms without a request). If
+        that does not come within the timeout, a page with every request answered has
+        settled all the same; one still loading fails, naming what it waits for."""
         try:
             self.page.wait_for_load_state("networkidle")
         except PlaywrightTimeout:
             waiting = sorted(f"{r.method} {r.url}" for r in self.pending)
-            raise AssertionError(
-                f"{self.page.url} never went quiet; still loading: {waiting or 'nothing'}"
-            ) from None
+            if waiting:
+                message = f"{self.page.url} never went quiet; still loading: {waiting}"
+                raise AssertionError(message) from None
 
 
 def side_panels(page, inflight):
