@@ -82,18 +82,24 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # Installs exactly the versions (and files, by hash) in the lockfile, then ukiyo itself
-# without dependencies. `make lock` regenerates the lockfiles from pyproject.toml.
+# without dependencies. `make lock` regenerates the lockfiles from pyproject.toml. A lockfile
+# holds every dependency, so pip installs it as it is (--no-deps) and `pip check` confirms
+# that nothing is missing: resolving again let a dependency asked for with extras
+# (pip-audit's CacheControl[filecache], Wagtail's Willow[heif]) reach for a release newer than
+# the lock, which hash-checking mode refuses, and the install failed the day one came out.
 $(RUNTIME_STAMP): pyproject.toml $(RUNTIME_LOCK) | $(PY)
 	@$(call ensure-debs,$(RUNTIME_SYSTEM_PACKAGES))
-	$(PIP) install --require-hashes -r $(RUNTIME_LOCK)
+	$(PIP) install --require-hashes --no-deps -r $(RUNTIME_LOCK)
 	$(PIP) install --no-deps -e .
+	$(PIP) check
 	@touch $@
 
 # The test lockfile includes the runtime dependencies: it satisfies both stamps.
 $(TEST_STAMP): pyproject.toml $(TEST_LOCK) | $(PY)
 	@$(call ensure-debs,$(RUNTIME_SYSTEM_PACKAGES))
-	$(PIP) install --require-hashes -r $(TEST_LOCK)
+	$(PIP) install --require-hashes --no-deps -r $(TEST_LOCK)
 	$(PIP) install --no-deps -e .
+	$(PIP) check
 	@touch $@ $(RUNTIME_STAMP)
 
 install: $(RUNTIME_STAMP) ## Create .venv and install the runtime dependencies
