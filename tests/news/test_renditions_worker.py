@@ -148,6 +148,15 @@ def test_the_task_for_a_page_that_is_gone_does_nothing(article):
     assert Rendition.objects.count() == 0
 
 
+def edit_in_admin(editor, image, **fields):
+    """Save ``image`` through the admin's edit view with ``fields`` changed."""
+    response = editor.post(
+        reverse("wagtailimages:edit", args=[image.pk]),
+        {"title": image.title, "collection": Collection.get_first_root_node().pk, **fields},
+    )
+    assert response.status_code == 302, response.content[:2000]
+
+
 def test_a_new_file_for_an_image_has_its_pages_renditions_made_again(
     editor, article, images, django_capture_on_commit_callbacks
 ):
@@ -160,15 +169,11 @@ def test_a_new_file_for_an_image_has_its_pages_renditions_made_again(
     picture = io.BytesIO()
     PILImage.new("RGB", (1200, 800), "teal").save(picture, "PNG")
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(
-            reverse("wagtailimages:edit", args=[lead.pk]),
-            {
-                "title": lead.title,
-                "collection": Collection.get_first_root_node().pk,
-                "file": SimpleUploadedFile("new-photo.png", picture.getvalue(), "image/png"),
-            },
+        edit_in_admin(
+            editor,
+            lead,
+            file=SimpleUploadedFile("new-photo.png", picture.getvalue(), "image/png"),
         )
-    assert response.status_code == 302, response.content[:2000]
     # Wagtail deleted the renditions of the old file; the article is queued again.
     assert not Rendition.objects.filter(image=lead).exists()
     assert [task.args_kwargs["args"] for task in queued() if task.status == "READY"] == [
@@ -190,18 +195,14 @@ def test_a_moved_focal_point_has_its_pages_crops_made_again(
     before = set(Rendition.objects.filter(image=lead).values_list("filter_spec", "focal_point_key"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(
-            reverse("wagtailimages:edit", args=[lead.pk]),
-            {
-                "title": lead.title,
-                "collection": Collection.get_first_root_node().pk,
-                "focal_point_x": 150,
-                "focal_point_y": 100,
-                "focal_point_width": 60,
-                "focal_point_height": 40,
-            },
+        edit_in_admin(
+            editor,
+            lead,
+            focal_point_x=150,
+            focal_point_y=100,
+            focal_point_width=60,
+            focal_point_height=40,
         )
-    assert response.status_code == 302, response.content[:2000]
     assert [task.args_kwargs["args"] for task in queued() if task.status == "READY"] == [
         [article.pk]
     ]
