@@ -298,8 +298,7 @@ class RecentFirst:
     def __init__(self, recent, older):
         self.recent = recent
         self.older = older
-        self.model = recent.model
-        self.db = recent.db
+        self.model = recent.model  # API v2 reads the page type's StreamFields by it
 
     def map(self, change):
         return RecentFirst(change(self.recent), change(self.older))
