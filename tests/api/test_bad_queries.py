@@ -50,6 +50,10 @@ def v3_problem(response, status=400):
         ("/api/v2/pages/", {"search": "a\x00b"}, "NUL"),
         ("/api/v2/documents/", {"search": "a\x00b"}, "NUL"),
         ("/api/v2/pages/", {"locale": "\x00"}, "NUL"),
+        # A search's languages come from locale and fallback (api.v2.pages.SearchRecentFirst).
+        ("/api/v2/pages/", {"search": "x", "locale": "ja\x00"}, "NUL"),
+        ("/api/v2/pages/", {"search": "x", "locale": "ja", "fallback": "xx"}, "fallback"),
+        ("/api/v2/pages/", {"search": "x", "locale": "ja", "fallback": "en\x00"}, "fallback"),
         ("/api/v2/categories/", {"locale": "\x00"}, "NUL"),
         ("/api/v2/pages/find/", {"html_path": "/ja/\x00/"}, "NUL"),
         ("/api/v2/pages/", {"site": "a\x00"}, "NUL"),
