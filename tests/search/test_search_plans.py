@@ -3,7 +3,9 @@
 Its planner does not count reading each document's out-of-line word list: when a word was in
 most documents it read the whole table instead, every word list of it (0.7 s at 100,000
 article pages, 15 ms through the index). The plans of the statements a search runs, nested
-ones included, are read as PostgreSQL executed them (``auto_explain``).
+ones included, are read as PostgreSQL executed them (``auto_explain``), with the table's
+statistics taken first, as autovacuum takes them sooner or later: a plan must not depend on
+whether it has.
 """
 
 import re
@@ -27,6 +29,8 @@ def comets(index):
             summary="A comet crossed the sky.",
             body=[section("Report", [paragraph("The comet was seen from the harbour.")])],
         )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
 
 
 @contextmanager
@@ -59,16 +63,21 @@ GIN_INDEXES = {"core_searchdocument_vector_gin", "core_searchdocument_head_gin"}
 
 
 def scans(plans):
-    """Each scan of the plans: (its kind, what it reads: a table, or an index)."""
+    """Each scan of the plans: (its kind, what it reads: a table or an index, its filter)."""
     return [
-        (kind, target)
+        (kind, target, condition)
         for plan in plans
-        for kind, target in re.findall(
+        for kind, target, condition in re.findall(
             r"((?:Parallel )?(?:Seq|Bitmap Heap|Bitmap Index|Index Only|Index) Scan)"
-            r"(?: using \w+)? on (\w+)",
+            r"(?: using \w+)? on (\w+)[^\n]*(?:\n\s+Filter: ([^\n]*))?",
             plan,
         )
     ]
+
+
+# A page's own document, looked up by its page (its extract): read straight when the table
+# has a page or two, through its unique index beyond.
+ONE_PAGE = re.compile(r"^\(page_id = \w+\.(?:id|page_ptr_id)\)$")
 
 
 @pytest.mark.parametrize(
@@ -88,5 +97,11 @@ def test_a_word_every_page_has_is_read_through_the_index(client, comets, path):
     assert response.status_code == 200
     assert b"report" in response.content  # the titles found (their words marked)
     read = scans(plans)
-    assert {target for kind, target in read if kind == "Bitmap Index Scan"} & GIN_INDEXES, plans
-    assert not [target for kind, target in read if "Seq Scan" in kind and target == TABLE], plans
+    assert {target for kind, target, _ in read if kind == "Bitmap Index Scan"} & GIN_INDEXES, plans
+    whole_table = [
+        plan
+        for plan in plans
+        for kind, target, condition in scans([plan])
+        if "Seq Scan" in kind and target == TABLE and not ONE_PAGE.match(condition)
+    ]
+    assert not whole_table, "\n\n".join(whole_table)
