@@ -14,11 +14,14 @@ from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from .v2.router import router as v2_router
 from .v3 import routers, snippets
+from .v3.transactions import write_with_its_answer
 from .views import api_view, not_found, v2_checked_query, v3_checked_query
 
 # Wagtail's snippet router is made in wagtail.snippets' ready(), after this app's.
 snippets.extend(snippet_router)
 routers.mount(api_v3)
+# Every v3 write commits with its answer (read by each router when the URLs below are built).
+api_v3.add_decorator(write_with_its_answer, mode="view")
 
 urlpatterns = [
     *decorate_urlpatterns(

@@ -8,6 +8,7 @@ made by Wagtail.
 """
 
 import functools
+import inspect
 
 
 def postprocess_openapi(api, build):
@@ -35,9 +36,10 @@ def operation_id(run):
     ``Router.add_decorator(decorator, mode="view")`` is documented; what the decorator gets is
     not: ninja hands it the bound ``Operation.run``, whose operation carries its id. The id is
     the published contract's name of the operation (``pages_update``), steadier than Wagtail's
-    function names.
+    function names. A decorator applied before (one of the API's own, which ninja applies
+    first) is looked through, as long as it keeps ``__wrapped__`` (``functools.wraps``).
     """
-    return getattr(getattr(run, "__self__", None), "operation_id", None)
+    return getattr(getattr(inspect.unwrap(run), "__self__", None), "operation_id", None)
 
 
 def require_serialized_fields():

@@ -36,11 +36,15 @@ READINESS_PATH = "/readyz"
 CACHE_PROBE_KEY = "ukiyo-readiness-probe"
 
 
+# The errors that say the database cannot be reached or used for now.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+
+
 def database_unavailable(error):
     """Whether ``error`` says the database cannot be reached or used for now: it refuses
     connections, restarts, is failing over, closed this connection or cancelled the query.
     Such a request may succeed when tried again; the reader is told so (503, Retry-After)."""
-    return isinstance(error, (OperationalError, InterfaceError))
+    return isinstance(error, UNAVAILABLE_ERRORS)
 
 
 def check_database():

@@ -10,6 +10,11 @@ replaces Wagtail's handler of validation errors, whose answer it keeps (a 422 pr
   request part, the parameter and the page or snippet type of the schema union (``["body", "data",
   "news.ArticlePage", "title"]``) where Wagtail's form errors and ``api.v3.bodies`` say
   ``["title"]``: a client gets one kind of path for every error of a write.
+- An answer ninja could not check against its own schema (errors under ``["response", …]``)
+  is the server's failure, not the client's: Wagtail's handler called it a 422 (a 400 for a
+  ``GET`` here), telling a client to change a request that was right. It goes on to Django's
+  handler (``cms.views.server_error``): a 500, or a 503 with ``Retry-After`` when the database
+  went away while the answer was built (a page's parent read for its ``meta``, say).
 
 ``tests/api/test_errors.py`` compares the errors it lists with Wagtail's own handler's, so a
 change of Wagtail's shape shows up.
@@ -20,6 +25,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import HttpResponse
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
@@ -27,6 +33,8 @@ from wagtail.api.v3.errors import PROBLEM_JSON, build_problem_detail, problem_re
 from wagtail.models import get_page_models
 from wagtail.snippets.models import get_snippet_models
 from wagtail.utils.forms import FormValidationError
+
+from core.health import UNAVAILABLE_ERRORS
 
 from .bodies import BodyErrors
 from .locks import PageLocked
@@ -62,6 +70,32 @@ def validation_errors(exc):
     return [
         {key: value for key, value in error.items() if key != "input"} for error in exc.errors()
     ]
+
+
+def answer_errors(exc):
+    """The errors of ``exc`` in the answer ninja checked against the operation's schema."""
+    return [error for error in exc.errors() if tuple(error.get("loc") or ())[:1] == ("response",)]
+
+
+def database_failure(errors):
+    """What the database said, when one of these errors is an attribute it could not give
+    (else None): pydantic keeps only the class name and message of what ``getattr`` raised
+    (``"OperationalError: terminating connection due to administrator command"``)."""
+    names = tuple(f"{error_class.__name__}: " for error_class in UNAVAILABLE_ERRORS)
+    for error in errors:
+        raised = str((error.get("ctx") or {}).get("error", ""))
+        if error["type"] == "get_attribute_error" and raised.startswith(names):
+            return raised
+    return None
+
+
+def failed_answer(exc):
+    """Raise what Django's handler answers for an answer that failed its schema: the database
+    error it stood for (503), or ``exc`` itself (500)."""
+    failure = database_failure(answer_errors(exc))
+    if failure is not None:
+        raise OperationalError(failure) from exc
+    raise exc
 
 
 def _page_type_labels():
@@ -112,6 +146,8 @@ def handle(request, exc):
         return problem_response(status=412, detail=str(exc))
     if isinstance(exc, BodyErrors):
         return problem_response(status=422, detail="Validation failed", errors=exc.errors)
+    if isinstance(exc, PydanticValidationError) and answer_errors(exc):
+        failed_answer(exc)
     errors = validation_errors(exc)
     if isinstance(exc, QUERY_ERRORS):
         if request.method in ("GET", "HEAD"):

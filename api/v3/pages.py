@@ -11,9 +11,9 @@
 - **Safe writes.** Under the page's row lock, a change to a page that a Wagtail lock keeps from
   the caller answers 423 (``api.v3.locks``); ``If-Match`` is compared with the page's
   revisions (``api.v3.preconditions``: 412, and 428 for a PATCH without it); the body is
-  checked (``api.v3.bodies``: 422 with paths); then Wagtail's view runs, all in one
-  transaction, its messages in English. A token holder's read or write of a page carries the
-  page's ``ETag``.
+  checked (``api.v3.bodies``: 422 with paths); then Wagtail's view runs, its messages in
+  English, and the answer is built, all in one transaction (``api.v3.transactions``). A token
+  holder's read or write of a page carries the page's ``ETag``.
 
 django-ninja's ``Router.add_decorator`` is the extension point: ``mode="view"`` wraps each
 operation's whole run (the answer included), ``mode="operation"`` the view function, after
@@ -53,6 +53,7 @@ from compat.ninja import operation_id
 from .bodies import BodyChecker
 from .locks import check_lock
 from .preconditions import can_write, check_if_match, current_etag
+from .transactions import write_with_its_answer
 
 FIND = "pages_find"
 LIST = "pages_list"
@@ -129,6 +130,7 @@ def around_operation(run):
         wrapped = tagged(wrapped)
     if operation in PUBLISHING_OPERATIONS:
         wrapped = with_publishing_state(wrapped)
+    wrapped = write_with_its_answer(wrapped)
 
     @functools.wraps(run)
     def run_operation(request, *args, **kwargs):
@@ -355,7 +357,8 @@ def find_in_language(request, html_path, page_id, site):
 
 
 def guarded_write(request, operation, view_func, *args, **kwargs):
-    """The lock, If-Match, then the body check, then Wagtail's view, all in one transaction.
+    """The lock, If-Match, then the body check, then Wagtail's view, in one transaction (a
+    savepoint of the operation's, ``api.v3.transactions``).
 
     The lock and the tag are only looked at for a caller who may change the page: anyone else
     gets Wagtail's 403, and learns nothing of who locked it or of its revisions.

@@ -191,7 +191,7 @@ class Traffic:
     def __init__(self, box, word):
         self.box = box
         self.word = word
-        self.writes = []  # (status, id or None, title, Retry-After)
+        self.writes = []  # (status, id or None or the start of the answer, title, Retry-After)
         self.reads = collections.Counter()
         self.unanswered = []  # (path, status, Retry-After, the start of the body)
         self.stopping = threading.Event()
@@ -211,7 +211,7 @@ class Traffic:
             number += 1
             title = f"流星群の速報 {self.word} {number}"
             status, answer, retry_after = publish(self.box, self.box.ports["varnish"], title)
-            pk = answer["id"] if status == 201 else None
+            pk = answer["id"] if status == 201 else answer[:300]
             self.writes.append((status, pk, title, retry_after))
             if status != 201:
                 time.sleep(0.2)

@@ -2,8 +2,10 @@
 view-mode decorator the operation's bound ``run``, and still builds its schemas with the
 generator its OpenAPI module names."""
 
+import functools
 import inspect
 
+from django.test import RequestFactory
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.openapi import views as openapi_views
 from wagtail.api.v3.api import api as api_v3
@@ -37,6 +39,48 @@ def test_a_view_mode_decorator_learns_the_operation_id():
     api.add_router("/", router)
     api.urls  # noqa: B018  (building the URLs applies the decorators)
     assert seen == ["things_list"]
+
+
+def test_a_routers_decorator_learns_the_id_inside_one_of_the_apis_own():
+    """ninja applies the API's view-mode decorators (``NinjaAPI.add_decorator``) first,
+    inside a router's: ``api.v3.transactions`` is installed so, and ``api.v3.pages`` both
+    reads the id through it and puts its own transaction around what it adds."""
+    order = []
+
+    def apis(run):
+        @functools.wraps(run)
+        def run_in_the_apis(request, *args, **kwargs):
+            order.append("api")
+            return run(request, *args, **kwargs)
+
+        return run_in_the_apis
+
+    seen = []
+
+    def routers(run):
+        seen.append(operation_id(run))
+
+        @functools.wraps(run)
+        def run_in_the_routers(request, *args, **kwargs):
+            order.append("router")
+            return run(request, *args, **kwargs)
+
+        return run_in_the_routers
+
+    router = Router()
+    router.add_decorator(routers, mode="view")
+
+    @router.get("/things/", operation_id="things_list")
+    def things(request):
+        return []
+
+    api = NinjaAPI(urls_namespace="compat_ninja_order")
+    api.add_router("/", router)
+    api.add_decorator(apis, mode="view")
+    view = next(url.callback for url in api.urls[0] if str(url.pattern) == "things/")
+    assert view(RequestFactory().get("/things/")).status_code == 200
+    assert seen == ["things_list"]
+    assert order == ["router", "api"]
 
 
 class Thing(Schema):
