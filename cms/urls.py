@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as accounts_views
 from core.media import serve_public_media
 from core.sites import serve as serve_page
+from core.static import serve_collected
 from news import views as news_views
 from search import views as search_views
 
@@ -28,6 +29,13 @@ urlpatterns = [
     # robots.txt and the sitemaps, at the root where crawlers look for them.
     path("", include("discovery.urls")),
 ]
+
+if settings.STATIC_URL.startswith("/"):
+    # A static file collected after this server started, which WhiteNoise does not list yet
+    # (a rolling release: core.static). Not for static files on another host (a CDN).
+    urlpatterns += [
+        re_path(rf"^{settings.STATIC_URL.lstrip('/')}(?P<path>.+)$", serve_collected),
+    ]
 
 if settings.UKIYO_SERVE_MEDIA:
     # The development server (and production with SERVE_MEDIA) serves uploaded images;
