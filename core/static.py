@@ -1,11 +1,11 @@
 """Static files collected after the server started, served all the same.
 
 WhiteNoise lists the files of ``STATIC_ROOT`` once, when a server starts. During a rolling
-release (docs/deployment.md, "Rolling a release"), ``collectstatic`` adds the new release's
-files to each machine's ``STATIC_ROOT`` before its servers restart; a page of the new release,
-served by a server already restarted, then has its new stylesheet asked of a server that has
-not (Varnish or a load balancer sends each request where it likes), and that server answered
-``404``: the page unstyled until a reload.
+release (docs/deployment.md, "A release without downtime"), ``collectstatic`` adds the new
+release's files to each machine's ``STATIC_ROOT`` before its servers restart; a page of the
+new release, served by a server already restarted, then has its new stylesheet asked of a
+server that has not (Varnish or a load balancer sends each request where it likes), and that
+server answered ``404``: the page unstyled until a reload.
 
 WhiteNoise hands a path it did not list on to Django; this view finds the file on disk, where
 ``collectstatic`` wrote it, and answers as WhiteNoise would: a name with its content's hash
