@@ -27,18 +27,32 @@ BROWSER_MAX_AGE = 86400
 SHARED_MAX_AGE = 2592000
 
 
+def is_plain_path(path):
+    """Whether ``path`` names a file the plain way: relative, no NUL, no backslash, nothing
+    that ``normpath`` would change (``.``, ``//``, a trailing ``/``), not above its folder."""
+    if "\\" in path or "\x00" in path or path.startswith("/"):
+        return False
+    return posixpath.normpath(path) == path and path != ".." and not path.startswith("../")
+
+
 def is_public_media(path):
     """Whether ``path`` (relative to ``MEDIA_ROOT``) names a file inside a public folder."""
-    if "\\" in path or "\x00" in path:
-        return False
-    normal = posixpath.normpath(path)
-    return normal == path and normal.startswith(PUBLIC_MEDIA_FOLDERS)
+    return is_plain_path(path) and path.startswith(PUBLIC_MEDIA_FOLDERS)
+
+
+def serve_file(request, path, root):
+    """Django's file-serving view for ``path`` (checked by the caller) in the folder ``root``.
+    A name the file system refuses (longer than it allows, say) is missing: a 404, not a 500."""
+    try:
+        return serve(request, path, document_root=root)
+    except OSError as error:
+        raise Http404("No such file.") from error
 
 
 def serve_public_media(request, path):
     """Django's file-serving view, limited to the public folders, with cache lifetimes."""
     if not is_public_media(path):
         raise Http404("Not a public file.")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve_file(request, path, settings.MEDIA_ROOT)
     patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE, s_maxage=SHARED_MAX_AGE)
     return response

@@ -10,8 +10,8 @@ server answered ``404``: the page unstyled until a reload.
 WhiteNoise hands a path it did not list on to Django; this view finds the file on disk, where
 ``collectstatic`` wrote it, and answers as WhiteNoise would: a name with its content's hash
 (``ukiyo.3f2a9c1b7d4e.css``, ``ManifestStaticFilesStorage``) cached for good, any other for
-``WHITENOISE_MAX_AGE``. Only ``GET`` and ``HEAD``, only files inside ``STATIC_ROOT`` (Django's
-``serve`` refuses a path out of it), never a folder's listing.
+``WHITENOISE_MAX_AGE``. Only ``GET`` and ``HEAD``, only files inside ``STATIC_ROOT`` named
+the plain way (``core.media.is_plain_path``), never a folder's listing.
 """
 
 import re
@@ -19,8 +19,9 @@ import re
 from django.conf import settings
 from django.http import Http404
 from django.views.decorators.http import require_safe
-from django.views.static import serve
 from whitenoise.base import WhiteNoise
+
+from .media import is_plain_path, serve_file
 
 # A name ManifestStaticFilesStorage gave: the content's hash (12 hex digits) before the suffix.
 HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.[^./]+$")
@@ -31,9 +32,9 @@ DEFAULT_MAX_AGE = 60
 @require_safe
 def serve_collected(request, path):
     root = settings.STATIC_ROOT
-    if not root or "\x00" in path:
+    if not root or not is_plain_path(path):
         raise Http404("No such static file.")
-    response = serve(request, path, document_root=root)
+    response = serve_file(request, path, root)
     if HASHED_NAME.search(path):
         response["Cache-Control"] = f"max-age={WhiteNoise.FOREVER}, public, immutable"
     else:

@@ -71,6 +71,11 @@ def test_a_file_without_a_hash_collected_since_is_served_and_kept_briefly(
         "/static/%2e%2e/settings.py",
         "/static/..%2f..%2fsettings.py",
         "/static/css/ukiyo.css%00.png",
+        "/static//etc/hostname",
+        "/static/css/./ukiyo.css",
+        "/static/css/ukiyo.css/",
+        "/static/" + "a" * 300 + ".css",  # longer than a file name may be
+        "/static/" + "b/" * 3000 + "c.css",
     ],
 )
 def test_nothing_else_is_served(started, collected, path):  # noqa: F811
