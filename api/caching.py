@@ -21,7 +21,9 @@
 - Anonymous reads also get ``Last-Modified`` when an app has said when content last changed
   (``set_last_modified``; ``changes`` does, from its content clock, and for its feed from
   the feed's own clock), so ``If-Modified-Since`` answers 304 only when nothing the answer
-  shows has changed since. ``If-None-Match`` wins when a client sends both.
+  shows has changed since. A kept answer (``api.kept``) carries the time read before it was
+  built, as long as it is kept: nothing it shows has changed since. ``If-None-Match`` wins
+  when a client sends both.
 
 Django's ``ConditionalGetMiddleware`` gives other answers: it leaves ``HEAD`` without a tag
 and answers 304 to token holders whose write ``ETag`` (a revision, not a representation)
@@ -66,6 +68,14 @@ def set_last_modified(source, kind=None):
 
 def api_resource_kind(path):
     return next((kind for pattern, kind in API_RESOURCE_KINDS if pattern.match(path)), "content")
+
+
+def last_modified_of(request):
+    """When the content of the answer to ``request`` last changed, by its kind's source
+    (``set_last_modified``), or None."""
+    kind = api_resource_kind(request.path_info)
+    source = _last_modified.get(kind, _last_modified.get(None))
+    return source() if source else None
 
 
 def http_caching(view):
@@ -121,8 +131,12 @@ def cached_answer(request, response):
         set_response_etag(response)
     elif response.status_code not in REDIRECTS or not response.has_header("ETag"):
         return response
-    source = _last_modified.get(kind, _last_modified.get(None))
-    changed_at = source() if source else None
+    # An answer api.kept built or kept brings the time it read before building it (a kept
+    # one: nothing it shows has changed since): no second query.
+    if hasattr(response, "ukiyo_last_modified"):
+        changed_at = response.ukiyo_last_modified
+    else:
+        changed_at = last_modified_of(request)
     if changed_at is not None and not response.has_header("Last-Modified"):
         response["Last-Modified"] = http_date(changed_at.timestamp())
     return get_conditional_response(

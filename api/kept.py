@@ -20,13 +20,14 @@ rate limit) run around this, on every request.
 import contextvars
 import functools
 import hashlib
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpResponse
 
 from core import pagecache
 
-from .caching import is_personal
+from .caching import is_personal, last_modified_of
 
 # The answer being built: [whether its view declared what it shows], or None outside one.
 _declared = contextvars.ContextVar("ukiyo_api_kept_declared", default=None)
@@ -64,22 +65,29 @@ def page_shown(page):
     )
 
 
-def kept_answer(response):
+def kept_answer(response, last_modified):
     """What an answer is made of, as plain data: what the cache keeps (no class of ours to
-    unpickle, which a later version might have renamed)."""
+    unpickle, which a later version might have renamed). ``last_modified``: when its content
+    last changed, read before it was built (``api.caching.last_modified_of``), or None."""
     return {
         "status": response.status_code,
         "headers": [
             (name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT
         ],
         "content": response.content,
+        "last_modified": last_modified and last_modified.timestamp(),
     }
 
 
 def response_from(kept):
+    """The kept answer as a response; with the time its content last changed, for
+    ``api.caching``'s ``Last-Modified`` (an answer kept by an earlier version has none: it is
+    read then)."""
     response = HttpResponse(kept["content"], status=kept["status"])
     for name, value in kept["headers"]:
         response[name] = value
+    if kept.get("last_modified") is not None:
+        response.ukiyo_last_modified = datetime.fromtimestamp(kept["last_modified"], tz=UTC)
     return response
 
 
@@ -122,6 +130,10 @@ def kept_answers(view):
         built = {}
 
         def build():
+            # Read before the answer is built: a change that commits meanwhile may be in the
+            # answer with a later time than this (a client then gets it again), where a time
+            # read after could claim a change the answer does not hold.
+            last_modified = last_modified_of(request)
             declared = [False]
             token = _declared.set(declared)
             try:
@@ -132,7 +144,8 @@ def kept_answers(view):
                 response = response.render()  # API v2: rendered after its view
             if declared[0] and storable(response):
                 built["kept"] = True
-                return kept_answer(response)
+                return kept_answer(response, last_modified)
+            response.ukiyo_last_modified = last_modified  # read once (api.caching)
             built["response"] = response
             return None
 

@@ -182,7 +182,9 @@ def clock():
 
 
 @pytest.mark.parametrize("api", ["v2", "v3"])
-def test_last_modified_revalidates_with_304(client, article, api):
+def test_last_modified_revalidates_with_304(
+    client, article, api, django_capture_on_commit_callbacks
+):
     changed_at = set_clock(seconds_ago=60)
     url = f"/api/{api}/pages/{article.pk}/"
 
@@ -192,8 +194,34 @@ def test_last_modified_revalidates_with_304(client, article, api):
     assert again.status_code == 304
     assert again.content == b""
 
-    set_clock(seconds_ago=5)
-    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # its commit moves the clock
+        article.title = "月面着陸、再び"  # a change the answer shows
+        article.save_revision().publish()
+    set_clock(seconds_ago=5)  # whole seconds: not in the same one as the first answer
+    changed = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert changed.status_code == 200
+    assert changed.json()["title"] == "月面着陸、再び"
+
+
+@pytest.mark.parametrize("api", ["v2", "v3"])
+def test_a_kept_answer_keeps_its_last_modified_while_nothing_it_shows_changes(
+    client, article, api, django_assert_num_queries
+):
+    """The clock is the whole site's: a change elsewhere moves it, and the kept answer, still
+    fresh, is answered as it was built, 304 included, without a query."""
+    changed_at = set_clock(seconds_ago=60)
+    url = f"/api/{api}/pages/{article.pk}/"
+    first = client.get(url)
+    assert first["X-API-Cache"] == "miss"
+
+    set_clock(seconds_ago=5)  # another page changed
+    with django_assert_num_queries(0):
+        again = client.get(url)
+        revalidated = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert again["X-API-Cache"] == "hit"
+    assert again["Last-Modified"] == first["Last-Modified"] == http_date(changed_at.timestamp())
+    assert revalidated.status_code == 304
 
 
 def test_no_last_modified_within_the_second_of_a_change(client, article):
