@@ -21,6 +21,24 @@ def test_wagtails_api_writes_the_document_through_ukiyos_post_processor():
     assert api_v3.get_openapi_schema.ukiyo_postprocessed
 
 
+def things_view(namespace, router_decorator, api_decorator=None):
+    """An API with one operation, ``things_list`` at ``things/``, under a router with
+    ``router_decorator`` (and the API with ``api_decorator``), both view-mode; its view."""
+    router = Router()
+    router.add_decorator(router_decorator, mode="view")
+
+    @router.get("/things/", operation_id="things_list")
+    def things(request):
+        return []
+
+    api = NinjaAPI(urls_namespace=namespace)
+    api.add_router("/", router)
+    if api_decorator is not None:
+        api.add_decorator(api_decorator, mode="view")
+    # Building the URLs applies the decorators.
+    return next(url.callback for url in api.urls[0] if str(url.pattern) == "things/")
+
+
 def test_a_view_mode_decorator_learns_the_operation_id():
     seen = []
 
@@ -28,56 +46,36 @@ def test_a_view_mode_decorator_learns_the_operation_id():
         seen.append(operation_id(run))
         return run
 
-    router = Router()
-    router.add_decorator(decorator, mode="view")
-
-    @router.get("/things/", operation_id="things_list")
-    def things(request):
-        return []
-
-    api = NinjaAPI(urls_namespace="compat_ninja_test")
-    api.add_router("/", router)
-    api.urls  # noqa: B018  (building the URLs applies the decorators)
+    things_view("compat_ninja_test", decorator)
     assert seen == ["things_list"]
+
+
+def recorded(order, name, seen=None):
+    """A view-mode decorator that appends ``name`` to ``order`` when its run runs, and the
+    operation id it was given to ``seen``."""
+
+    def decorator(run):
+        if seen is not None:
+            seen.append(operation_id(run))
+
+        @functools.wraps(run)
+        def recorded_run(request, *args, **kwargs):
+            order.append(name)
+            return run(request, *args, **kwargs)
+
+        return recorded_run
+
+    return decorator
 
 
 def test_a_routers_decorator_learns_the_id_inside_one_of_the_apis_own():
     """ninja applies the API's view-mode decorators (``NinjaAPI.add_decorator``) first,
     inside a router's: ``api.v3.transactions`` is installed so, and ``api.v3.pages`` both
     reads the id through it and puts its own transaction around what it adds."""
-    order = []
-
-    def apis(run):
-        @functools.wraps(run)
-        def run_in_the_apis(request, *args, **kwargs):
-            order.append("api")
-            return run(request, *args, **kwargs)
-
-        return run_in_the_apis
-
-    seen = []
-
-    def routers(run):
-        seen.append(operation_id(run))
-
-        @functools.wraps(run)
-        def run_in_the_routers(request, *args, **kwargs):
-            order.append("router")
-            return run(request, *args, **kwargs)
-
-        return run_in_the_routers
-
-    router = Router()
-    router.add_decorator(routers, mode="view")
-
-    @router.get("/things/", operation_id="things_list")
-    def things(request):
-        return []
-
-    api = NinjaAPI(urls_namespace="compat_ninja_order")
-    api.add_router("/", router)
-    api.add_decorator(apis, mode="view")
-    view = next(url.callback for url in api.urls[0] if str(url.pattern) == "things/")
+    order, seen = [], []
+    view = things_view(
+        "compat_ninja_order", recorded(order, "router", seen), recorded(order, "api")
+    )
     assert view(RequestFactory().get("/things/")).status_code == 200
     assert seen == ["things_list"]
     assert order == ["router", "api"]
