@@ -38,6 +38,7 @@ def corrections(request):
     rows = (
         ArticleCorrection.objects.filter(page__in=articles.values("pk"))
         .select_related("page")
+        .defer("page__body", "page__references")  # a correction shows its article's title
         .order_by("-published", "-pk")
     )
     paginator = Paginator(rows, PER_PAGE)

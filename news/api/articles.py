@@ -227,16 +227,22 @@ def _public_articles(request):
 
 
 def _with_card_fields(queryset):
-    """What a card reads, in a fixed number of queries however many cards there are."""
-    return queryset.select_related("locale", "category", "lead_image").prefetch_related(
-        Prefetch(
-            "article_authors",
-            queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
-        ),
-        Prefetch(
-            "lead_image__renditions",
-            queryset=Rendition.objects.filter(filter_spec=CARD_RENDITION),
-        ),
+    """What a card reads, in a fixed number of queries however many cards there are. No body
+    and no sources: a card shows neither (as ``ArticleQuerySet.as_cards``), and decoding
+    their JSON took about a quarter of a listing's time."""
+    return (
+        queryset.defer("body", "references")
+        .select_related("locale", "category", "lead_image")
+        .prefetch_related(
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            ),
+            Prefetch(
+                "lead_image__renditions",
+                queryset=Rendition.objects.filter(filter_spec=CARD_RENDITION),
+            ),
+        )
     )
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 
+from news.models import ArticleCorrection
 from tests.conftest import translate_page, without_nonce
 from tests.factories import (
     ArticlePageFactory,
@@ -136,6 +137,36 @@ def test_lists_cost_the_same_for_5_or_50_articles(client, home, index, category,
 
     assert len(five.own) == len(fifty.own)
     assert_within_budget(fifty)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "articles/",
+        "articles/?category=space",
+        "corrections/",
+        "feeds/articles.rss",
+        "feeds/articles.atom",
+    ],
+)
+def test_lists_read_no_body_nor_sources_of_their_articles(client, home, index, category, path):
+    # A card, a feed item or a correction shows neither: each article's JSON would be read
+    # and decoded for nothing.
+    article = make_article(index, category, 2, authors=1)
+    article.corrections.add(
+        ArticleCorrection(kind="correction", published=article.display_date, text="直しました。")
+    )
+    article.save_revision().publish()
+    url = f"/ja/{path}"
+
+    counted = counted_queries(client, url)
+
+    assert article.title in client.get(url).content.decode()
+    read = [sql for sql in counted.own if "news_articlepage" in sql]
+    assert read
+    for column in ('"news_articlepage"."body"', '"news_articlepage"."references"'):
+        assert not [sql for sql in read if column in sql], column
 
 
 def test_article_page_costs_the_same_for_2_or_20_links_to_other_pages(client, index, home):
