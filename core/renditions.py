@@ -31,6 +31,7 @@ Queued rows name the task by its import path, ``core.renditions.make_renditions`
 not move while tasks may be waiting.
 """
 
+import functools
 import logging
 import time
 
@@ -38,7 +39,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django_tasks import task
 from wagtail.images import get_image_model
-from wagtail.images.models import SourceImageIOError
+from wagtail.images.models import Filter, SourceImageIOError
 from wagtail.models import Page, ReferenceIndex
 
 from compat.django import on_commit_once, scheduled_on_commit
@@ -54,16 +55,32 @@ _unreadable_logged = {}
 
 
 def renditions_or_none(image, *specs):
-    """``image.get_renditions(*specs)``, or None when its original cannot be read (deleted, or
+    """``image.get_renditions(*specs)`` (each spec parsed once per process:
+    ``parsed_filter``), or None when its original cannot be read (deleted, or
     the bucket out of reach): the caller shows the image without those files, and what is
     being rendered is not kept (``pagecache.INCOMPLETE``), so that readers get the image once
     the storage answers again."""
     try:
-        return image.get_renditions(*specs)
+        return image.get_renditions(*map(parsed_filter, specs))
     except SourceImageIOError as error:
         _log_unreadable(image, error)
         pagecache.depends_on(pagecache.INCOMPLETE)
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed_filter(spec):
+    """The process's one Wagtail ``Filter`` for ``spec``.
+
+    Wagtail parses a spec into its operations once per ``Filter`` (``Filter.operations``,
+    each operation's arguments checked through ``inspect``), and needs them for every
+    rendition it looks up, prefetched or not; ``get_renditions`` makes a new ``Filter`` of
+    each spec given as text. A page or an API answer shows up to a dozen images of several
+    widths: each spec is parsed once per process, not once per image and request. A
+    ``Filter`` keeps nothing of the images it is used for; specs come from the code
+    (templates, API fields, ``renditions_needed``), so the cache stays small.
+    """
+    return Filter(spec=spec)
 
 
 def _log_unreadable(image, error):

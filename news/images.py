@@ -6,8 +6,6 @@ page's other renditions, in one query (``ArticlePage.prefetch_for_reading`` for 
 article, ``ArticleQuerySet.for_listing`` for cards).
 """
 
-from wagtail.images.models import Filter
-
 from api.images import SRCSET_SPECS, SRCSET_WIDTHS
 
 # A card's image (16:9, cropped around the focal point) and an article's lead image. Their
@@ -46,18 +44,3 @@ AUTHOR_PHOTO_RENDITION = "fill-160x160"
 
 SRCSET = {"card": CARD_SRCSET, "top-story": CARD_SRCSET, "article": ARTICLE_SRCSET}
 FALLBACK = {"card": CARD_RENDITION, "top-story": CARD_RENDITION, "article": LEAD_RENDITION}
-
-
-# Wagtail parses a spec into its operations once per ``Filter`` object (``Filter.operations``),
-# and needs them for every rendition it looks up, prefetched or not. A page shows up to a
-# dozen images of three widths or more: each spec is parsed once per process, not per image.
-FILTERS = {spec: Filter(spec=spec) for spec in {*CARD_SRCSET, *ARTICLE_SRCSET, *FALLBACK.values()}}
-
-
-def image_filter(spec):
-    """The process's one ``Filter`` for ``spec`` (see ``FILTERS``)."""
-    try:
-        return FILTERS[spec]
-    except KeyError:
-        # Specs come from templates and this module: a handful per process.
-        return FILTERS.setdefault(spec, Filter(spec=spec))

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.renditions import renditions_or_none
-from news.images import FALLBACK, SIZES, SRCSET, image_filter
+from news.images import FALLBACK, SIZES, SRCSET
 
 register = template.Library()
 
@@ -30,9 +30,7 @@ def responsive_image(image, layout, alt=None, css_class="", priority=False, eage
     if not image:
         return ""
     specs = SRCSET[layout]
-    renditions = renditions_or_none(
-        image, *(image_filter(spec) for spec in (*specs, FALLBACK[layout]))
-    )
+    renditions = renditions_or_none(image, *specs, FALLBACK[layout])
     if renditions is None:
         return ""  # its original cannot be read now: the page without it, not kept
     fallback = renditions[FALLBACK[layout]]
@@ -67,5 +65,5 @@ def rendition(image, spec):
         return None
     # Wagtail's get_rendition writes the rendition to the cache on every call, even one
     # found among the prefetched renditions; get_renditions writes only what it looked up.
-    renditions = renditions_or_none(image, image_filter(spec))
+    renditions = renditions_or_none(image, spec)
     return renditions[spec] if renditions else None

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from PIL import Image as PILImage
+from wagtail.images.image_operations import Operation
 from wagtail.images.models import Rendition
 from wagtail.models import Collection
 
@@ -105,6 +106,34 @@ def test_after_the_worker_no_reader_page_or_api_answer_makes_a_rendition(
     # Every image is shown (the lead in the article, on cards and in the APIs; the figure;
     # the photo on the author's page), and every size shown was already there.
     assert set(Rendition.objects.values_list("image_id", "filter_spec")) == made
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v2/pages/{}/", "/api/v3/pages/{}/", "/api/v3/articles/?locale=ja"]
+)
+def test_an_answer_built_again_parses_no_rendition_spec(
+    client, article, home, monkeypatch, settings, path, django_capture_on_commit_callbacks
+):
+    # Parsing a spec (each operation's arguments checked through inspect) once per image and
+    # answer was a tenth of an API answer's CPU: a process parses each spec once.
+    settings.UKIYO_API_KEPT_ANSWERS = False
+    publish(article, django_capture_on_commit_callbacks)
+    path = path.format(article.pk)
+    assert client.get(path).status_code == 200
+    parsed = []
+    construct = Operation.__init__
+
+    def counted(operation, *args):
+        parsed.append(args)
+        construct(operation, *args)
+
+    monkeypatch.setattr(Operation, "__init__", counted)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "/media/images/" in response.content.decode()  # it shows renditions
+    assert parsed == []
 
 
 def test_a_page_unpublished_before_the_worker_gets_none(
