@@ -38,6 +38,7 @@ from core.visibility import public
 
 from .filters import FallbackLocaleFilter, FieldsFilterBesidesListing, bad_request
 from .params import RefusesUnknownParameters
+from .rendering import CompactJSON
 
 # Query parameters of a detail view that choose what it shows of the page, not which page.
 OUTPUT_PARAMETERS = frozenset(["fields", "rich_text_format"])
@@ -172,7 +173,7 @@ class SearchRecentFirst(SearchFilter):
         )
 
 
-class PagesEndpoint(RefusesUnknownParameters, PagesAPIViewSet):
+class PagesEndpoint(CompactJSON, RefusesUnknownParameters, PagesAPIViewSet):
     base_serializer_class = PageInItsLanguageSerializer
     pagination_class = CountedOncePerChange
     # Query parameters read by the listing filters: Wagtail's field filters leave them alone.

@@ -11,13 +11,14 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from .pages import PagesEndpoint
 from .params import RefusesUnknownParameters
 from .preview import PreviewEndpoint
+from .rendering import CompactJSON
 
 
-class ImagesEndpoint(RefusesUnknownParameters, ImagesAPIViewSet):
+class ImagesEndpoint(CompactJSON, RefusesUnknownParameters, ImagesAPIViewSet):
     pass
 
 
-class DocumentsEndpoint(RefusesUnknownParameters, DocumentsAPIViewSet):
+class DocumentsEndpoint(CompactJSON, RefusesUnknownParameters, DocumentsAPIViewSet):
     pass
 
 

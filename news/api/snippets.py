@@ -23,6 +23,7 @@ from api.languages import known_locale
 from api.params import refuse_unknown_parameters
 from api.v2.filters import KnownLocaleFilter
 from api.v2.params import RefusesUnknownParameters
+from api.v2.rendering import CompactJSON
 from news.models import Author, Category
 
 # ---------------------------------------------------------------------------
@@ -30,7 +31,7 @@ from news.models import Author, Category
 # ---------------------------------------------------------------------------
 
 
-class SnippetEndpoint(RefusesUnknownParameters, BaseAPIViewSet):
+class SnippetEndpoint(CompactJSON, RefusesUnknownParameters, BaseAPIViewSet):
     """A translatable snippet: ``?locale=`` chooses the language, ``?order=`` sorts.
 
     Snippets are public facts printed on every article (a category, a byline), so they are

@@ -1,6 +1,7 @@
 """API v2: articles per language, the public JSON shape of every block, and errors as JSON."""
 
 import datetime
+import json
 from http import HTTPStatus
 
 import pytest
@@ -290,6 +291,38 @@ def test_detail_has_the_listing_fields_and_the_parent(client, article, index):
         "title": "All Articles",
     }
     assert detail == listed
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "pages/?type=news.ArticlePage&fields=*",
+        "pages/{article}/",
+        "pages/find/?html_path=/ja/articles/moon-landing/",
+        "images/",
+        "images/{image}/",
+        "documents/",
+        "categories/",
+        "authors/",
+    ],
+)
+def test_every_v2_answer_is_compact_json(client, article, lead_image, path):
+    # Wagtail indents v2 by four spaces: a third larger, and encoded in Python, not in C.
+    url = "/api/v2/" + path.format(article=article.pk, image=lead_image.pk)
+
+    response = client.get(url, follow=True)
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "\n" not in text  # a newline inside a string is written \n
+    assert json.loads(text)
+
+
+def test_a_client_may_still_ask_for_indented_json(client, article):
+    response = client.get(f"{PAGES}{article.pk}/", HTTP_ACCEPT="application/json; indent=2")
+
+    assert response.status_code == 200
+    assert response.content.decode().startswith('{\n  "id": ')
 
 
 def test_draft_article_has_no_detail(client, index):
