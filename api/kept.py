@@ -6,10 +6,11 @@ hour, the first page of cards. An anonymous read of live content is the same JSO
 caller. A view that knows everything its answer shows declares it (``shows``: the page cache's
 dependency tags, ``core.pagecache``), and its 200 answer is kept (``core.pagecache.fragment``)
 under the request's scheme, host, path and query string. A change that moves one of those
-tags (``changes.invalidation``: the page or a translation of it, its language's pages, its
-category or authors, the site's images and sites) makes the answer stale at once, as it does
-reader pages. An answer whose view declared nothing is never kept: only the views that call
-``shows`` (the pages' detail in both APIs, the article cards) have kept answers.
+tags (``changes.invalidation``: the page or a translation of it, its parent, the pages its
+body links to, its category or authors, the site's images and sites; for cards, their
+language's pages) makes the answer stale at once, as it does reader pages. An answer whose
+view declared nothing is never kept: only the views that call ``shows`` (the pages' detail in
+both APIs, the article cards) have kept answers.
 
 A token (``Authorization``) or ``version=draft`` is never answered from here, nor kept.
 ``X-API-Cache`` says what happened to a read (``HEADER``). The HTTP caching policy
@@ -53,14 +54,19 @@ def shows(*tags):
 def page_shown(page):
     """Declare what a page's answer shows (after ``prefetch_for_reading`` and
     ``read_parent_and_translations``): the page and its translations, the snippets its row
-    joins and its authors (``page_cache_tags``), its parent (``meta.parent``), and the pages
-    of its language and the site's header pages (its ancestors, whose slugs make its URLs:
-    a change of their URLs is also recorded for every page under them)."""
+    joins and its authors (``page_cache_tags``), its parent (``meta.parent``), and the site's
+    header pages.
+
+    Not its language's other pages (``list:<language>``): a page's answer shows none of them.
+    What it shows of other pages moves their own tags: a move or a new slug of an ancestor
+    is recorded for every live page under it (``changes.signals``), so its URLs and its
+    parent's follow their own tags; a rich-text link declares the page it links to
+    (``core.rich_text``). An article's answer therefore stays kept while other articles of
+    its language are published, as they are every few minutes when news breaks."""
     parent = getattr(page, "ukiyo_parent", None)
     shows(
         *page.page_cache_tags(),
         parent and pagecache.page_tag(parent.translation_key),
-        pagecache.list_tag(page.language_code),
         pagecache.CHROME,
     )
 

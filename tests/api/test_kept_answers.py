@@ -15,6 +15,8 @@ from tests.factories import (
     ImageFactory,
     StandardPageFactory,
     add_author,
+    paragraph,
+    section,
 )
 
 LANGUAGES = ["ja", "th"]
@@ -241,6 +243,44 @@ def test_a_new_article_joins_the_cards_of_its_language_only(client, site, langua
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_new_pages_of_its_language_leave_an_articles_answers_kept(client, site, language):
+    # When news breaks, articles are published every few minutes: the article of the hour
+    # must not be built again for each of them.
+    article = site[language]["article"]
+    urls = [url.format(id=article.pk) for url in DETAIL_URLS]
+    for url in urls:
+        kept(client, url)
+    index = site[language]["index"]
+    ArticlePageFactory(parent=index, title=f"Moon second {language}", slug="moon-second")
+    StandardPageFactory(parent=index.get_parent(), title=f"About {language}", slug="about")
+    assert len(fresh(client, f"/api/v3/articles/?locale={language}")["items"]) == 2
+    for url in urls:
+        assert client.get(url)[HEADER] == "hit", url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_page_the_body_links_to_moves_the_link(client, site, language):
+    index = site[language]["index"]
+    linked = ArticlePageFactory(parent=index, title=f"Earlier {language}", slug="earlier")
+    link = f'See <a linktype="page" id="{linked.pk}">the earlier story</a>.'
+    article = ArticlePageFactory(
+        parent=index,
+        title=f"Follow-up {language}",
+        slug="follow-up",
+        body=[section("Background", [paragraph(link)])],
+    )
+    urls = [url.format(id=article.pk) for url in DETAIL_URLS]
+    for url in urls:
+        assert f"/{language}/articles/earlier/" in text_of(kept(client, url)), url
+    linked.slug = "earlier-mission"
+    linked.save_revision().publish()
+    for url in urls:
+        answer = text_of(fresh(client, url))
+        assert f"/{language}/articles/earlier-mission/" in answer, url
+        assert f"/{language}/articles/earlier/" not in answer, url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_a_renamed_parent_moves_every_url(client, site, language):
     article = site[language]["article"]
     urls = [
@@ -255,6 +295,25 @@ def test_a_renamed_parent_moves_every_url(client, site, language):
     index.save_revision().publish()
     for url in urls:
         assert f"/news-{language}/moon/" in text_of(fresh(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_renamed_or_restricted_ancestor_reaches_the_pages_under_it(client, site, language):
+    # Plain pages: no header page, no article list, and not the answer's parent.
+    home = site[language]["index"].get_parent()
+    about = StandardPageFactory(parent=home, title=f"About {language}", slug="about")
+    staff = StandardPageFactory(parent=about, title=f"Staff {language}", slug="staff")
+    editor = StandardPageFactory(parent=staff, title=f"Editor {language}", slug="editor")
+    urls = [f"/api/v2/pages/{editor.pk}/", f"/api/v3/pages/{editor.pk}/"]
+    for url in urls:
+        assert f"/{language}/about/staff/editor/" in text_of(kept(client, url)), url
+    about.slug = "who-we-are"
+    about.save_revision().publish()
+    for url in urls:
+        assert f"/{language}/who-we-are/staff/editor/" in text_of(fresh(client, url)), url
+    PageViewRestriction.objects.create(page=about, restriction_type="password", password="x")
+    for url in urls:
+        assert client.get(url).status_code == 404, url
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
