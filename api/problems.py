@@ -53,6 +53,10 @@ def _detail(request, response, body):
         # language), django-ninja in plain text: the allowed methods say it better.
         allowed = response.get("Allow")
         return f"{request.method} is not allowed here" + (f": use {allowed}." if allowed else ".")
+    if response.status_code == 406:
+        # Django REST framework's, in the active language: an Accept without JSON (v2 answers
+        # nothing else: api.v2.rendering).
+        return "This API answers in JSON only: accept application/json."
     for name in ("detail", "message"):
         if isinstance(body.get(name), str) and body[name]:
             return body[name]

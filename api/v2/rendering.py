@@ -1,19 +1,40 @@
-"""v2 answers in compact JSON, as every other answer of ukiyo.
+"""v2 answers: compact JSON only, one answer per URL.
 
-Wagtail's v2 endpoints indent their JSON by four spaces (``BaseAPIViewSet`` sets ``indent``
-in the renderer's context), for people who read it in a browser. An article's answer is then
-about a third larger, and Python encodes indented JSON in Python rather than in C: the
-encoding took a tenth of the CPU of an article's v2 detail. v3, the change feed and webhooks
-send compact JSON; so does v2. A reader formats it with their own tool (``jq``, a browser's
-JSON viewer); a client that asks for ``Accept: application/json; indent=4`` still gets it
-indented (Django REST framework's renderer reads that parameter).
+Wagtail's v2 endpoints answer in two formats (``BaseAPIViewSet.renderer_classes``): JSON
+indented by four spaces, or, for a caller whose ``Accept`` prefers ``text/html`` (every
+browser), Django REST framework's browsable HTML page. Neither suits ukiyo:
+
+- An anonymous answer is kept by its URL (``api.kept``), and CDNs key theirs by URL too: an
+  editor who opened ``/api/v2/pages/57/`` in a browser had the HTML page kept, and every
+  frontend then read HTML where it expected JSON, until the page changed. Every v2 answer is
+  now JSON whatever ``Accept`` says; ``Accept: text/html`` alone is a 406 and ``?format=api``
+  a 400 (problem JSON, never kept). The OpenAPI documentation of v3 (``/api/v3/docs/``) is
+  the API's page for people.
+- Indented JSON is a third larger, and Python encodes it in Python rather than in C: the
+  encoding took a tenth of the CPU of an article's v2 detail. v3, the change feed and webhooks
+  send compact JSON; so does v2, and ``Accept: application/json; indent=4`` no longer changes
+  it (it would be kept for every other caller). A reader formats it with ``jq`` or a browser's
+  JSON viewer.
 """
+
+from rest_framework.renderers import JSONRenderer
+from wagtail.api.v2.utils import BadRequestError
+
+
+class CompactJSONRenderer(JSONRenderer):
+    def get_indent(self, accepted_media_type, renderer_context):
+        return None
 
 
 class CompactJSON:
-    """For a Wagtail v2 endpoint (``BaseAPIViewSet``): no indentation of its answers."""
+    """For a Wagtail v2 endpoint (``BaseAPIViewSet``): its answers in compact JSON only."""
 
-    def get_renderer_context(self):
-        context = super().get_renderer_context()
-        context["indent"] = None
-        return context
+    renderer_classes = [CompactJSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # Django REST framework's ``?format=`` chooses a renderer by name: one it does not
+        # have would be a bare 404, as if the page did not exist.
+        # (``force``: the negotiation for the error answer itself, which must not fail.)
+        if not force and request.query_params.get("format", "json") != "json":
+            raise BadRequestError("format must be json: this API answers in JSON only.")
+        return super().perform_content_negotiation(request, force=force)

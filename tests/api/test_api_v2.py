@@ -318,11 +318,36 @@ def test_every_v2_answer_is_compact_json(client, article, lead_image, path):
     assert json.loads(text)
 
 
-def test_a_client_may_still_ask_for_indented_json(client, article):
-    response = client.get(f"{PAGES}{article.pk}/", HTTP_ACCEPT="application/json; indent=2")
+@pytest.mark.parametrize("fmt", ["api", "html", "", "JSON"])
+def test_a_format_other_than_json_is_a_400(client, article, fmt):
+    response = client.get(f"{PAGES}{article.pk}/", {"format": fmt})
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "format must be json: this API answers in JSON only."
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("accept", [BROWSER, "application/json; indent=4", "*/*"])
+def test_every_caller_gets_the_same_json(client, article, accept):
+    # One answer per URL: it is kept (api.kept) and cached by CDNs by its URL.
+    plain = client.get(f"{PAGES}{article.pk}/")
+
+    response = client.get(f"{PAGES}{article.pk}/", HTTP_ACCEPT=accept)
 
     assert response.status_code == 200
-    assert response.content.decode().startswith('{\n  "id": ')
+    assert response["Content-Type"] == "application/json"
+    assert response.content == plain.content
+
+
+@pytest.mark.parametrize("path", ["pages/{article}/", "pages/", "categories/", "images/"])
+def test_a_caller_that_accepts_only_html_gets_a_406_problem(client, article, path):
+    response = client.get("/api/v2/" + path.format(article=article.pk), HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "This API answers in JSON only: accept application/json."
 
 
 def test_draft_article_has_no_detail(client, index):

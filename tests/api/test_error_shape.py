@@ -73,7 +73,7 @@ def assert_problem(response, status):
         ("/api/v2/changes/?limit=0", 400),
         ("/api/v3/changes/?limit=0", 400),
         ("/api/v2/pages/?search=moon&search_operator=xor", 400),
-        ("/api/v2/pages/?format=xml", 404),
+        ("/api/v2/pages/?format=xml", 400),
         ("/api/v2/no-such-endpoint/", 404),
         ("/api/v3/no-such-endpoint/", 404),
         ("/api/no-such-version/", 404),

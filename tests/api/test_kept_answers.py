@@ -336,6 +336,22 @@ def test_a_retitled_parent_shows_in_its_childrens_answers(client, site, language
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("url", DETAIL_URLS[:2])
+def test_a_browsers_read_keeps_the_json_every_client_gets(client, site, url):
+    # Django REST framework's browsable page was kept for a browser's Accept, then given to
+    # every frontend.
+    url = url.format(id=site["ja"]["article"].pk)
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    first = client.get(url, HTTP_ACCEPT=browser)
+    assert first[HEADER] == "miss"
+
+    second = client.get(url, HTTP_ACCEPT="application/json")
+
+    assert second[HEADER] == "hit"
+    assert second["Content-Type"] == first["Content-Type"] == "application/json"
+    assert second.json()["id"] == site["ja"]["article"].pk
+
+
 def test_a_token_holders_read_is_built_every_time_and_never_kept(client, site, admin_user):
     _, plaintext = APIToken.create_token(user=admin_user, name="frontend")
     token = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
