@@ -224,7 +224,19 @@ class PagesEndpoint(CompactJSON, RefusesUnknownParameters, PagesAPIViewSet):
     # -- listing -------------------------------------------------------------------------
 
     def get_queryset(self):
-        return with_details(super().get_queryset())
+        queryset = with_details(super().get_queryset())
+        if self.action == "listing_view":
+            # A listing that shows no StreamField leaves them in the database: an article's
+            # body is most of its row, and each would be read and decoded for nothing. (One
+            # shown may read the others: a body's citations read the references.)
+            streams = [
+                field.name
+                for field in queryset.model._meta.get_fields()
+                if isinstance(field, StreamField)
+            ]
+            if streams and not any(self._lists(name) for name in streams):
+                queryset = queryset.defer(*streams)
+        return queryset
 
     def paginate_queryset(self, queryset):
         pages = list(super().paginate_queryset(queryset))

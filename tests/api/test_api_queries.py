@@ -135,6 +135,35 @@ def test_v2_listing_queries_do_not_grow_with_images_in_article_bodies(client, ad
 
 
 @pytest.mark.parametrize(
+    "fields, shown",
+    [
+        (None, set()),
+        ("summary,display_date", set()),
+        ("*,-body,-references", set()),
+        ("body", {"body"}),
+        ("*", {"body", "references"}),
+    ],
+)
+def test_v2_listing_reads_only_the_stream_fields_it_shows(client, add_articles, fields, shown):
+    # An article's body is most of its row: a listing of summaries read and decoded them all.
+    url = "/api/v2/pages/?type=news.ArticlePage&locale=ja&limit=100"
+    if fields is not None:
+        url += f"&fields={fields}"
+    add_articles(3)
+    three = measure(client, url)
+    add_articles(3)
+    six = measure(client, url)
+
+    assert len(six) == len(three), grown(three, six)
+    items = client.get(url).json()["items"]
+    assert len(items) == 6
+    assert {name for name in ("body", "references") if name in items[0]} == shown
+    for name in ("body", "references"):  # both, or neither: citations read the references
+        column = f'"news_articlepage"."{name}"'
+        assert any(column in query["sql"] for query in six) == bool(shown), name
+
+
+@pytest.mark.parametrize(
     "url",
     [
         # Every page type: specific pages, each of which read its language on its own.
