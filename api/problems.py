@@ -21,6 +21,8 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from wagtail.api.v3.errors import PROBLEM_JSON, build_problem_detail
 
+from .rendering import COMPACT
+
 
 def reason(status):
     try:
@@ -41,7 +43,7 @@ def problem_body(status, detail, *, v2=False, **members):
 def problem(status, detail, *, v2=False, **members):
     """A problem answer; ``v2`` adds v2's ``message``."""
     body = problem_body(status, detail, v2=v2, **members)
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status)
+    response = HttpResponse(json.dumps(body, **COMPACT), status=status)
     response["Content-Type"] = PROBLEM_JSON
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -64,7 +66,7 @@ def _detail(request, response, body):
 
 
 def _rewrite(response, body):
-    response.content = json.dumps(body, ensure_ascii=False)
+    response.content = json.dumps(body, **COMPACT)
     response["Content-Type"] = PROBLEM_JSON
     if response.has_header("Content-Length"):
         response["Content-Length"] = str(len(response.content))

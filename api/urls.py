@@ -12,6 +12,7 @@ from wagtail.api.v3.urls import api as api_v3
 from wagtail.snippets.api.v3.router import router as snippet_router
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
+from .rendering import use_compact_json
 from .v2.router import router as v2_router
 from .v3 import routers, snippets
 from .v3.transactions import write_with_its_answer
@@ -22,6 +23,7 @@ snippets.extend(snippet_router)
 routers.mount(api_v3)
 # Every v3 write commits with its answer (read by each router when the URLs below are built).
 api_v3.add_decorator(write_with_its_answer, mode="view")
+use_compact_json(api_v3)
 
 urlpatterns = [
     *decorate_urlpatterns(

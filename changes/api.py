@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from wagtail.api.v3.errors import ProblemDetail
 
 from api.problems import problem
+from api.rendering import COMPACT
 
 from . import feed
 from .models import ContentChange
@@ -115,8 +116,9 @@ def changes_v2(request):
         payload = changes_since(request.GET)
     except feed.FeedError as error:
         return problem(error.status, error.message, v2=True)
-    # Django's JSON encoder writes date-times as v3 (ninja) does, to the millisecond.
-    return JsonResponse(payload.model_dump())
+    # Django's JSON encoder writes date-times as v3 (ninja) does, to the millisecond; the
+    # rest as every answer is written (api.rendering).
+    return JsonResponse(payload.model_dump(), json_dumps_params=COMPACT)
 
 
 class ChangesEndpoint:

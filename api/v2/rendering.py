@@ -11,10 +11,10 @@ browser), Django REST framework's browsable HTML page. Neither suits ukiyo:
   a 400 (problem JSON, never kept). The OpenAPI documentation of v3 (``/api/v3/docs/``) is
   the API's page for people.
 - Indented JSON is a third larger, and Python encodes it in Python rather than in C: the
-  encoding took a tenth of the CPU of an article's v2 detail. v3, the change feed and webhooks
-  send compact JSON; so does v2, and ``Accept: application/json; indent=4`` no longer changes
-  it (it would be kept for every other caller). A reader formats it with ``jq`` or a browser's
-  JSON viewer.
+  encoding took a tenth of the CPU of an article's v2 detail. Every answer of both APIs is
+  compact UTF-8 JSON (``api.rendering``), and ``Accept: application/json; indent=4`` no longer
+  changes v2's (it would be kept for every other caller). A reader formats it with ``jq`` or
+  a browser's JSON viewer.
 """
 
 from rest_framework.renderers import JSONRenderer

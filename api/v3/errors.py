@@ -34,6 +34,7 @@ from wagtail.models import get_page_models
 from wagtail.snippets.models import get_snippet_models
 from wagtail.utils.forms import FormValidationError
 
+from api.rendering import COMPACT
 from core.health import UNAVAILABLE_ERRORS
 
 from .bodies import BodyErrors
@@ -120,7 +121,7 @@ def locked_response(exc):
     """423 Locked, with the lock as data beside the sentence (a problem's extension member)."""
     problem = build_problem_detail(status=423, detail=str(exc)).model_dump(exclude_none=True)
     problem["lock"] = exc.lock
-    return HttpResponse(json.dumps(problem), status=423, content_type=PROBLEM_JSON)
+    return HttpResponse(json.dumps(problem, **COMPACT), status=423, content_type=PROBLEM_JSON)
 
 
 def too_large_detail():

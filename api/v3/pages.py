@@ -48,6 +48,7 @@ from api.access import (
 from api.kept import page_shown
 from api.languages import ListingParameterError, known_locale, parse_languages
 from api.paths import decoded, not_published, page_at_html_path
+from api.rendering import COMPACT
 from compat.ninja import operation_id
 
 from .bodies import BodyChecker
@@ -204,7 +205,7 @@ def with_publishing_state(run):
         answer["meta"]["scheduled_at"] = (
             scheduled.approved_go_live_at.isoformat().replace("+00:00", "Z") if scheduled else None
         )
-        response.content = json.dumps(answer, ensure_ascii=False)
+        response.content = json.dumps(answer, **COMPACT)
         return response
 
     return run_with_state

@@ -1,7 +1,6 @@
 """API v2: articles per language, the public JSON shape of every block, and errors as JSON."""
 
 import datetime
-import json
 from http import HTTPStatus
 
 import pytest
@@ -291,31 +290,6 @@ def test_detail_has_the_listing_fields_and_the_parent(client, article, index):
         "title": "All Articles",
     }
     assert detail == listed
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "pages/?type=news.ArticlePage&fields=*",
-        "pages/{article}/",
-        "pages/find/?html_path=/ja/articles/moon-landing/",
-        "images/",
-        "images/{image}/",
-        "documents/",
-        "categories/",
-        "authors/",
-    ],
-)
-def test_every_v2_answer_is_compact_json(client, article, lead_image, path):
-    # Wagtail indents v2 by four spaces: a third larger, and encoded in Python, not in C.
-    url = "/api/v2/" + path.format(article=article.pk, image=lead_image.pk)
-
-    response = client.get(url, follow=True)
-
-    assert response.status_code == 200
-    text = response.content.decode()
-    assert "\n" not in text  # a newline inside a string is written \n
-    assert json.loads(text)
 
 
 @pytest.mark.parametrize("fmt", ["api", "html", "", "JSON"])
