@@ -33,8 +33,11 @@ from wagtail.models import BaseViewRestriction, Page, PageViewRestriction
 
 from compat.wagtail_pages import share_site_root_paths
 from core import pagecache
-from core.sites import in_site_tree, request_site
+from core.sites import in_site_tree, request_site, tree_paths
 from core.visibility import restricted
+
+from .kept import page_shown
+from .parts import read_live
 
 
 def without_session(view):
@@ -84,17 +87,27 @@ def public_pages(request, model=Page, queryset=None):
     if request.user.is_authenticated:
         public = get_public_pages_queryset(request, model)
         return public if queryset is None else queryset.filter(pk__in=public.values("pk"))
-    site_filter = request.GET.get("site")
-    if site_filter:
-        site = SiteFilterValidator(site=site_filter, request=request).site_obj
-    else:
-        site = request_site(request)
+    site = site_asked_for(request)
     if queryset is None:
         queryset = model._default_manager.all()
     queryset = queryset.live()
     if site is None:
         return queryset.none()
     return queryset.filter(in_site_tree(site), ~hidden_from_anonymous())
+
+
+def site_asked_for(request):
+    """The site whose pages a read is about: ``?site=host[:port]``, else the request's (None
+    when none matches). Raises as ``public_pages`` does."""
+    site_filter = request.GET.get("site")
+    if site_filter:
+        return SiteFilterValidator(site=site_filter, request=request).site_obj
+    return request_site(request)
+
+
+def is_of_site(page, site):
+    """Whether ``page`` is of ``site`` (``in_site_tree``), decided without a query."""
+    return site is not None and page.path.startswith(tree_paths(site))
 
 
 def readable_pages(request):
@@ -155,6 +168,46 @@ def read_parent_and_translations(page):
     page.__dict__["live_translations"] = translations
     page.ukiyo_parent = parent
     share_site_root_paths([page, parent, *translations.values()])
+
+
+def read_page(model, page_id):
+    """Page ``page_id`` as ``model.detail_queryset()`` reads it, with what its answer shows
+    (authors, tags, parent, translations...), whether live or not; None if there is no such
+    page. ``ukiyo_hidden``: whether a view restriction on it or above it keeps out callers
+    without a login. The caller decides who may read it (``public_to``). Kept
+    (``api.parts``)."""
+
+    def read():
+        page = (
+            model.detail_queryset()
+            .filter(pk=page_id)
+            .annotate(ukiyo_hidden=hidden_from_anonymous())
+            .first()
+        )
+        if page is None:
+            return None  # not kept: the id may be given to a new page
+        # The body is left as stored: its representation is kept on its own, and a converted
+        # body does not survive the cache (Wagtail pickles a StreamField's stored data).
+        # Renditions are read for each answer (prefetch_renditions, below).
+        page.prefetch_for_reading(body=False)
+        read_parent_and_translations(page)
+        page_shown(page)
+        return page
+
+    key = f"api-page:{model._meta.label_lower}:{int(page_id)}"
+    page = pagecache.fragment(key, read, keep=lambda page: page is not None)
+    if page is not None:
+        page_shown(page)  # declared on a hit too: the answer may be kept (api.kept)
+        page.prefetch_renditions()
+        read_live(page)
+    return page
+
+
+def public_to(page, site):
+    """Whether a caller without a token may read ``page`` (from ``read_page``) on ``site``:
+    live, out of every view restriction but "public", and of the site (``public_pages``'s
+    rule, decided without a query)."""
+    return page.live and not page.ukiyo_hidden and is_of_site(page, site)
 
 
 def parent_of(page):

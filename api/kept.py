@@ -12,7 +12,9 @@ language's pages) makes the answer stale at once, as it does reader pages. An an
 view declared nothing is never kept: only the views that call ``shows`` (the pages' detail in
 both APIs, the article cards) have kept answers.
 
-A token (``Authorization``) or ``version=draft`` is never answered from here, nor kept.
+A token (``Authorization``) or ``version=draft`` is never answered from here, nor kept. What
+an answer is made of may be kept all the same, for any caller (``api.parts``): the page as
+read, and its StreamFields' representations when the page was read live.
 ``X-API-Cache`` says what happened to a read (``HEADER``). The HTTP caching policy
 (``api.caching``: ETag, 304, Cache-Control) and the checks of the query (400s, the search
 rate limit) run around this, on every request.
@@ -130,7 +132,9 @@ def kept_answers(view):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         if not keepable(request):
-            response = view(request, *args, **kwargs)
+            # Its parts may still be kept (api.parts): a page read live, its StreamFields.
+            with pagecache.keeping_fragments():
+                response = view(request, *args, **kwargs)
             response[HEADER] = "bypass"
             return response
         built = {}

@@ -124,9 +124,15 @@ class BasePage(SlugFromTitleMixin, Page):
         the page's route (``core.sites``): its tag belongs in ``row_cache_tags``."""
         return cls.objects.select_related("locale", "social_image")
 
-    def prefetch_for_reading(self):
+    def prefetch_for_reading(self, *, body=True):
         """Fetch at once what showing the whole page reads later (a subclass's body images,
-        say); called by ``serve`` and the APIs' detail before they render."""
+        say); called by ``serve`` and the APIs' detail before they render. ``body=False``:
+        the rows only, without what its StreamFields' blocks read nor any image's renditions
+        (what the APIs keep of a page: ``api.access.read_page``)."""
+
+    def prefetch_renditions(self):
+        """Fetch at once the renditions of the images the page shows beside its
+        StreamFields, after ``prefetch_for_reading(body=False)``."""
 
     def renditions_needed(self):
         """``(image, specs)`` for every image readers' pages and the APIs show of this page,

@@ -648,24 +648,36 @@ class ArticlePage(BasePage):
         # article is kept by the page cache (the template's ``kept`` parts) reads none of them.
         return super().detail_queryset().select_related("category", "lead_image")
 
-    def prefetch_for_reading(self):
+    def prefetch_for_reading(self, *, body=True):
         """The authors and tags; the body's blocks, and the renditions of the lead and social
-        images and of every figure in one query. Once per page object."""
+        images and of every figure in one query. Once per page object. ``body=False``: the
+        rows only (authors, tags, corrections), as the APIs keep a page (api.access.read_page:
+        a kept list of renditions would miss those made since, and Wagtail would make them
+        again); ``prefetch_renditions`` reads the images' renditions for each answer."""
         if self.__dict__.get("_read_whole"):
             return
+        if not self.__dict__.get("_read_rows"):
+            self._read_rows = True
+            prefetch_related_objects(
+                [self],
+                Prefetch(
+                    "article_authors",
+                    queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+                ),
+                "tags",
+                *(["corrections"] if self.last_corrected_at else []),
+            )
+        if not body:
+            return
         self._read_whole = True
-        prefetch_related_objects(
-            [self],
-            Prefetch(
-                "article_authors",
-                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
-            ),
-            "tags",
-            *(["corrections"] if self.last_corrected_at else []),
-        )
         with renditions_together(self.lead_image, self.social_image):
             for _block in self.body:  # converts every block of the body at once
                 pass
+
+    def prefetch_renditions(self):
+        """The renditions of the lead and social images, in one query."""
+        with renditions_together(self.lead_image, self.social_image):
+            pass
 
     def renditions_needed(self):
         """The social image; the lead image as the article page, cards, sharing, structured

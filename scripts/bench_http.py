@@ -11,8 +11,10 @@ server (gunicorn with cms/gunicorn.conf.py) twice with production settings: once
 configured (the cached pages, and the API's kept answers: ``api.kept``), once with nothing
 kept whole (PAGE_CACHE=off, API_KEPT_ANSWERS=off) for the uncached pages and the API answers
 built (each page rendered, each API answer built; the header, footer and banner data a page
-shares with every page, and an article's kept parts, come from the cache, as for a logged-in
-reader; ``scripts/bench_pages.py`` also times an article whose kept parts are stale). Then
+shares with every page, an article's kept parts and the kept parts of a page's API answer
+(``api.parts``) come from the cache, as for a logged-in reader or a token holder;
+``scripts/bench_pages.py`` also times an article and its v3 detail whose kept parts are
+stale). Then
 wrk loads each URL in turn, after a
 warm-up, and the table gives requests per second, the median and 99th percentile latency, and
 the ratio of the requests per second to the bare view's (``/bench/bare/``: a few bytes through

@@ -6,9 +6,10 @@ Usage (after ``make demo`` has loaded the demo into the database in use):
 
 It renders each URL through Django's test client (no network, no web server), so the figures
 are the application's own cost: routing, queries, template rendering, JSON serialisation.
-The article is measured twice: as a page-cache miss reads it (its kept parts from the cache),
-and with its kept parts made stale before each request (what its first reader after a change
-of the article costs). Numbers depend on the machine; compare runs made on the same one.
+The article and its v3 detail are measured twice: as a page-cache miss reads it, or an API
+answer is built (its kept parts from the cache: ``{% kept %}``, ``api.parts``), and with its
+kept parts made stale before each request (what its first reader after a change of the
+article costs). Numbers depend on the machine; compare runs made on the same one.
 """
 
 import argparse
@@ -61,6 +62,8 @@ def urls():
         "/api/v2/pages/?type=news.ArticlePage&locale=ja&fields=*",
         f"/api/v2/pages/{article.pk}/",
         f"/api/v3/pages/{article.pk}/",
+        # Its kept parts (api.parts) stale: the first answer built after the article changed.
+        (f"/api/v3/pages/{article.pk}/", "(kept parts stale)", stale),
         "/api/v3/articles/?locale=ja",
         "/api/v3/articles/?locale=fr&fallback=en,ja",
         "/api/v2/changes/",

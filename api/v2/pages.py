@@ -19,18 +19,28 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from wagtail.api.v2.filters import FieldsFilter, LocaleFilter, SearchFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.serializers import PageParentField, PageSerializer
+from wagtail.api.v2.serializers import StreamField as StreamFieldSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.fields import StreamField
 from wagtail.models import Locale, Page
 from wagtail.search.backends import get_search_backend
 
-from api.access import page_kind, parent_of, public_pages, read_parent_and_translations
+from api.access import (
+    page_kind,
+    parent_of,
+    public_pages,
+    public_to,
+    read_page,
+    read_parent_and_translations,
+)
 from api.kept import page_shown
 from api.languages import Languages, ListingParameterError, parse_languages
+from api.parts import stream_representation
 from api.paths import not_published, page_at_html_path
 from core import counts
 from core.sites import request_site
@@ -63,6 +73,16 @@ class VisibleParentField(PageParentField):
         return parent
 
 
+class KeptStreamField(StreamFieldSerializer):
+    """Wagtail's StreamField serializer, its representation kept for a page read live
+    (``api.parts``)."""
+
+    def to_representation(self, value):
+        return stream_representation(
+            self.context["page"], self.field_name, value, self.context, "v2"
+        )
+
+
 class PageInItsLanguageSerializer(PageSerializer):
     """Serialises each page in its own language.
 
@@ -71,6 +91,10 @@ class PageInItsLanguageSerializer(PageSerializer):
     """
 
     parent = VisibleParentField(read_only=True)
+    serializer_field_mapping = {
+        **PageSerializer.serializer_field_mapping,
+        StreamField: KeptStreamField,
+    }
 
     def to_representation(self, instance):
         # Blocks find their page in the context, as in Wagtail's templates: citations resolve
@@ -313,7 +337,7 @@ class PagesEndpoint(CompactJSON, RefusesUnknownParameters, PagesAPIViewSet):
     def _lookup_whole(self):
         """Wagtail's lookup of the detail view and ``read_whole`` in one query, when the page's
         type has a ``detail_queryset`` (its type is known from the cache: ``page_kind``);
-        else None."""
+        else None. Without filters, the page as read is kept (``api.access.read_page``)."""
         pk = self.kwargs["pk"]
         _language, content_type_id = page_kind(pk)
         model = content_type_id and ContentType.objects.get_for_id(content_type_id).model_class()
@@ -321,19 +345,28 @@ class PagesEndpoint(CompactJSON, RefusesUnknownParameters, PagesAPIViewSet):
         if detail_queryset is None:
             return None
         if set(self.request.GET) <= OUTPUT_PARAMETERS:
-            # No filter applies: the base queryset's conditions go on the page query itself.
-            looked_up = self.model
-            page = public_pages(self.request, model, detail_queryset().filter(pk=pk)).first()
-        else:
-            queryset = self.filter_queryset(self.get_queryset())
-            if not isinstance(queryset, QuerySet):
-                return None
-            looked_up = queryset.model
-            page = detail_queryset().filter(pk__in=queryset.filter(pk=pk).values("pk")).first()
+            # No filter applies: the page as read is kept (api.parts), and the base
+            # queryset's rule (public_pages: v2 has no tokens) decided on it.
+            page = read_page(model, pk)
+            if page is None or not public_to(page, request_site(self.request)):
+                raise Http404(f"No {self.model._meta.object_name} matches the given query.")
+            self.check_object_permissions(self.request, page)
+            return page
+        queryset = self.filter_queryset(self.get_queryset())
+        if not isinstance(queryset, QuerySet):
+            return None
+        page = detail_queryset().filter(pk__in=queryset.filter(pk=pk).values("pk")).first()
         if page is None:
-            raise Http404(f"No {looked_up._meta.object_name} matches the given query.")
+            raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
         self.check_object_permissions(self.request, page)
         return prepared(page)
+
+    def get_serializer_context(self):
+        # Wagtail's, with its base queryset built only if something reads it: its one reader,
+        # Wagtail's meta.parent, is replaced by VisibleParentField, which needs no query.
+        context = super(PagesAPIViewSet, self).get_serializer_context()
+        context["base_queryset"] = SimpleLazyObject(self.get_base_queryset)
+        return context
 
     def get_base_queryset(self):
         # Built once, for the lookup and the serializer's context. Wagtail's rule is decided

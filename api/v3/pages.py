@@ -38,14 +38,7 @@ from wagtail.coreutils import resolve_model_string
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from api.access import (
-    can_read,
-    page_kind,
-    public_pages,
-    read_parent_and_translations,
-    readable_pages,
-)
-from api.kept import page_shown
+from api.access import can_read, page_kind, public_to, read_page, readable_pages, site_asked_for
 from api.languages import ListingParameterError, known_locale, parse_languages
 from api.paths import decoded, not_published, page_at_html_path
 from api.rendering import COMPACT
@@ -249,7 +242,8 @@ def live_page_read_whole(request, page_id, version):
     draft for a token holder, a page the caller may not read, a type without one).
 
     Wagtail's view looks the page up among those the caller may read, then reads its specific
-    page in a second query, and its related rows one by one as the answer is built.
+    page in a second query, and its related rows one by one as the answer is built. Here the
+    page as read is kept (``api.parts``); who may read it is decided for each request.
     """
     if version == "draft" and request.user.is_authenticated:
         return None
@@ -259,21 +253,18 @@ def live_page_read_whole(request, page_id, version):
     if detail_queryset is None:
         return None
     if request.user.is_authenticated:
-        readable = readable_pages(request).filter(pk=page_id).values("pk")
-        page = detail_queryset().filter(pk__in=readable).first()
-    else:
-        page = public_detail(request, detail_queryset().filter(pk=page_id)).first()
-    if page is not None:
-        page.prefetch_for_reading()
-        read_parent_and_translations(page)
-        page_shown(page)  # its answer may be kept (api.kept)
-    return page
+        if not readable_pages(request).filter(pk=page_id).exists():
+            return None
+        return read_page(model, page_id)
+    site = public_detail_site(request)
+    page = read_page(model, page_id)
+    return page if page is not None and public_to(page, site) else None
 
 
-def public_detail(request, queryset):
-    """``queryset`` narrowed to the pages a caller without a token may read."""
+def public_detail_site(request):
+    """The site a caller without a token reads a page of: ``?site=``, else the request's."""
     try:
-        return public_pages(request, queryset.model, queryset)
+        return site_asked_for(request)
     except ValueError as error:  # ?site= matches several sites
         raise HttpError(HTTPStatus.BAD_REQUEST, str(error)) from error
 

@@ -13,6 +13,8 @@ from typing import Annotated, Union
 from ninja import Field, Schema
 from pydantic import Field as PydanticField
 
+from api.parts import stream_representation
+
 
 def one_of(*members):
     """A block of any of ``members``, told apart by its ``type`` (OpenAPI ``discriminator``)."""
@@ -29,8 +31,9 @@ def typed_streamfield(field):
     def resolve(obj, context):
         value = getattr(obj, name)
         # The same representation as API v2, with the page in the blocks' context (as in
-        # Wagtail's templates): citations resolve to the page's references.
-        return value.stream_block.get_api_representation(value, {**context, "page": obj})
+        # Wagtail's templates): citations resolve to the page's references. Kept for a page
+        # read live (api.parts).
+        return stream_representation(obj, name, value, {**context, "page": obj}, "v3")
 
     return api_type, ..., staticmethod(resolve)
 

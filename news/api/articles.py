@@ -33,9 +33,9 @@ from wagtail.api.v3.registry import registry
 from wagtail.images.models import Rendition
 from wagtail.models import Page
 
-from api.access import public_pages
+from api.access import public_pages, read_page
 from api.images import cached_rendition
-from api.kept import page_shown, shows
+from api.kept import shows
 from api.languages import (
     ListingParameterError,
     in_preferred_language,
@@ -432,10 +432,12 @@ def get_article(
         articles = articles.filter(locale=one_locale)
     else:
         articles = articles.filter(pk=article_id)
-    article = articles.with_details().first()
-    if article is None:
+    # Who may read which version is decided here; the version found is read as the pages
+    # detail reads it, kept between answers (api.access.read_page).
+    found = articles.values_list("pk", flat=True).first()
+    article = found and read_page(ArticlePage, found)
+    if not article:
         raise Http404("No live version of this article in the requested languages.")
-    page_shown(article)  # may be kept (api.kept)
     # Rich-text links resolve to pages in the article's own language, as on the pages API.
     with translation.override(article.locale.language_code):
         return ArticleInLanguageSchema.from_orm(article, context={"request": request})

@@ -1,14 +1,18 @@
 """Anonymous API reads kept whole (api.kept): the second read is not built again, and the next
-read after any change of what the answer shows is fresh."""
+read after any change of what the answer shows is fresh. An answer built all the same (a
+token holder's, another URL's, kept answers off) is made from kept parts (api.parts): the
+page as read and its StreamFields' representations, as fresh as the kept answers."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import APIToken, PageViewRestriction
+from wagtail.models import APIToken, PageViewRestriction, Site
 
+from home.models import HomePage
 from news.models import ArticlePage
 from tests.conftest import translate_page
 from tests.factories import (
+    ArticleIndexPageFactory,
     ArticlePageFactory,
     AuthorFactory,
     CategoryFactory,
@@ -389,3 +393,224 @@ def test_with_kept_answers_off_every_read_is_built(client, site, settings):
     url = f"/api/v3/pages/{site['ja']['article'].pk}/"
     for _ in range(2):
         assert client.get(url)[HEADER] == "bypass"
+
+
+# ---------------------------------------------------------------------------
+# Built answers, made from kept parts (api.parts)
+# ---------------------------------------------------------------------------
+
+# A detail answer built from its kept parts reads the lead image's renditions and the content
+# clock; the article in a language also looks up which version to show.
+PARTS_QUERIES = 3
+
+
+def token_of(user):
+    _, plaintext = APIToken.create_token(user=user, name="frontend")
+    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+
+
+def from_parts(client, url, budget=PARTS_QUERIES, **extra):
+    """The JSON of ``url``, built twice: the second time from the parts the first one kept."""
+    first = client.get(url, **extra)
+    assert first.status_code == 200, (url, first.content[:300])
+    assert first[HEADER] == "bypass", url
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url, **extra)
+    assert second[HEADER] == "bypass", url
+    assert second.content == first.content, url
+    assert len(queries.captured_queries) <= budget, (url, len(queries.captured_queries))
+    return second.json()
+
+
+def built(client, url):
+    answer = client.get(url)
+    assert answer.status_code == 200, (url, answer.content[:300])
+    assert answer[HEADER] == "bypass", url
+    return answer.json()
+
+
+@pytest.fixture
+def parts_only(settings):
+    """Every answer built: what is kept is the parts."""
+    settings.UKIYO_API_KEPT_ANSWERS = False
+
+
+def detail_urls(page):
+    urls = [url.format(id=page.pk) for url in DETAIL_URLS]
+    return urls if isinstance(page, ArticlePage) else urls[:3]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_built_answer_is_made_from_kept_parts(client, site, parts_only, language):
+    for url in detail_urls(site[language]["article"]):
+        assert from_parts(client, url)["title"] == f"Moon {language}", url
+
+
+def test_a_token_holders_live_read_is_made_from_kept_parts_never_a_draft(client, site, admin_user):
+    token = token_of(admin_user)
+    article = site["ja"]["article"]
+    url = f"/api/v3/pages/{article.pk}/"
+    # Also the token and its holder, and whether they may read the page.
+    assert from_parts(client, url, PARTS_QUERIES + 2, **token)["title"] == "Moon ja"
+    article.title = "Draft title"
+    article.body = [section("Draft", [paragraph("Unpublished words.")])]
+    article.save_revision()
+    for _ in range(2):
+        draft = client.get(url + "?version=draft", **token).json()
+        assert draft["title"] == "Draft title" and "Unpublished words." in text_of(draft)
+        for extra in (token, {}):
+            live = client.get(url, **extra).json()
+            assert live["title"] == "Moon ja" and "Unpublished words." not in text_of(live)
+
+
+def test_a_restricted_page_kept_for_a_token_holder_stays_hidden_from_others(
+    client, site, admin_user, parts_only
+):
+    article = site["ja"]["article"]
+    PageViewRestriction.objects.create(page=article, restriction_type="password", password="x")
+    url = f"/api/v3/pages/{article.pk}/"
+    assert from_parts(client, url, PARTS_QUERIES + 2, **token_of(admin_user))["title"] == "Moon ja"
+    for url in detail_urls(article):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_page_kept_for_one_site_is_not_of_another(
+    client, site, locales, root_page, parts_only, settings
+):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    other_home = root_page.add_child(
+        instance=HomePage(title="Other", slug="other", locale=locales["ja"])
+    )
+    elsewhere = ArticlePageFactory(parent=ArticleIndexPageFactory(parent=other_home))
+    Site.objects.create(hostname="other.example", port=80, root_page=other_home)
+    ours = site["ja"]["article"]
+    for page, its_host, other_host in (
+        (ours, "testserver", "other.example"),
+        (elsewhere, "other.example", "testserver"),
+    ):
+        for url in detail_urls(page)[:3]:
+            assert client.get(url, HTTP_HOST=other_host).status_code == 404, url
+            assert client.get(url, HTTP_HOST=its_host).status_code == 200, url
+            assert client.get(url, HTTP_HOST=other_host).status_code == 404, url
+    v3 = f"/api/v3/pages/{ours.pk}/"
+    assert client.get(v3, {"site": "other.example"}).status_code == 404
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_built_answers_of_a_republished_article_are_fresh(client, site, parts_only, language):
+    article = site[language]["article"]
+    urls = detail_urls(article)
+    for url in urls:
+        from_parts(client, url)
+    article.title = f"Moon landing {language}"
+    article.body = [section("Landing", [paragraph(f"Touchdown {language}.")])]
+    article.save_revision().publish()
+    for url in urls:
+        answer = text_of(built(client, url))
+        assert f"Moon landing {language}" in answer and f"Touchdown {language}." in answer, url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_built_answers_of_an_unpublished_or_restricted_article_are_gone(
+    client, site, parts_only, language
+):
+    article = site[language]["article"]
+    urls = detail_urls(article)
+    for url in urls:
+        from_parts(client, url)
+    PageViewRestriction.objects.create(page=article, restriction_type="password", password="x")
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    PageViewRestriction.objects.filter(page=article).delete()
+    for url in urls:
+        built(client, url)
+    article.refresh_from_db()
+    article.unpublish()
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("snippet", ["category", "author"])
+def test_built_answers_show_a_renamed_category_or_author(
+    client, site, parts_only, language, snippet
+):
+    urls = detail_urls(site[language]["article"])
+    for url in urls:
+        from_parts(client, url)
+    renamed = site[language][snippet]
+    renamed.name = f"Renamed {snippet} {language}"
+    renamed.save()
+    for url in urls:
+        assert f"Renamed {snippet} {language}" in text_of(built(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_built_answers_show_a_new_translation(client, site, parts_only, language, locales):
+    ja = site["ja"]["article"]
+    urls = [f"/api/v2/pages/{ja.pk}/?fields=alternates", f"/api/v3/pages/{ja.pk}/"]
+    for url in urls:
+        from_parts(client, url)
+    if language == "th":
+        th = site["th"]["article"]
+        th.slug = "moon-th"
+        th.save_revision().publish()
+        marker = "/th/articles/moon-th/"
+    else:
+        translate_page(ja, locales["hi"], title="Moon hi")
+        marker = "/hi/articles/moon/"
+    for url in urls:
+        assert marker in text_of(built(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_built_answers_show_an_edited_image(client, site, parts_only, language):
+    urls = detail_urls(site[language]["article"])
+    for url in urls:
+        from_parts(client, url)
+    image = site["image"]
+    image.title = "Crater at dawn"
+    image.save()
+    for url in urls:
+        assert "Crater at dawn" in text_of(built(client, url)), url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_built_answers_move_a_link_with_the_page_it_links_to(client, site, parts_only, language):
+    index = site[language]["index"]
+    linked = ArticlePageFactory(parent=index, title=f"Earlier {language}", slug="earlier")
+    link = f'See <a linktype="page" id="{linked.pk}">the earlier story</a>.'
+    article = ArticlePageFactory(
+        parent=index,
+        title=f"Follow-up {language}",
+        slug="follow-up",
+        body=[section("Background", [paragraph(link)])],
+    )
+    urls = detail_urls(article)
+    for url in urls:
+        assert f"/{language}/articles/earlier/" in text_of(from_parts(client, url)), url
+    linked.slug = "earlier-mission"
+    linked.save_revision().publish()
+    for url in urls:
+        answer = text_of(built(client, url))
+        assert f"/{language}/articles/earlier-mission/" in answer, url
+        assert f"/{language}/articles/earlier/" not in answer, url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_built_answers_follow_a_renamed_or_restricted_ancestor(client, site, parts_only, language):
+    home = site[language]["index"].get_parent()
+    about = StandardPageFactory(parent=home, title=f"About {language}", slug="about")
+    staff = StandardPageFactory(parent=about, title=f"Staff {language}", slug="staff")
+    editor = StandardPageFactory(parent=staff, title=f"Editor {language}", slug="editor")
+    urls = detail_urls(editor)
+    for url in urls:
+        assert f"/{language}/about/staff/editor/" in text_of(from_parts(client, url)), url
+    about.title = f"About us {language}"
+    about.slug = "who-we-are"
+    about.save_revision().publish()
+    for url in urls:
+        assert f"/{language}/who-we-are/staff/editor/" in text_of(built(client, url)), url
+    PageViewRestriction.objects.create(page=about, restriction_type="password", password="x")
+    for url in urls:
+        assert client.get(url).status_code == 404, url
