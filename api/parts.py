@@ -23,6 +23,8 @@ exactly when what they show changes, as the reader pages' parts are:
   read live (``api.access.read_page``, or marked with ``read_live``): a draft, a preview or
   a revision is represented every time, as its HTML is rendered every time.
 
+The article cards are kept alike, one per article (``news.api.articles.cards_of``).
+
 Both parts are kept only inside ``core.pagecache.keeping_fragments``, which ``api.kept``
 enters for every read: a part is kept under the generation read before the view read
 anything, so a change that commits while it is made makes it stale at once. This module

@@ -5,7 +5,8 @@
   typed with it in the read schemas and the OpenAPI document, instead of Wagtail's
   ``list[Any]``. Given to Wagtail by ``compat.wagtail_api.type_streamfields``.
 - ``one_of``: a block of any of several types, told apart by ``type``.
-- ``FallbackMarks``: how an item answers ``?locale=`` with ``fallback=`` (``api.languages``).
+- ``FallbackMarks`` (``FallbackFields``, ``fallback_marks``): how an item answers ``?locale=``
+  with ``fallback=`` (``api.languages``).
 """
 
 from typing import Annotated, Union
@@ -43,9 +44,10 @@ def requested_locale(context) -> str | None:
     return getattr(context["request"], "ukiyo_requested_locale", None)
 
 
-class FallbackMarks(Schema):
+class FallbackFields(Schema):
     """How an item answers ``?locale=``: the language asked for, and whether this version is
-    in a fallback language instead (cards, and the meta of an article in a language)."""
+    in a fallback language instead. The fields alone, for items made of kept values (the
+    article cards: ``fallback_marks``)."""
 
     requested_locale: str | None = Field(
         description="The language asked for with ?locale=, or null without it."
@@ -55,11 +57,23 @@ class FallbackMarks(Schema):
         "and this one is in a ?fallback= language."
     )
 
+
+def fallback_marks(language_code, request):
+    """The values of ``FallbackFields`` for an item in ``language_code``."""
+    requested = getattr(request, "ukiyo_requested_locale", None)
+    return {
+        "requested_locale": requested,
+        "fallback": requested is not None and language_code != requested,
+    }
+
+
+class FallbackMarks(FallbackFields):
+    """``FallbackFields`` read from a page (the meta of an article in a language)."""
+
     @staticmethod
     def resolve_requested_locale(obj, context):
         return requested_locale(context)
 
     @staticmethod
     def resolve_fallback(obj, context):
-        requested = requested_locale(context)
-        return requested is not None and obj.locale.language_code != requested
+        return fallback_marks(obj.locale.language_code, context["request"])["fallback"]

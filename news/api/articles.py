@@ -12,10 +12,13 @@
 
 Every cost is fixed: the fallback choice and the filters are subqueries of the listing query,
 and the cards' related rows and renditions are prefetched, so a page of 5 or of 100 articles
-takes the same number of queries.
+takes the same number of queries. Each card is kept per article revision (``cards_of``): the
+listing reads the ids and revisions, and whole only the articles whose card changed.
 """
 
+import hashlib
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
 from django.db.models import Prefetch
@@ -44,12 +47,12 @@ from api.languages import (
     parse_languages,
 )
 from api.params import MAX_OFFSET, refuse_unknown_parameters
-from api.v3.schemas import FallbackMarks
+from api.v3.schemas import FallbackFields, FallbackMarks, fallback_marks
 from core import counts, pagecache, searching
 from core.fulltext import highlight
 from core.fulltext import query as fulltext
 from core.links import absolute_media_url, api_url
-from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage, Author
+from news.models import CARD_RENDITION, ArticleAuthor, ArticlePage
 
 from .filters import DATE_FORMAT_HINT, filter_articles, parse_article_filters
 
@@ -75,7 +78,7 @@ class CardImage(Schema):
     alt: str
 
 
-class ArticleCard(FallbackMarks):
+class ArticleCard(FallbackFields):
     """What a list of articles shows of each one, in one call."""
 
     id: int
@@ -97,14 +100,28 @@ class ArticleCard(FallbackMarks):
         "found, as HTML: the text escaped, each word found in `<mark>`. Otherwise null.",
     )
 
+
+# What a card shows for every request alike (kept: cards_of), and what it adds for each one.
+PER_REQUEST = frozenset(["requested_locale", "fallback", "search_extract"])
+
+
+class _CardOfArticle(ArticleCard):
+    """An article's card as every request shows it, read from the article."""
+
+    @staticmethod
+    def resolve_requested_locale(obj):
+        return None  # per request: cards_of
+
+    @staticmethod
+    def resolve_fallback(obj):
+        return False  # per request: cards_of
+
     @staticmethod
     def resolve_category(obj):
         return obj.category.as_api_dict() if obj.category else None
 
     @staticmethod
     def resolve_authors(obj):
-        # A renamed author changes the cards that name them (api.kept).
-        pagecache.depends_on(*(pagecache.object_tag(Author._meta.label, a.pk) for a in obj.authors))
         return [author.as_api_dict() for author in obj.authors]
 
     @staticmethod
@@ -139,13 +156,60 @@ class ArticleCard(FallbackMarks):
         return obj.locale.language_code
 
     @staticmethod
-    def resolve_search_extract(obj, context):
-        text = getattr(obj, "search_text", None)
-        if text is None:
-            return None
-        language_code = obj.locale.language_code
-        query = context["request"].ukiyo_search_query
-        return str(highlight.extract(text, query.terms_for(language_code), language_code))
+    def resolve_search_extract(obj):
+        return None  # per request: cards_of
+
+
+def _card_key(request, article):
+    identity = "\x1f".join(
+        str(part)
+        for part in (request.scheme, request.get_host(), article.pk, article.live_revision_id)
+    )
+    return "api-card:" + hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _made_card(article, request):
+    # What it shows: the article's row and category, its authors (renamed: api.kept), its
+    # lead image (the site's images).
+    pagecache.depends_on(*article.page_cache_tags())
+    card = _CardOfArticle.from_orm(article, context={"request": request})
+    return card.model_dump(exclude=PER_REQUEST)
+
+
+def cards_of(articles, request):
+    """The cards of ``articles`` (live articles, as the listing reads them: ``_card_rows``).
+
+    What a card shows for every request is kept per article, revision and host
+    (``core.pagecache.fragment``), stale when the article, its category, authors or lead image
+    change: while news breaks, a new article makes the listing stale, not the other cards.
+    The articles whose card is not kept are read with what their cards show, together.
+    """
+    cards = {}
+    for article in articles:
+        card = pagecache.fragment(
+            _card_key(request, article), lambda: None, keep=lambda card: card is not None
+        )
+        if card is not None:
+            cards[article.pk] = card
+    missing = [article.pk for article in articles if article.pk not in cards]
+    if missing:
+        for article in _with_card_fields(ArticlePage.objects.filter(pk__in=missing)):
+            cards[article.pk] = pagecache.fragment(
+                _card_key(request, article), partial(_made_card, article, request)
+            )
+    query = getattr(request, "ukiyo_search_query", None)
+    answer = []
+    for article in articles:
+        card = cards[article.pk]
+        extract = None
+        text = getattr(article, "search_text", None)
+        if query is not None and text is not None:
+            language_code = card["locale"]
+            extract = str(highlight.extract(text, query.terms_for(language_code), language_code))
+        answer.append(
+            {**card, **fallback_marks(card["locale"], request), "search_extract": extract}
+        )
+    return answer
 
 
 class ArticleListingQuery(Schema):
@@ -199,6 +263,11 @@ class CardPagination(WagtailLimitOffsetPagination):
         # cards are read with published_before (api.params.MAX_OFFSET).
         offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page[self.items_attribute] = cards_of(list(page[self.items_attribute]), request)
+        return page
+
     def _items_count(self, queryset):
         # Exact, and counted once per change of the content (core.counts): the one part of
         # the listing whose cost grows with the archive. Ninja's paginators count through
@@ -224,6 +293,12 @@ def _public_articles(request):
         return public_pages(request, ArticlePage)
     except ValueError as error:  # ?site= matches several sites
         raise HttpError(400, str(error)) from error
+
+
+def _card_rows(queryset):
+    """What the listing reads of each article it lists: its id and live revision (its card is
+    kept: ``cards_of``)."""
+    return queryset.only("live_revision_id")
 
 
 def _with_card_fields(queryset):
@@ -308,7 +383,7 @@ def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...),
     if query.q is None:
         if order == "relevance":
             raise _invalid(ListingParameterError("order", "order=relevance needs q."))
-        return _with_card_fields(articles).order_by(*ORDERINGS[order])
+        return _card_rows(articles).order_by(*ORDERINGS[order])
     words = query.q.strip()
     if not words:
         raise _invalid(ListingParameterError("q", "q needs at least one word to search for."))
@@ -322,9 +397,9 @@ def list_articles(request: HttpRequest, query: ArticleListingQuery = Query(...),
     request.ukiyo_search_query = fulltext.ParsedQuery(words, language_codes=searched)
     if order == "relevance":
         found = fulltext.recent_first(articles, request.ukiyo_search_query)
-        return found.map(lambda results: _with_card_fields(fulltext.with_text(results)))
+        return found.map(lambda results: _card_rows(fulltext.with_text(results)))
     found = fulltext.search(articles, request.ukiyo_search_query, order_by_relevance=False)
-    return _with_card_fields(fulltext.with_text(found)).order_by(*ORDERINGS[order])
+    return _card_rows(fulltext.with_text(found)).order_by(*ORDERINGS[order])
 
 
 class ArticleSuggestion(Schema):

@@ -11,8 +11,10 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page
 
 from core import pagecache
+from news.models import ArticlePage
 from tests.conftest import translate_page
 from tests.factories import (
     AuthorFactory,
@@ -43,6 +45,10 @@ DETAIL_QUERIES = {"v2": 8, "v3": 8}
 DETAIL_QUERIES_FROM_PARTS = 2
 # The issue's budget for the API's detail and card listing (issue 12).
 API_BUDGET = 12
+# Cards whose articles did not change since they were last listed: the listing (ids and
+# revisions), the content clock twice (Last-Modified, the count's version), the count (kept
+# once the clock has moved, which it never does inside these tests' transactions).
+CARDS_FROM_PARTS = 4
 
 
 @pytest.fixture(autouse=True)
@@ -89,12 +95,14 @@ def article_of_size(index, category, locales, size, link_to=None):
     )
 
 
-def measure(client, url, stale=None):
-    """The queries of one request to ``url``, after a warm-up request; with ``stale`` (a page),
-    as the first read after a change of that page makes them (its kept parts stale)."""
+def measure(client, url, stale=()):
+    """The queries of one request to ``url``, after a warm-up request; with ``stale`` (a page
+    or several), as the first read after a change of those pages makes them (their kept parts
+    stale: api.parts, the cards)."""
     assert client.get(url).status_code == 200
-    if stale is not None:
-        pagecache.bump([pagecache.page_tag(stale.translation_key)])
+    stale = [stale] if isinstance(stale, Page) else list(stale)
+    if stale:
+        pagecache.bump([pagecache.page_tag(page.translation_key) for page in stale])
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200
@@ -195,12 +203,13 @@ def test_v3_cards_queries_do_not_grow_with_the_number_of_articles(
     client, add_articles, django_assert_max_num_queries
 ):
     add_articles(5)
-    five = measure(client, CARDS)
+    five = measure(client, CARDS, stale=ArticlePage.objects.all())
     add_articles(45)
-    fifty = measure(client, CARDS)
+    fifty = measure(client, CARDS, stale=ArticlePage.objects.all())
 
     assert len(fifty) == len(five), grown(five, fifty)
-    with django_assert_max_num_queries(API_BUDGET):
+    assert len(fifty) <= API_BUDGET, grown([], fifty)
+    with django_assert_max_num_queries(CARDS_FROM_PARTS):
         response = client.get(CARDS)
     assert len(response.json()["items"]) == 50
 
@@ -211,7 +220,7 @@ def test_v3_cards_queries_do_not_grow_with_the_number_of_articles(
 def test_v3_cards_read_no_body_nor_sources(client, add_articles, url):
     # A card shows neither: decoding their JSON was a quarter of the listing's time.
     add_articles(3)
-    queries = measure(client, url)
+    queries = measure(client, url, stale=ArticlePage.objects.all())
 
     assert client.get(url).json()["items"]
     read = [query["sql"] for query in queries if "news_articlepage" in query["sql"]]

@@ -614,3 +614,42 @@ def test_built_answers_follow_a_renamed_or_restricted_ancestor(client, site, par
     PageViewRestriction.objects.create(page=about, restriction_type="password", password="x")
     for url in urls:
         assert client.get(url).status_code == 404, url
+
+
+# A card listing built from kept cards: the listing, the content clock twice, the count (kept
+# once the clock has moved, which it never does inside these tests' transactions).
+CARDS_FROM_PARTS = 4
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_built_cards_are_fresh_after_each_change_they_show(client, site, parts_only, language):
+    urls = [url.format(language=language) for url in LIST_URLS[:2]]
+    for url in urls:
+        # A search also reads where its language's newest pages start.
+        budget = CARDS_FROM_PARTS + ("&q=" in url)
+        assert from_parts(client, url, budget)["items"], url
+
+    def shown(marker):
+        for url in urls:
+            assert marker in text_of(built(client, url)), (url, marker)
+
+    article = site[language]["article"]
+    article.title = f"Moon landing {language}"
+    article.save_revision().publish()
+    shown(f"Moon landing {language}")
+    for snippet in ("category", "author"):
+        renamed = site[language][snippet]
+        renamed.name = f"Renamed {snippet} {language}"
+        renamed.save()
+        shown(f"Renamed {snippet} {language}")
+    image = site["image"]
+    image.title = "Crater at dawn"
+    image.save()
+    shown("Crater at dawn")
+    index = site[language]["index"]
+    index.slug = f"news-{language}"
+    index.save_revision().publish()
+    shown(f"/news-{language}/moon/")
+    PageViewRestriction.objects.create(page=article, restriction_type="password", password="x")
+    for url in urls:
+        assert built(client, url)["items"] == [], url
