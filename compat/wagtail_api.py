@@ -1,10 +1,12 @@
-"""Wagtail's API v3: four patches, applied by ``api.apps.ApiConfig.ready``.
+"""Wagtail's API: four patches of v3, applied by ``api.apps.ApiConfig.ready``, and two mixins
+for v2's endpoints and serializers (``SerializerClassesMadeOnce``, ``FieldsBuiltOnce``).
 
 Each function imports the Wagtail modules it changes when it is called, not when this module
 is imported: Wagtail builds every v3 page schema the first time ``wagtail.api.v3.registry`` is
 imported, and StreamFields must be typed before that.
 """
 
+import copy
 import functools
 import sys
 
@@ -136,3 +138,58 @@ def keep_list_item_ids():
 def is_list_item_in_block_format(item):
     """A stored ``ListBlock`` item with its id (Wagtail's JSON format since 2.16)."""
     return isinstance(item, dict) and "id" in item and "value" in item
+
+
+# -- API v2 --------------------------------------------------------------------------------
+
+
+class SerializerClassesMadeOnce:
+    """For a subclass of Wagtail's v2 ``BaseAPIViewSet``: each serializer class is made once
+    per process for a model and the fields asked for, not on every request.
+
+    Wagtail 8.0's ``BaseAPIViewSet._get_serializer_class`` makes a new class with ``type()``
+    on every call, and one more for each related object it nests, although the class depends
+    only on its arguments (the router, the model, the fields asked for with ``?fields=``,
+    detail or nested). Django REST framework then builds every field of a new class from the
+    model again (``FieldsBuiltOnce``). The classes are kept, the 256 most recently used:
+    ``?fields=`` comes from callers. Not reported upstream; v3 has no such cost.
+    """
+
+    @classmethod
+    def _get_serializer_class(cls, router, model, fields_config, show_details=False, nested=False):
+        return _serializer_class(cls, router, model, _frozen(fields_config), show_details, nested)
+
+
+@functools.lru_cache(maxsize=256)
+def _serializer_class(viewset, router, model, fields_config, show_details, nested):
+    return super(SerializerClassesMadeOnce, viewset)._get_serializer_class(
+        router, model, fields_config, show_details=show_details, nested=nested
+    )
+
+
+def _frozen(fields_config):
+    """``fields_config`` (``parse_fields_parameter``'s list of ``(name, negated, sub-fields)``)
+    as nested tuples, which ``lru_cache`` can use as a key."""
+    return tuple(
+        (name, negated, _frozen(sub_fields) if sub_fields else sub_fields)
+        for name, negated, sub_fields in fields_config or ()
+    )
+
+
+class FieldsBuiltOnce:
+    """For a Django REST framework ``ModelSerializer`` whose classes are made once
+    (``SerializerClassesMadeOnce``): its fields are built from the model once per class, and
+    each serializer gets its own copies of them, as DRF gives each one copies of its declared
+    fields (``Field.__deepcopy__`` makes a new field from the same arguments).
+
+    ``ModelSerializer.get_fields`` builds every field again for each serializer, whatever
+    its class; its result depends only on the class (``Meta``, the declared fields, Wagtail's
+    ``child_serializer_classes``).
+    """
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_ukiyo_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._ukiyo_fields_built = built
+        return copy.deepcopy(built)

@@ -42,6 +42,7 @@ from api.kept import page_shown
 from api.languages import Languages, ListingParameterError, parse_languages
 from api.parts import stream_representation
 from api.paths import not_published, page_at_html_path
+from compat.wagtail_api import FieldsBuiltOnce, SerializerClassesMadeOnce
 from core import counts
 from core.sites import request_site
 from core.visibility import public
@@ -83,7 +84,7 @@ class KeptStreamField(StreamFieldSerializer):
         )
 
 
-class PageInItsLanguageSerializer(PageSerializer):
+class PageInItsLanguageSerializer(FieldsBuiltOnce, PageSerializer):
     """Serialises each page in its own language.
 
     Rich-text links to other pages then resolve to their translations in the page's language,
@@ -197,7 +198,9 @@ class SearchRecentFirst(SearchFilter):
         )
 
 
-class PagesEndpoint(CompactJSON, RefusesUnknownParameters, PagesAPIViewSet):
+class PagesEndpoint(
+    CompactJSON, RefusesUnknownParameters, SerializerClassesMadeOnce, PagesAPIViewSet
+):
     base_serializer_class = PageInItsLanguageSerializer
     pagination_class = CountedOncePerChange
     # Query parameters read by the listing filters: Wagtail's field filters leave them alone.

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.utils.datastructures import MultiValueDict
 from wagtail import blocks
+from wagtail.api.v2.utils import parse_fields_parameter
+from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3 import form_data
 from wagtail.api.v3.schemas.generators.read import read_generator, streamfield_schema
 from wagtail.api.v3.schemas.pages import PageMetaSchema
@@ -18,6 +20,8 @@ from wagtail.api.v3.schemas.params import RevisionFilterSchema, TranslationFilte
 from wagtail.models import Revision
 
 from api.access import visible_parent
+from api.v2.pages import PagesEndpoint
+from api.v2.router import router as ROUTER
 from news.models import ArticlePage, Category
 
 # -- type_streamfields ---------------------------------------------------------------------
@@ -85,3 +89,44 @@ def test_writes_keep_list_item_ids():
     form_data.flatten_block_value(LIST, ITEMS, "items", data)
     assert data["items-0-id"] == ITEMS[0]["id"]
     assert data["items-0-value"] == "Moon"
+
+
+# -- SerializerClassesMadeOnce, FieldsBuiltOnce (API v2) -----------------------------------
+
+DETAIL_FIELDS = parse_fields_parameter("*,-body")
+
+
+def test_wagtail_still_makes_a_serializer_class_on_every_call():
+    made = [
+        PagesAPIViewSet._get_serializer_class(ROUTER, ArticlePage, DETAIL_FIELDS, True)
+        for _ in range(2)
+    ]
+    assert made[0] is not made[1]
+
+
+def test_ukiyos_endpoint_makes_each_serializer_class_once():
+    made = [
+        PagesEndpoint._get_serializer_class(ROUTER, ArticlePage, config, True)
+        for config in (DETAIL_FIELDS, parse_fields_parameter("*,-body"), [])
+    ]
+    assert made[0] is made[1]
+    assert made[2] is not made[0]
+    assert "body" not in made[0].Meta.fields and "body" in made[2].Meta.fields
+
+
+def test_drf_still_builds_every_field_for_every_serializer():
+    made = PagesAPIViewSet._get_serializer_class(ROUTER, ArticlePage, [], True)
+    first, second = made(context={}), made(context={})
+    assert first.get_fields()["title"] is not second.get_fields()["title"]
+    assert "_ukiyo_fields_built" not in made.__dict__
+
+
+def test_each_serializer_gets_its_own_fields_built_once_per_class():
+    made = PagesEndpoint._get_serializer_class(ROUTER, ArticlePage, [], True)
+    first, second = made(context={}), made(context={})
+    fields = first.fields, second.fields
+    assert list(fields[0]) == list(fields[1]) and "body" in fields[0]
+    for name in fields[0]:
+        assert fields[0][name] is not fields[1][name], name
+        assert fields[0][name].parent is first and fields[1][name].parent is second, name
+    assert "_ukiyo_fields_built" in made.__dict__
