@@ -188,17 +188,23 @@ def read_page(model, page_id):
             return None  # not kept: the id may be given to a new page
         # The body is left as stored: its representation is kept on its own, and a converted
         # body does not survive the cache (Wagtail pickles a StreamField's stored data).
-        # Renditions are read for each answer (prefetch_renditions, below).
         page.prefetch_for_reading(body=False)
         read_parent_and_translations(page)
         page_shown(page)
         return page
 
+    def renditions_read(page):
+        # Wagtail takes a list of renditions read in advance as complete, and would make a
+        # rendition made since again: a new one makes the kept page stale (not the answers,
+        # which show the renditions they were made with).
+        return [pagecache.renditions_tag(image.pk) for image in page.images_read_ahead()]
+
     key = f"api-page:{model._meta.label_lower}:{int(page_id)}"
-    page = pagecache.fragment(key, read, keep=lambda page: page is not None)
+    page = pagecache.fragment(
+        key, read, keep=lambda page: page is not None, own_tags=renditions_read
+    )
     if page is not None:
         page_shown(page)  # declared on a hit too: the answer may be kept (api.kept)
-        page.prefetch_renditions()
         read_live(page)
     return page
 

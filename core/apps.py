@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import request_finished
-        from django.db.models.signals import post_delete, pre_save
+        from django.db.models.signals import post_delete, post_save, pre_save
         from wagtail.images import get_image_model
         from wagtail.signals import page_published
 
@@ -37,6 +37,11 @@ class CoreConfig(AppConfig):
         # The renditions a published page shows are made by the worker, not by its first
         # readers (core.renditions).
         page_published.connect(renditions.on_page_published, dispatch_uid="ukiyo_renditions")
+        post_save.connect(
+            renditions.on_rendition_saved,
+            sender=get_image_model().get_rendition_model(),
+            dispatch_uid="ukiyo_renditions_made",
+        )
         post_delete.connect(
             renditions.on_rendition_deleted,
             sender=get_image_model().get_rendition_model(),

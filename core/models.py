@@ -127,12 +127,14 @@ class BasePage(SlugFromTitleMixin, Page):
     def prefetch_for_reading(self, *, body=True):
         """Fetch at once what showing the whole page reads later (a subclass's body images,
         say); called by ``serve`` and the APIs' detail before they render. ``body=False``:
-        the rows only, without what its StreamFields' blocks read nor any image's renditions
-        (what the APIs keep of a page: ``api.access.read_page``)."""
+        all but what its StreamFields' blocks read (what the APIs keep of a page:
+        ``api.access.read_page``)."""
 
-    def prefetch_renditions(self):
-        """Fetch at once the renditions of the images the page shows beside its
-        StreamFields, after ``prefetch_for_reading(body=False)``."""
+    def images_read_ahead(self):
+        """The images beside its StreamFields whose renditions ``prefetch_for_reading`` reads
+        in advance: what keeps the page so read depends on their renditions
+        (``pagecache.renditions_tag``)."""
+        return []
 
     def renditions_needed(self):
         """``(image, specs)`` for every image readers' pages and the APIs show of this page,

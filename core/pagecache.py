@@ -93,6 +93,12 @@ def consent_tag(language):
     return f"consent:{language}"
 
 
+def renditions_tag(image_pk):
+    """The renditions of one image, for what keeps a list of them read in advance (the page
+    as the APIs read it: ``api.access.read_page``): a rendition made since is in the next."""
+    return f"renditions:{image_pk}"
+
+
 def object_tag(label, pk):
     """One snippet (``news.category``, 12), for the pages that show it."""
     return f"object:{label.lower()}:{pk}"
@@ -312,10 +318,12 @@ def keeping():
     return _fragments_generation.get() is not None
 
 
-def fragment(key, render, tags=(), keep=lambda value: True):
+def fragment(key, render, tags=(), keep=lambda value: True, own_tags=()):
     """``render()``: the HTML of a part of a page (or what a page is made from: its route),
     kept under ``key`` while none of ``tags``, nor of the tags declared while it rendered,
     changes. Inside ``keeping_fragments`` only; a value ``keep`` refuses is not kept.
+    ``own_tags(value)``: tags that make the part stale without being declared for the page
+    (what the part holds that the page does not show: renditions read in advance).
 
     For the costly part of a page that a page-cache miss renders again although it did not
     change (an article's body after a change of the header, the page of a logged-in reader):
@@ -332,26 +340,36 @@ def fragment(key, render, tags=(), keep=lambda value: True):
     full_key = in_release(FRAGMENT_PREFIX + key)
     entry, _now = local_fragments.fresh(full_key, store, generation)
     if entry is not None:
-        depends_on(*entry["tags"])
+        depends_on(*_declared_tags(entry))
         return _value_of(entry)
     entry = store.get(full_key)
     if entry is not None:
         fresh, values = _fresh_in(store, entry, also=[GENERATION])
         if fresh:
             local_fragments.put(full_key, _local(entry), values.get(GENERATION))
-            depends_on(*entry["tags"])
+            depends_on(*_declared_tags(entry))
             return entry["value"]
     with collecting() as declared:
         depends_on(SITE, *tags)
         value = render()
     if not keep(value) or INCOMPLETE in declared:
         return value
-    values = store.get_many([TAG_PREFIX + tag for tag in declared])
-    if _settle_tags(declared, generation, values) and databases.reads_are_current():
-        entry = {"generation": generation, "tags": sorted(declared), "value": value}
+    own = set(own_tags(value)) - declared if own_tags else set()
+    every = declared | own
+    values = store.get_many([TAG_PREFIX + tag for tag in every])
+    if _settle_tags(every, generation, values) and databases.reads_are_current():
+        entry = {"generation": generation, "tags": sorted(every), "value": value}
+        if own:
+            entry["own"] = sorted(own)
         store.set(full_key, entry, settings.UKIYO_PAGE_CACHE_TIMEOUT)
         local_fragments.put(full_key, _local(entry))
     return value
+
+
+def _declared_tags(entry):
+    """The tags of a kept part that are declared for the page showing it (not its own)."""
+    own = entry.get("own")
+    return entry["tags"] if not own else [tag for tag in entry["tags"] if tag not in own]
 
 
 def _local(entry):

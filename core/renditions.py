@@ -152,9 +152,17 @@ def _redo(image_id, using):
     batch.image_ids.add(image_id)
 
 
+def on_rendition_saved(sender, instance, created, raw=False, using=DEFAULT_DB_ALIAS, **kwargs):
+    """``post_save`` of a new rendition: what keeps its image's renditions read in advance is
+    stale (``pagecache.renditions_tag``), or Wagtail, trusting the list, would make it again."""
+    if created and not raw:
+        pagecache.invalidate([pagecache.renditions_tag(instance.image_id)], using=using)
+
+
 def on_rendition_deleted(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
     """``post_delete`` of a rendition: its image's pages are queued after the commit (once
     per transaction, however many renditions it deleted)."""
+    pagecache.invalidate([pagecache.renditions_tag(instance.image_id)], using=using)
     _redo(instance.image_id, using)
 
 

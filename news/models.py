@@ -650,10 +650,8 @@ class ArticlePage(BasePage):
 
     def prefetch_for_reading(self, *, body=True):
         """The authors and tags; the body's blocks, and the renditions of the lead and social
-        images and of every figure in one query. Once per page object. ``body=False``: the
-        rows only (authors, tags, corrections), as the APIs keep a page (api.access.read_page:
-        a kept list of renditions would miss those made since, and Wagtail would make them
-        again); ``prefetch_renditions`` reads the images' renditions for each answer."""
+        images and of every figure in one query. Once per page object. ``body=False``: all
+        but the body's blocks (the APIs keep its representation on their own: api.parts)."""
         if self.__dict__.get("_read_whole"):
             return
         if not self.__dict__.get("_read_rows"):
@@ -667,17 +665,14 @@ class ArticlePage(BasePage):
                 "tags",
                 *(["corrections"] if self.last_corrected_at else []),
             )
-        if not body:
-            return
-        self._read_whole = True
+        self._read_whole = body
         with renditions_together(self.lead_image, self.social_image):
-            for _block in self.body:  # converts every block of the body at once
-                pass
+            if body:
+                for _block in self.body:  # converts every block of the body at once
+                    pass
 
-    def prefetch_renditions(self):
-        """The renditions of the lead and social images, in one query."""
-        with renditions_together(self.lead_image, self.social_image):
-            pass
+    def images_read_ahead(self):
+        return [image for image in (self.lead_image, self.social_image) if image is not None]
 
     def renditions_needed(self):
         """The social image; the lead image as the article page, cards, sharing, structured

@@ -1022,3 +1022,24 @@ def test_a_process_keeps_only_the_pages_it_served_last(client, site, settings):
         forget_shared_copy(url)
     # Newest first: a page rendered again is kept again, and would push an older one out.
     assert [get(client, url)[HEADER] for url in reversed(urls)] == ["hit", "hit", "miss"]
+
+
+def test_a_parts_own_tags_make_it_stale_without_being_declared_for_its_page(db):
+    made = []
+
+    def render():
+        made.append(len(made) + 1)
+        pagecache.depends_on("shown")
+        return f"part {made[-1]}"
+
+    def read():
+        with pagecache.keeping_fragments(), pagecache.collecting() as declared:
+            part = pagecache.fragment("own-tags", render, own_tags=lambda part: ["held"])
+        return part, declared
+
+    assert read() == ("part 1", {"site", "shown"})
+    assert read() == ("part 1", {"site", "shown"})  # kept; "held" never declared
+    pagecache.bump(["held"])
+    assert read() == ("part 2", {"site", "shown"})
+    pagecache.bump(["shown"])
+    assert read()[0] == "part 3"
