@@ -33,7 +33,7 @@ from wagtail.models import BaseViewRestriction, Page, PageViewRestriction
 
 from compat.wagtail_pages import share_site_root_paths
 from core import pagecache
-from core.sites import in_site_tree, request_site, tree_paths
+from core.sites import in_site_tree, is_of_site, request_site
 from core.visibility import restricted
 
 from .kept import page_shown
@@ -103,11 +103,6 @@ def site_asked_for(request):
     if site_filter:
         return SiteFilterValidator(site=site_filter, request=request).site_obj
     return request_site(request)
-
-
-def is_of_site(page, site):
-    """Whether ``page`` is of ``site`` (``in_site_tree``), decided without a query."""
-    return site is not None and page.path.startswith(tree_paths(site))
 
 
 def readable_pages(request):

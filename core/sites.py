@@ -96,6 +96,12 @@ def in_site_tree(site):
     return functools.reduce(operator.or_, conditions) if conditions else Q(pk__in=())
 
 
+def is_of_site(page, site):
+    """Whether ``page`` is of ``site`` (``in_site_tree``), decided without a query: for a
+    page read already (the APIs' kept pages, ``api.access.read_page``)."""
+    return site is not None and page.path.startswith(tree_paths(site))
+
+
 def _route(request, path):
     site = request_site(request)
     if site is None:
