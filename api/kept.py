@@ -135,6 +135,9 @@ def kept_answers(view):
             # Its parts may still be kept (api.parts): a page read live, its StreamFields.
             with pagecache.keeping_fragments():
                 response = view(request, *args, **kwargs)
+                if response.status_code < 400 and not is_personal(request):
+                    # Read within the view's reads: a listing's count read it already.
+                    response.ukiyo_last_modified = last_modified_of(request)
             response[HEADER] = "bypass"
             return response
         built = {}

@@ -24,6 +24,7 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import BaseViewRestriction, Locale, Page, Site
 
 from compat.django import on_commit_once
+from core import pagecache
 
 from .models import ContentChange, ContentClock, Purge
 
@@ -69,7 +70,15 @@ def content_changed(model, using=DEFAULT_DB_ALIAS):
 
 
 def changed_at():
-    """When the clock last moved (an aware date-time), or None if it never has."""
+    """When the clock last moved (an aware date-time), or None if it never has.
+
+    Read once per live page's view or API read (``core.pagecache.read_once``): its
+    ``Last-Modified`` and the version of its counts (``core.counts``) then cost one query.
+    """
+    return pagecache.read_once("content-clock", _read_clock)
+
+
+def _read_clock():
     return ContentClock.objects.filter(pk=1).values_list("changed_at", flat=True).first()
 
 

@@ -269,26 +269,50 @@ def cached(key, tags, compute, timeout=None):
     For pieces many pages share (the site chrome, the consent data): a page rendered without
     the page cache (``PAGE_CACHE=off``, a logged-in reader, a form) reads them from the cache
     too. The tags are also declared for the page being rendered.
+
+    Inside ``keeping_fragments`` (a live page's view, an API read), this process's own copy
+    (``LocalCopies``) is used while the generation the view read at its start is the one its
+    tags were last found fresh at: no read at all. A piece with its own ``timeout`` (what
+    also ages: the news sitemap) always comes from the shared cache.
     """
     tags = (SITE, *tags)
     depends_on(*tags)
     store = cache()
     full_key = in_release("piece:" + key)
+    # In a view that keeps parts, the generation its start read tells whether this process's
+    # own copy is still fresh: most requests then read no piece from the shared cache.
+    local = timeout is None
+    started = _fragments_generation.get()
+    if local and started is not None:
+        copy, _now = local_pieces.fresh(full_key, store, started)
+        if copy is not None:
+            return _value_of(copy)
     tag_keys = [TAG_PREFIX + tag for tag in tags]
     values = store.get_many([full_key, GENERATION, *tag_keys])
     entry = values.get(full_key)
     if entry is not None and is_fresh(entry[0], [values.get(k) for k in tag_keys]):
+        if local:  # its tags were fresh when the generation had the value read with them
+            local_pieces.put(full_key, _local_piece(entry, tags), values.get(GENERATION))
         return entry[1]
     generation = current_generation(values.get(GENERATION))
     value = compute()
     if _settle_tags(tags, generation, values) and databases.reads_are_current():
-        store.set(full_key, (generation, value), timeout or settings.UKIYO_PAGE_CACHE_TIMEOUT)
+        entry = (generation, value)
+        store.set(full_key, entry, timeout or settings.UKIYO_PAGE_CACHE_TIMEOUT)
+        if local:
+            local_pieces.put(full_key, _local_piece(entry, tags))
     return value
+
+
+def _local_piece(entry, tags):
+    return _local({"generation": entry[0], "tags": list(tags), "value": entry[1]})
 
 
 # The generation read when the page view started, before it read any page (None: nothing
 # may be kept).
 _fragments_generation = contextvars.ContextVar("ukiyo_page_fragments", default=None)
+# What that view read once for its whole length (``read_once``), by name.
+_view_reads = contextvars.ContextVar("ukiyo_view_reads", default=None)
 
 
 @contextmanager
@@ -307,10 +331,28 @@ def keeping_fragments():
     token = _fragments_generation.set(
         generation if generation is not None else current_generation()
     )
+    reads = _view_reads.set({})
     try:
         yield
     finally:
+        _view_reads.reset(reads)
         _fragments_generation.reset(token)
+
+
+def read_once(name, read):
+    """``read()``, read once in a view that keeps parts (``keeping_fragments``): its first
+    call's value for the rest of the view; outside one, read at each call.
+
+    For a value the view reads in several places as of its start, such as the content clock
+    (``changes.clock``): an API answer's ``Last-Modified`` and the version of its count. It
+    must be safe to read early: what a view builds after reading it is at least as new.
+    """
+    reads = _view_reads.get()
+    if reads is None:
+        return read()
+    if name not in reads:
+        reads[name] = read()
+    return reads[name]
 
 
 def keeping():
@@ -652,6 +694,7 @@ class LocalCopies:
 
 local_copies = LocalCopies()
 local_fragments = LocalCopies()
+local_pieces = LocalCopies()
 
 
 def _fresh_in(store, entry, also=()):

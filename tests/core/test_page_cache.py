@@ -1043,3 +1043,55 @@ def test_a_parts_own_tags_make_it_stale_without_being_declared_for_its_page(db):
     assert read() == ("part 2", {"site", "shown"})
     pagecache.bump(["shown"])
     assert read()[0] == "part 3"
+
+
+def test_a_piece_read_again_in_a_view_that_keeps_parts_is_this_process_copy(db, monkeypatch):
+    made = []
+
+    def compute():
+        made.append(len(made) + 1)
+        return {"made": made[-1]}
+
+    def in_a_view():
+        with pagecache.keeping_fragments():
+            reads.keys.clear()
+            return pagecache.cached("local-piece", ("piece-tag",), compute)
+
+    reads = CountedReads(monkeypatch)
+    assert in_a_view() == {"made": 1}
+    assert in_a_view() == {"made": 1}  # its tags read once, with the generation
+    assert reads.keys
+    assert in_a_view() == {"made": 1}
+    assert reads.keys == []  # the generation the view read at its start says nothing changed
+    in_a_view()["made"] = "changed by a reader"
+    assert in_a_view() == {"made": 1}  # each read gets its own copy
+
+    # A change elsewhere: the copy's tags are read once, and then it is made again.
+    pagecache.bump(["piece-tag"])
+    assert in_a_view() == {"made": 2}
+    assert in_a_view() == {"made": 2}
+    assert in_a_view() == {"made": 2}
+    assert reads.keys == []
+    # Outside such a view, every read asks the shared cache.
+    assert pagecache.cached("local-piece", ("piece-tag",), compute) == {"made": 2}
+    assert pagecache.in_release("piece:local-piece") in reads.keys
+
+
+def test_a_piece_that_ages_is_always_read_from_the_shared_cache(db, monkeypatch):
+    reads = CountedReads(monkeypatch)
+    for _ in range(2):
+        with pagecache.keeping_fragments():
+            reads.keys.clear()
+            assert pagecache.cached("aging-piece", (), lambda: "news", timeout=60) == "news"
+    assert pagecache.in_release("piece:aging-piece") in reads.keys
+
+
+def test_a_view_reads_what_it_reads_once_only_once():
+    values = iter(range(10))
+    with pagecache.keeping_fragments():
+        assert pagecache.read_once("counter", lambda: next(values)) == 0
+        assert pagecache.read_once("counter", lambda: next(values)) == 0
+    with pagecache.keeping_fragments():
+        assert pagecache.read_once("counter", lambda: next(values)) == 1
+    assert pagecache.read_once("counter", lambda: next(values)) == 2
+    assert pagecache.read_once("counter", lambda: next(values)) == 3
