@@ -23,18 +23,17 @@ from http import HTTPStatus
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Length, Substr
+from django.db.models import Q
 from ninja.errors import HttpError
 from wagtail.api.querysets import get_public_pages_queryset
 from wagtail.api.v3.querysets import get_pages_queryset
 from wagtail.api.validators import SiteFilterValidator
-from wagtail.models import BaseViewRestriction, Page, PageViewRestriction
+from wagtail.models import Page
 
 from compat.wagtail_pages import share_site_root_paths
 from core import pagecache
 from core.sites import in_site_tree, is_of_site, request_site
-from core.visibility import restricted
+from core.visibility import outside_restrictions, restricted
 
 from .kept import page_shown
 from .parts import read_live
@@ -63,17 +62,6 @@ def without_session(view):
     return view_without_session
 
 
-def hidden_from_anonymous():
-    """True (as an expression) for a page on which, or under which, a view restriction keeps
-    out a caller with no login and no session: every restriction except "public"
-    (``BaseViewRestriction.accept_request`` for such a caller)."""
-    return Exists(
-        PageViewRestriction.objects.exclude(restriction_type=BaseViewRestriction.NONE).filter(
-            page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-        )
-    )
-
-
 def public_pages(request, model=Page, queryset=None):
     """``get_public_pages_queryset(request, model)`` for the API's callers without a token:
     the same pages, in one query instead of four.
@@ -93,7 +81,7 @@ def public_pages(request, model=Page, queryset=None):
     queryset = queryset.live()
     if site is None:
         return queryset.none()
-    return queryset.filter(in_site_tree(site), ~hidden_from_anonymous())
+    return queryset.filter(in_site_tree(site), outside_restrictions(except_public=True))
 
 
 def site_asked_for(request):
@@ -176,7 +164,7 @@ def read_page(model, page_id):
         page = (
             model.detail_queryset()
             .filter(pk=page_id)
-            .annotate(ukiyo_hidden=hidden_from_anonymous())
+            .annotate(ukiyo_hidden=restricted(except_public=True))
             .first()
         )
         if page is None:

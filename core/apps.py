@@ -11,13 +11,15 @@ class CoreConfig(AppConfig):
         from django.core.signals import request_finished
         from django.db.models.signals import post_delete, post_save, pre_save
         from wagtail.images import get_image_model
-        from wagtail.signals import page_published
+        from wagtail.models import PageViewRestriction
+        from wagtail.signals import page_published, post_page_move
 
         from compat import wagtail_images, wagtail_localize
 
         from . import (
             checks,  # noqa: F401  (registers the deployment checks)
             renditions,
+            visibility,
         )
         from .logs import forget_request_id
         from .slugs import slugify_title
@@ -47,6 +49,18 @@ class CoreConfig(AppConfig):
             sender=get_image_model().get_rendition_model(),
             dispatch_uid="ukiyo_renditions_redone",
         )
+        # The restricted sections are kept (core.visibility): a restriction saved or deleted,
+        # or a moved page (the tree paths change), makes them stale.
+        for signal, sender, name in (
+            (post_save, PageViewRestriction, "saved"),
+            (post_delete, PageViewRestriction, "deleted"),
+            (post_page_move, None, "moved"),
+        ):
+            signal.connect(
+                visibility.on_restrictions_changed,
+                sender=sender,
+                dispatch_uid=f"ukiyo_restricted_sections_{name}",
+            )
         pre_save.connect(
             renditions.on_image_saving,
             sender=get_image_model(),

@@ -3,7 +3,7 @@
 For every request Wagtail finds both again: the site by the request's host and port (a query
 whose ordering is built anew each time), then the site's root page in the request's language
 (``site.root_page.localized.specific``: the active locale, the live translation and the
-specific page, three more queries). Neither changes until an edit changes it, so both are
+specific page, three more queries; two here). Neither changes until an edit changes it, so both are
 kept with the pieces of pages (``pagecache.cached``), under the tags those edits move: any
 change of a site or a locale (``site``), and the publication, unpublication, move or
 deletion of the root page or of one of its translations (its page tag).
@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.utils.translation import get_language
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from compat.wagtail_pages import route_for_request, site_for_request
 
@@ -59,10 +59,30 @@ def language_root(site):
     """The page routing starts from: the site's root page in the active language, its live
     translation if it has one (``site.root_page.localized.specific``, as Wagtail routes)."""
     root = site.root_page
+
+    def read():
+        # root.localized.specific, reading the live translation as its specific page at once
+        # (a translation is of the same model): one query where Wagtail's takes two.
+        model = root.specific_class
+        if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return root.specific
+        try:
+            locale = Locale.get_active()
+        except (LookupError, Locale.DoesNotExist):
+            return root.specific
+        if locale.pk == root.locale_id:
+            return root.specific
+        if model is None:  # its model's app is gone
+            return root.localized.specific
+        translation = model.objects.filter(
+            translation_key=root.translation_key, locale=locale, live=True
+        ).first()
+        return translation if translation is not None else root.specific
+
     return pagecache.cached(
         f"language-root:{site.pk}:{get_language()}",
         (pagecache.page_tag(root.translation_key),),
-        lambda: root.localized.specific,
+        read,
     )
 
 
