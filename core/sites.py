@@ -3,10 +3,10 @@
 For every request Wagtail finds both again: the site by the request's host and port (a query
 whose ordering is built anew each time), then the site's root page in the request's language
 (``site.root_page.localized.specific``: the active locale, the live translation and the
-specific page, three more queries; two here). Neither changes until an edit changes it, so both are
-kept with the pieces of pages (``pagecache.cached``), under the tags those edits move: any
-change of a site or a locale (``site``), and the publication, unpublication, move or
-deletion of the root page or of one of its translations (its page tag).
+specific page, three more queries; two here). Neither changes until an edit changes it, so
+both are kept with the pieces of pages (``pagecache.cached``), under the tags those edits
+move: any change of a site or a locale (``site``), and the publication, unpublication, move
+or deletion of the root page or of one of its translations (its page tag).
 
 The route of a page's path is kept as well, inside the page view only (``serve``): the page
 ``BasePage.route`` found, with its ancestors and translations, depending on the page tags of
@@ -63,7 +63,6 @@ def language_root(site):
     def read():
         # root.localized.specific, reading the live translation as its specific page at once
         # (a translation is of the same model): one query where Wagtail's takes two.
-        model = root.specific_class
         if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
             return root.specific
         try:
@@ -72,6 +71,7 @@ def language_root(site):
             return root.specific
         if locale.pk == root.locale_id:
             return root.specific
+        model = root.specific_class
         if model is None:  # its model's app is gone
             return root.localized.specific
         translation = model.objects.filter(
