@@ -24,13 +24,16 @@ def sections(home):
 
 
 def listed(client, url=CARDS):
-    """The titles of the articles an anonymous reader gets from the API and the reader site."""
+    """The titles of the cards an anonymous caller gets from the API (its rule: every
+    restriction but "public")."""
     answer = client.get(url)
     assert answer.status_code == 200, answer.content[:300]
     return {card["title"] for card in answer.json()["items"]}
 
 
 def public_titles():
+    """The live articles reader lists, feeds and sitemaps may show (Wagtail's rule: any
+    restriction)."""
     return set(visibility.public(ArticlePage.objects.live()).values_list("title", flat=True))
 
 
